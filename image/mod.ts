@@ -1,0 +1,11 @@
+/**
+ * Images: NIfTI reading (streamed) and writing, resampling, smoothing and the projection of
+ * images onto maps. Voxel order is NIfTI's (x fastest); see `types.ts`.
+ *
+ * @module
+ */
+export * from "./load.ts";
+export * from "./save.ts";
+export * from "./resample.ts";
+export * from "./smooth.ts";
+export * from "./maps_projection.ts";

@@ -1,0 +1,110 @@
+import type { Image, Matrix } from "../types.ts";
+import type { ImgSource } from "../image/load.ts";
+import type { CleanOptions, Standardize } from "../signal/clean.ts";
+
+/** Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names). */
+export type CleanKwargs = Pick<
+  CleanOptions,
+  | "filter"
+  | "extrapolate"
+  | "ensureFinite"
+  | "butterworthOrder"
+  | "butterworthPadtype"
+  | "butterworthPadlen"
+>;
+
+/** Constructor parameters of nilearn 0.11.1's `MultiNiftiMapsMasker`, in camelCase. */
+export interface MultiMapsMaskerConfig {
+  /** Maps (4D: x, y, z, maps; a 3D image is one map). Required. */
+  mapsImg: ImgSource;
+  /** Mask (3D, non-zero = inside) or null. */
+  maskImg?: ImgSource | null;
+  /** Allow maps to overlap (default true). */
+  allowOverlap?: boolean;
+  /** Smoothing FWHM (mm), or null. */
+  smoothingFwhm?: number | readonly number[] | null;
+  /** Standardization of the signals (default false). */
+  standardize?: Standardize;
+  /** Standardize confounds (default true). */
+  standardizeConfounds?: boolean;
+  /** Regress out per-subject high-variance confounds (default false). */
+  highVarianceConfounds?: boolean;
+  /** Linear detrending (default false). */
+  detrend?: boolean;
+  /** Low-pass cutoff (Hz), or null. */
+  lowPass?: number | null;
+  /** High-pass cutoff (Hz), or null. */
+  highPass?: number | null;
+  /** Repetition time (s), or null. */
+  tR?: number | null;
+  /** Output/working dtype: null (keep), "auto", "float32" or "float64". */
+  dtype?: null | "auto" | "float32" | "float64";
+  /** Which grid everything is resampled to (default "data"). */
+  resamplingTarget?: "data" | "mask" | "maps" | null;
+  /** Keep maps emptied by the mask as zero signals (default true). */
+  keepMaskedMaps?: boolean;
+  /** Cache directory for fitted/resampled maps, or null. */
+  memory?: string | null;
+  /** Cache level (default 0). */
+  memoryLevel?: number;
+  /** Verbosity (default 0). */
+  verbose?: number;
+  /** Keep report data (default true). */
+  reports?: boolean;
+  /** Parallel subjects (default 1; -1 = all cores). */
+  nJobs?: number;
+  /** `clean__*` keyword arguments. */
+  clean?: CleanKwargs;
+}
+
+/** A confounds source: a matrix, a CSV/TSV path, or null. */
+export type ConfoundsSource = Matrix | string | URL | null;
+
+/** Per-call arguments of the transform methods. */
+export interface TransformOptions {
+  /** Confounds: for one image, one source or a list stacked side by side; for a list of images, one entry per image. */
+  confounds?: ConfoundsSource | readonly (ConfoundsSource | readonly ConfoundsSource[])[] | null;
+  /** Kept volume indices (0-based) or boolean mask; for a list of images, one entry per image. */
+  sampleMask?:
+    | ArrayLike<number>
+    | readonly boolean[]
+    | readonly (ArrayLike<number> | readonly boolean[] | null)[]
+    | null;
+  /** Parallel subjects for this call. */
+  nJobs?: number;
+}
+
+/** An unfitted masker: parameters and fitting. Immutable. */
+export interface MultiMapsMasker {
+  /** The full parameter set (defaults filled in), as `get_params`. */
+  params(): Readonly<Required<Omit<MultiMapsMaskerConfig, "maskImg">>> & {
+    maskImg: ImgSource | null;
+  };
+  /** A new (unfitted) masker with some parameters changed, as `set_params`. */
+  with(partial: Partial<MultiMapsMaskerConfig>): MultiMapsMasker;
+  /** Fit: load/resample maps (and mask); resolves to a new fitted masker. */
+  fit(imgs?: ImgSource | readonly ImgSource[] | null): Promise<FittedMultiMapsMasker>;
+  /** Fit on `imgs` then transform them. */
+  fitTransform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
+  /** Fit on the list then transform each. */
+  fitTransform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+}
+
+/** A fitted masker: fitted attributes and the transform methods. Immutable. */
+export interface FittedMultiMapsMasker extends MultiMapsMasker {
+  /** The fitted maps image (`maps_img_`). */
+  readonly mapsImg_: Image;
+  /** The fitted mask image (`mask_img_`), or null. */
+  readonly maskImg_: Image | null;
+  /** Number of maps (`n_elements_`). */
+  readonly nElements_: number;
+  /** Transform one image (a Matrix) or a list (one Matrix per image). */
+  transform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
+  transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+  /** Transform a list of images (one Matrix each, in order). */
+  transformImgs(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+  /** Transform one image (a 3D image yields one row). */
+  transformSingleImgs(img: ImgSource, options?: TransformOptions): Promise<Matrix>;
+  /** Image from region signals: a vector (nMaps) gives 3D, a (time x nMaps) matrix gives 4D. */
+  inverseTransform(regionSignals: Matrix | ArrayLike<number>): Image;
+}

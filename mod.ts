@@ -1,0 +1,18 @@
+/**
+ * niimask: extract one time series per brain map from 4D fMRI images, the job of nilearn's
+ * `MultiNiftiMapsMasker`, in Deno.
+ *
+ * @example
+ * ```ts
+ * import { clean } from "@niimask/niimask";
+ * const out = clean({ data: Float64Array.from([1, 2, 3, 4]), shape: [4, 1] }, { detrend: true });
+ * console.log(out.shape);
+ * ```
+ *
+ * @module
+ */
+export * from "./types.ts";
+export * from "./image/mod.ts";
+export * from "./signal/mod.ts";
+export * from "./maskers/mod.ts";
+export * from "./report/mod.ts";
