@@ -74,6 +74,9 @@ export interface TransformOptions {
   nJobs?: number;
 }
 
+/** The outcome of one subject in {@link FittedMultiMapsMasker.transformImgsSettled}. */
+export type SubjectOutcome = { ok: true; value: Matrix } | { ok: false; error: Error };
+
 /** An unfitted masker: parameters and fitting. Immutable. */
 export interface MultiMapsMasker {
   /** The full parameter set (defaults filled in), as `get_params`. */
@@ -103,6 +106,14 @@ export interface FittedMultiMapsMasker extends MultiMapsMasker {
   transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Transform a list of images (one Matrix each, in order). */
   transformImgs(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+  /**
+   * Transform a list of images without letting one failure lose the others: one outcome per
+   * image, in order.
+   */
+  transformImgsSettled(
+    imgs: readonly ImgSource[],
+    options?: TransformOptions,
+  ): Promise<SubjectOutcome[]>;
   /** Transform one image (a 3D image yields one row). */
   transformSingleImgs(img: ImgSource, options?: TransformOptions): Promise<Matrix>;
   /** Image from region signals: a vector (nMaps) gives 3D, a (time x nMaps) matrix gives 4D. */

@@ -1,5 +1,6 @@
 /**
- * report module.
+ * Report: a self-contained HTML report of a fitted maps masker.
  *
  * @module
  */
+export * from "./types.ts";
