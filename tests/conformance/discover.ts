@@ -57,9 +57,9 @@ export async function discoverCases(paths: readonly string[]): Promise<CaseRef[]
     try {
       info = await Deno.stat(abs);
     } catch {
-      throw new Error(`conformance: no such folder: ${abs}`);
+      throw new Error(`no such folder: ${abs}`);
     }
-    if (!info.isDirectory) throw new Error(`conformance: not a folder: ${abs}`);
+    if (!info.isDirectory) throw new Error(`not a folder: ${abs}`);
     await walk(abs);
   }
   const out: CaseRef[] = [];
