@@ -110,4 +110,11 @@ export async function main(args: readonly string[]): Promise<number> {
   return report.fails ? 1 : 0;
 }
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) {
+  // A stray rejection (e.g. from a worker) must not kill the run before its summary line.
+  globalThis.addEventListener("unhandledrejection", (e) => {
+    e.preventDefault();
+    console.error(`conformance: unhandled rejection: ${callError(e.reason)}`);
+  });
+  Deno.exit(await main(Deno.args));
+}
