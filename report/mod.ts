@@ -4,3 +4,11 @@
  * @module
  */
 export * from "./types.ts";
+export {
+  DEFAULT_DISPLAYED_MAPS,
+  emptyReport,
+  generateReport,
+  type GenerateReportOptions,
+  type MapsReport,
+  resolveDisplayedMaps,
+} from "./generate_report.ts";

@@ -16,6 +16,11 @@ export interface MapsReportInput {
   readonly signals: Matrix | null;
   /** Repetition time (s) for the signal plots' time axis and spectra, or null. */
   readonly tR: number | null;
+  /**
+   * Where `background` comes from: "image" (mean of the first fitted image) or "mask" (fit got
+   * no images; the report then warns, as nilearn does). Optional; omitted means "image".
+   */
+  readonly backgroundSource?: "image" | "mask";
 }
 
 /** Which maps a report displays: the first N (default 10), a list of indices, or "all". */
