@@ -166,7 +166,9 @@ export function synthReportInput(options: SynthOptions = {}): MapsReportInput {
     },
     mapsImg: { data: mapsData, shape: [nx, ny, nz, maps.length], affine },
     maskImg: { data: Float32Array.from(mask), shape: [nx, ny, nz], affine },
-    background: options.background === false ? null : { data: background, shape: [nx, ny, nz], affine },
+    background: options.background === false
+      ? null
+      : { data: background, shape: [nx, ny, nz], affine },
     warnings: ["Resampling maps to the mask's grid (synthetic example warning)."],
     signals,
     tR,
