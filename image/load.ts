@@ -12,6 +12,7 @@ import {
   openFileSource,
   openStreamSource,
 } from "./gzip_stream.ts";
+import { assertImage } from "./check_image.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
 import { expandGlob, expandHome, hasGlobMagic } from "./path_glob.ts";
@@ -422,34 +423,9 @@ function isImage(x: unknown): x is Image {
 
 /** Check an in-memory image; returns it (with `dtype` added when absent). */
 function checkImage(img: Image, name: string): LoadedImage {
-  const { data, shape, affine } = img;
-  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
-    throw new TypeError(
-      `${name}: data must be a Float32Array or Float64Array, got ${describe(data)}`,
-    );
-  }
-  if (
-    !Array.isArray(shape) || (shape.length !== 3 && shape.length !== 4) ||
-    !shape.every((d) => Number.isInteger(d) && d >= 1)
-  ) {
-    throw new TypeError(
-      `${name}: shape must be 3 or 4 positive integers, got ${JSON.stringify(shape)}`,
-    );
-  }
-  const n = shape.reduce((a, b) => a * b, 1);
-  if (n !== data.length) {
-    throw new TypeError(
-      `${name}: shape [${shape.join(", ")}] holds ${n} voxels but data has ${data.length} values`,
-    );
-  }
-  if (!(affine instanceof Float64Array) || affine.length !== 16) {
-    throw new TypeError(`${name}: affine must be a Float64Array of length 16 (4x4, row-major)`);
-  }
-  if (!affine.every(Number.isFinite)) {
-    throw new RangeError(`${name}: affine has non-finite values: [${affine.join(", ")}]`);
-  }
+  assertImage(img, name);
   if ("dtype" in img && typeof (img as LoadedImage).dtype === "string") return img as LoadedImage;
-  return { ...img, dtype: data instanceof Float32Array ? "float32" : "float64" };
+  return { ...img, dtype: img.data instanceof Float32Array ? "float32" : "float64" };
 }
 
 function sameAffine(a: Affine, b: Affine): boolean {

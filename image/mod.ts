@@ -6,6 +6,9 @@
  */
 export * from "./load.ts";
 export * from "./save.ts";
+export * from "./nifti_errors.ts";
+export * from "./nifti_header.ts";
+export * from "./check_image.ts";
 export * from "./resample.ts";
 export * from "./smooth.ts";
 export * from "./maps_projection.ts";

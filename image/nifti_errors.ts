@@ -38,6 +38,8 @@ export class NiftiParseError extends Error {
   readonly code: NiftiErrorCode;
 
   /**
+   * Create the error; the message is `'<file>': <detail>`.
+   *
    * @param file path of the file (or `"<bytes>"`).
    * @param code kind of failure.
    * @param detail what is wrong, appended to `'<file>': `.

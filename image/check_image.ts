@@ -1,0 +1,66 @@
+/**
+ * Validation of in-memory images at API boundaries.
+ *
+ * @module
+ */
+import type { Image } from "../types.ts";
+
+function describe(x: unknown): string {
+  if (x === null) return "null";
+  if (x === undefined) return "undefined";
+  if (Array.isArray(x)) return "an array";
+  if (typeof x === "object") return (x as object).constructor?.name ?? "an object";
+  return `${typeof x} ${JSON.stringify(x)}`;
+}
+
+/**
+ * Check that a value is a valid {@link Image}: `data` a Float32Array or Float64Array, `shape`
+ * 3 or 4 positive integers whose product is `data.length`, `affine` a finite Float64Array of
+ * length 16.
+ *
+ * @param img the value to check.
+ * @param name how to name it in error messages (e.g. a parameter name).
+ * @throws {TypeError} wrong types, shape or length.
+ * @throws {RangeError} non-finite affine values.
+ * @example
+ * ```ts
+ * import { assertImage } from "./check_image.ts";
+ * const img = { data: new Float32Array(8), shape: [2, 2, 2], affine: new Float64Array(16) };
+ * assertImage(img, "img");
+ * ```
+ */
+export function assertImage(img: unknown, name: string): asserts img is Image {
+  if (typeof img !== "object" || img === null) {
+    throw new TypeError(`${name}: expected an image { data, shape, affine }, got ${describe(img)}`);
+  }
+  const { data, shape, affine } = img as Partial<Image>;
+  if (!(data instanceof Float32Array) && !(data instanceof Float64Array)) {
+    throw new TypeError(
+      `${name}: data must be a Float32Array or Float64Array, got ${describe(data)}`,
+    );
+  }
+  if (
+    !Array.isArray(shape) || (shape.length !== 3 && shape.length !== 4) ||
+    !shape.every((d) => Number.isInteger(d) && d >= 1)
+  ) {
+    throw new TypeError(
+      `${name}: shape must be 3 or 4 positive integers, got ${JSON.stringify(shape)}`,
+    );
+  }
+  const n = shape.reduce((a: number, b: number) => a * b, 1);
+  if (n !== data.length) {
+    throw new TypeError(
+      `${name}: shape [${shape.join(", ")}] holds ${n} voxels but data has ${data.length} values`,
+    );
+  }
+  if (!(affine instanceof Float64Array) || affine.length !== 16) {
+    throw new TypeError(
+      `${name}: affine must be a Float64Array of length 16 (4x4, row-major), got ${
+        describe(affine)
+      }${affine instanceof Float64Array ? ` of length ${affine.length}` : ""}`,
+    );
+  }
+  if (!affine.every(Number.isFinite)) {
+    throw new RangeError(`${name}: affine has non-finite values: [${affine.join(", ")}]`);
+  }
+}
