@@ -70,7 +70,10 @@ export function multiplyAffines(a: ArrayLike<number>, b: ArrayLike<number>): Aff
 }
 
 /**
- * Inverse of a 4x4 row-major matrix (Gauss-Jordan with partial pivoting).
+ * Inverse of a 4x4 row-major matrix, computed in LAPACK's order of operations (LU with
+ * partial pivoting as `getf2`, triangular inverse as `trti2`, then `getri`), so that
+ * affines built from scales and translations invert to the same floating-point values as
+ * nilearn's `scipy.linalg.inv` (which matters where nilearn tests for whole-voxel shifts).
  *
  * @param affine the matrix to invert (length 16).
  * @param name parameter name used in error messages.
@@ -84,46 +87,76 @@ export function multiplyAffines(a: ArrayLike<number>, b: ArrayLike<number>): Aff
  */
 export function invertAffine(affine: ArrayLike<number>, name = "affine"): Affine {
   const a = checkAffine(affine, name);
-  const inv = new Float64Array(16);
-  for (let i = 0; i < 4; i++) inv[5 * i] = 1;
+  const n = 4;
   let scale = 0;
   for (let i = 0; i < 16; i++) scale = Math.max(scale, Math.abs(a[i]!));
-  for (let col = 0; col < 4; col++) {
-    let piv = col;
-    for (let r = col + 1; r < 4; r++) {
-      if (Math.abs(a[4 * r + col]!) > Math.abs(a[4 * piv + col]!)) piv = r;
+  const singular = () =>
+    new RangeError(
+      `${name}: the affine is not invertible (singular matrix ${formatAffine(affine)})`,
+    );
+  // LU factorisation with partial pivoting (right-looking, as LAPACK's getf2)
+  const ipiv = new Int32Array(n);
+  for (let j = 0; j < n; j++) {
+    let jp = j;
+    for (let i = j + 1; i < n; i++) {
+      if (Math.abs(a[4 * i + j]!) > Math.abs(a[4 * jp + j]!)) jp = i;
     }
-    const p = a[4 * piv + col]!;
-    if (!(Math.abs(p) > 1e-12 * scale)) {
-      throw new RangeError(
-        `${name}: the affine is not invertible (singular matrix ${formatAffine(affine)})`,
-      );
-    }
-    if (piv !== col) {
-      for (let c = 0; c < 4; c++) {
-        let t = a[4 * col + c]!;
-        a[4 * col + c] = a[4 * piv + c]!;
-        a[4 * piv + c] = t;
-        t = inv[4 * col + c]!;
-        inv[4 * col + c] = inv[4 * piv + c]!;
-        inv[4 * piv + c] = t;
+    ipiv[j] = jp;
+    const p = a[4 * jp + j]!;
+    if (!(Math.abs(p) > 1e-13 * scale)) throw singular();
+    if (jp !== j) {
+      for (let c = 0; c < n; c++) {
+        const t = a[4 * j + c]!;
+        a[4 * j + c] = a[4 * jp + c]!;
+        a[4 * jp + c] = t;
       }
     }
-    for (let c = 0; c < 4; c++) {
-      a[4 * col + c]! /= p;
-      inv[4 * col + c]! /= p;
+    const r = 1 / a[4 * j + j]!;
+    for (let i = j + 1; i < n; i++) a[4 * i + j]! *= r;
+    for (let k = j + 1; k < n; k++) {
+      const t = -a[4 * j + k]!;
+      if (t === 0) continue;
+      for (let i = j + 1; i < n; i++) a[4 * i + k]! += a[4 * i + j]! * t;
     }
-    for (let r = 0; r < 4; r++) {
-      if (r === col) continue;
-      const f = a[4 * r + col]!;
-      if (f === 0) continue;
-      for (let c = 0; c < 4; c++) {
-        a[4 * r + c]! -= f * a[4 * col + c]!;
-        inv[4 * r + c]! -= f * inv[4 * col + c]!;
+  }
+  // inverse of U in place (trti2, upper, non-unit)
+  for (let j = 0; j < n; j++) {
+    a[4 * j + j] = 1 / a[4 * j + j]!;
+    const ajj = -a[4 * j + j]!;
+    // x := inv(U[0:j, 0:j]) * x with x = U[0:j, j] (trmv, upper, no transpose)
+    for (let c = 0; c < j; c++) {
+      const t = a[4 * c + j]!;
+      if (t !== 0) {
+        for (let i = 0; i < c; i++) a[4 * i + j]! += t * a[4 * i + c]!;
+        a[4 * c + j] = t * a[4 * c + c]!;
+      }
+    }
+    for (let i = 0; i < j; i++) a[4 * i + j]! *= ajj;
+  }
+  // solve inv(A) * L = inv(U) (getri, unblocked)
+  const work = new Float64Array(n);
+  for (let j = n - 1; j >= 0; j--) {
+    for (let i = j + 1; i < n; i++) {
+      work[i] = a[4 * i + j]!;
+      a[4 * i + j] = 0;
+    }
+    for (let c = j + 1; c < n; c++) {
+      const t = -work[c]!;
+      if (t === 0) continue;
+      for (let i = 0; i < n; i++) a[4 * i + j]! += t * a[4 * i + c]!;
+    }
+  }
+  for (let j = n - 2; j >= 0; j--) {
+    const jp = ipiv[j]!;
+    if (jp !== j) {
+      for (let i = 0; i < n; i++) {
+        const t = a[4 * i + j]!;
+        a[4 * i + j] = a[4 * i + jp]!;
+        a[4 * i + jp] = t;
       }
     }
   }
-  return inv;
+  return a;
 }
 
 function formatAffine(a: ArrayLike<number>): string {
