@@ -1,43 +1,452 @@
-import type { Image, Matrix } from "../types.ts";
-
 /**
- * Least-squares signals of maps, as nilearn's `regions.img_to_signals_maps`.
+ * Projection of images onto maps (least squares) and back, as nilearn 0.11.1's
+ * `regions.img_to_signals_maps` / `regions.signals_to_img_maps`.
  *
- * @param imgs 4D image (same grid as maps).
- * @param maps 4D maps image (x, y, z, nMaps).
- * @param mask optional 3D mask on the same grid (non-zero = inside).
- * @returns (time x maps) signals.
- * @example
- * ```ts ignore
- * const signals = imgToSignalsMaps(bold, maps, null);
- * ```
+ * The work is split so that it can run volume by volume: {@link makeMapsProjector} builds once,
+ * from the maps and the mask, a plain-data {@link MapsProjector} (structured-cloneable: typed
+ * arrays only, no closures, so it can be posted to a web worker); {@link projectVolume} then turns
+ * one volume into one row of region signals.
+ *
+ * @module
  */
-export function imgToSignalsMaps(imgs: Image, maps: Image, mask: Image | null = null): Matrix {
-  void imgs;
-  void maps;
-  void mask;
-  throw new Error("imgToSignalsMaps is not implemented yet");
+import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+
+/** Largest absolute affine difference nilearn accepts between images (1000 float32 eps). */
+export const AFFINE_TOLERANCE: number = 1000 * 2 ** -23;
+
+/** Options of {@link makeMapsProjector} and {@link imgToSignalsMaps}. */
+export interface MapsProjectorOptions {
+  /**
+   * Keep maps emptied by the mask as all-zero columns (default true, nilearn's
+   * `keep_masked_maps`); when false they are dropped from the output.
+   */
+  keepMaskedMaps?: boolean;
 }
 
 /**
- * Image from region signals and maps, as nilearn's `regions.signals_to_img_maps`.
+ * What projecting one volume needs, computed once from maps and mask. Plain data
+ * (structured-cloneable).
  *
- * @param regionSignals (time x maps) signals.
+ * The least-squares system is restricted to `support`: the voxels inside the mask where at least
+ * one (kept) map is > 0 (nilearn's rule), or, without a mask, the voxels where some map is
+ * non-zero (voxels where every map is zero do not change the solution). The maps restricted to
+ * the support are stored sparse, row by support voxel (CSR).
+ */
+export interface MapsProjector {
+  /** Number of output columns (maps kept). */
+  readonly nMaps: number;
+  /** Number of voxels of one volume of the grid (nx * ny * nz). */
+  readonly nVoxels: number;
+  /** Index (into the maps image's map axis) of each output column. */
+  readonly labels: Int32Array;
+  /** Voxel indices (x fastest) of the support, ascending. */
+  readonly support: Int32Array;
+  /** CSR row pointers, length support.length + 1. */
+  readonly rowPtr: Int32Array;
+  /** CSR column (output map) indices. */
+  readonly colIdx: Int32Array;
+  /** CSR values (map weights). */
+  readonly values: Float64Array;
+  /** Pseudo-inverse of the Gram matrix MᵀM (nMaps x nMaps, row-major). */
+  readonly gramPinv: Float64Array;
+}
+
+function volumeSize(shape: readonly number[]): number {
+  return (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
+}
+
+function nMapsOf(maps: Image): number {
+  return maps.shape.length >= 4 ? (maps.shape[3] ?? 1) : 1;
+}
+
+/** Throw unless the first three dimensions of two shapes are equal. */
+export function checkSameShape3(a: Image, b: Image, what = "Images"): void {
+  for (let d = 0; d < 3; d++) {
+    if ((a.shape[d] ?? 1) !== (b.shape[d] ?? 1)) {
+      throw new RangeError(
+        `${what} have incompatible shapes: [${a.shape.slice(0, 3).join(", ")}] vs [${
+          b.shape.slice(0, 3).join(", ")
+        }]`,
+      );
+    }
+  }
+}
+
+/** Throw unless two affines agree within nilearn's tolerance ({@link AFFINE_TOLERANCE}). */
+export function checkSameAffine(a: Affine, b: Affine, what = "Images"): void {
+  let max = 0;
+  for (let i = 0; i < 16; i++) max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  if (!(max <= AFFINE_TOLERANCE)) {
+    throw new RangeError(
+      `${what} have different affine matrices (largest difference ${max})`,
+    );
+  }
+}
+
+function finite(v: number): number {
+  return Number.isFinite(v) ? v : 0;
+}
+
+/**
+ * Build the projector of a maps image (x, y, z, nMaps), optionally restricted to a mask on the
+ * same grid, as nilearn's `img_to_signals_maps` defines the least squares. Non-finite map values
+ * count as 0.
+ *
+ * @param maps 4D maps image (a 3D image is one map).
+ * @param mask 3D mask on the maps grid (non-zero = inside), or null.
+ * @param options see {@link MapsProjectorOptions}.
+ * @returns the projector (plain data).
+ * @example
+ * ```ts
+ * import { makeMapsProjector, projectVolume } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
+ * const p = makeMapsProjector(maps, null);
+ * const out = new Float64Array(2);
+ * projectVolume(p, Float64Array.from([3, 4]), out, 0);
+ * console.log(out); // [3, 4]
+ * ```
+ */
+export function makeMapsProjector(
+  maps: Image,
+  mask: Image | null = null,
+  options: MapsProjectorOptions = {},
+): MapsProjector {
+  const keepMaskedMaps = options.keepMaskedMaps ?? true;
+  const nVoxels = volumeSize(maps.shape);
+  const nAll = nMapsOf(maps);
+  const m = maps.data;
+  if (m.length !== nVoxels * nAll) {
+    throw new TypeError(
+      `maps: data length ${m.length} does not match shape [${maps.shape.join(", ")}]`,
+    );
+  }
+  let inMask: Uint8Array | null = null;
+  if (mask !== null) {
+    checkSameShape3(maps, mask, "maps and mask");
+    if (mask.data.length < nVoxels) {
+      throw new TypeError(`mask: data length ${mask.data.length}, expected ${nVoxels}`);
+    }
+    inMask = new Uint8Array(nVoxels);
+    for (let v = 0; v < nVoxels; v++) {
+      const x = mask.data[v]!;
+      inMask[v] = Number.isFinite(x) && x !== 0 ? 1 : 0;
+    }
+  }
+  // Which maps are kept.
+  let labelsList: number[] = [];
+  if (inMask !== null && !keepMaskedMaps) {
+    for (let j = 0; j < nAll; j++) {
+      const base = j * nVoxels;
+      let sum = 0;
+      for (let v = 0; v < nVoxels; v++) if (inMask[v]) sum += Math.abs(finite(m[base + v]!));
+      if (sum > 0) labelsList.push(j);
+    }
+  } else {
+    labelsList = Array.from({ length: nAll }, (_, j) => j);
+  }
+  const labels = Int32Array.from(labelsList);
+  const k = labels.length;
+  // Support voxels.
+  const inSupport = new Uint8Array(nVoxels);
+  for (let c = 0; c < k; c++) {
+    const base = labels[c]! * nVoxels;
+    if (inMask !== null) {
+      for (let v = 0; v < nVoxels; v++) {
+        if (inMask[v] && finite(m[base + v]!) > 0) inSupport[v] = 1;
+      }
+    } else {
+      for (let v = 0; v < nVoxels; v++) if (finite(m[base + v]!) !== 0) inSupport[v] = 1;
+    }
+  }
+  let nSupport = 0;
+  for (let v = 0; v < nVoxels; v++) nSupport += inSupport[v]!;
+  const support = new Int32Array(nSupport);
+  for (let v = 0, s = 0; v < nVoxels; v++) if (inSupport[v]) support[s++] = v;
+  // CSR of M restricted to the support (mask applied: support voxels are inside it).
+  const rowPtr = new Int32Array(nSupport + 1);
+  for (let s = 0; s < nSupport; s++) {
+    const v = support[s]!;
+    let cnt = 0;
+    for (let c = 0; c < k; c++) if (finite(m[labels[c]! * nVoxels + v]!) !== 0) cnt++;
+    rowPtr[s + 1] = rowPtr[s]! + cnt;
+  }
+  const nnz = rowPtr[nSupport]!;
+  const colIdx = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  for (let s = 0, p = 0; s < nSupport; s++) {
+    const v = support[s]!;
+    for (let c = 0; c < k; c++) {
+      const w = finite(m[labels[c]! * nVoxels + v]!);
+      if (w !== 0) {
+        colIdx[p] = c;
+        values[p++] = w;
+      }
+    }
+  }
+  // Gram matrix MᵀM.
+  const gram = new Float64Array(k * k);
+  for (let s = 0; s < nSupport; s++) {
+    const a = rowPtr[s]!, b = rowPtr[s + 1]!;
+    for (let p = a; p < b; p++) {
+      const ci = colIdx[p]!, wi = values[p]!;
+      const row = ci * k;
+      for (let q = p; q < b; q++) gram[row + colIdx[q]!]! += wi * values[q]!;
+    }
+  }
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++) gram[j * k + i] = gram[i * k + j]!;
+  }
+  const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k));
+  return { nMaps: k, nVoxels, labels, support, rowPtr, colIdx, values, gramPinv };
+}
+
+/**
+ * Pseudo-inverse of a symmetric positive semi-definite k x k matrix through its eigen
+ * decomposition (cyclic Jacobi). Eigenvalues below `rows * eps * max` (the singular-value cut-off
+ * of LAPACK's least squares, squared scale) count as zero, which gives the minimum-norm
+ * least-squares answer for rank-deficient maps (e.g. a map emptied by the mask).
+ */
+export function symmetricPinv(g: Float64Array, k: number, rows: number): Float64Array {
+  const a = Float64Array.from(g);
+  const v = new Float64Array(k * k);
+  for (let i = 0; i < k; i++) v[i * k + i] = 1;
+  for (let sweep = 0; sweep < 100; sweep++) {
+    let off = 0, diag = 0;
+    for (let i = 0; i < k; i++) {
+      diag += a[i * k + i]! * a[i * k + i]!;
+      for (let j = i + 1; j < k; j++) off += a[i * k + j]! * a[i * k + j]!;
+    }
+    if (off <= 1e-34 * diag || off === 0) break;
+    for (let p = 0; p < k; p++) {
+      for (let q = p + 1; q < k; q++) {
+        const apq = a[p * k + q]!;
+        if (apq === 0) continue;
+        const app = a[p * k + p]!, aqq = a[q * k + q]!;
+        const theta = (aqq - app) / (2 * apq);
+        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        for (let r = 0; r < k; r++) {
+          const arp = a[r * k + p]!, arq = a[r * k + q]!;
+          a[r * k + p] = c * arp - s * arq;
+          a[r * k + q] = s * arp + c * arq;
+        }
+        for (let r = 0; r < k; r++) {
+          const apr = a[p * k + r]!, aqr = a[q * k + r]!;
+          a[p * k + r] = c * apr - s * aqr;
+          a[q * k + r] = s * apr + c * aqr;
+        }
+        for (let r = 0; r < k; r++) {
+          const vrp = v[r * k + p]!, vrq = v[r * k + q]!;
+          v[r * k + p] = c * vrp - s * vrq;
+          v[r * k + q] = s * vrp + c * vrq;
+        }
+      }
+    }
+  }
+  let max = 0;
+  for (let i = 0; i < k; i++) max = Math.max(max, a[i * k + i]!);
+  const cutoff = max * Math.max(rows, 1) * 2.220446049250313e-16;
+  const out = new Float64Array(k * k);
+  for (let e = 0; e < k; e++) {
+    const lambda = a[e * k + e]!;
+    if (!(lambda > cutoff)) continue;
+    const inv = 1 / lambda;
+    for (let i = 0; i < k; i++) {
+      const vi = v[i * k + e]! * inv;
+      if (vi === 0) continue;
+      for (let j = 0; j < k; j++) out[i * k + j]! += vi * v[j * k + e]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * Project one volume onto the maps: writes `nMaps` least-squares coefficients to
+ * `out[outOffset ..]`. Non-finite voxel values count as 0. One step of iterative refinement
+ * (residual re-projected) keeps float64 accuracy for ill-conditioned maps.
+ *
+ * @param p the projector.
+ * @param volume one volume (nVoxels values, x fastest); only support voxels are read.
+ * @param out destination.
+ * @param outOffset index of the first coefficient in `out`.
+ * @param scratch optional work space of length >= 3 * nMaps + support.length.
+ * @example
+ * ```ts
+ * import { makeMapsProjector, projectVolume } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const p = makeMapsProjector({ data: Float64Array.from([1, 1]), shape: [2, 1, 1, 1], affine }, null);
+ * const out = new Float64Array(1);
+ * projectVolume(p, Float64Array.from([1, 3]), out, 0);
+ * console.log(out[0]); // 2
+ * ```
+ */
+export function projectVolume(
+  p: MapsProjector,
+  volume: VoxelData | ArrayLike<number>,
+  out: Float64Array,
+  outOffset: number,
+  scratch?: Float64Array,
+): void {
+  const k = p.nMaps;
+  const nS = p.support.length;
+  const work = scratch !== undefined && scratch.length >= 3 * k + nS
+    ? scratch
+    : new Float64Array(3 * k + nS);
+  const c = work.subarray(0, k);
+  const x = work.subarray(k, 2 * k);
+  const dx = work.subarray(2 * k, 3 * k);
+  const r = work.subarray(3 * k, 3 * k + nS);
+  const { support, rowPtr, colIdx, values, gramPinv } = p;
+  c.fill(0);
+  for (let s = 0; s < nS; s++) {
+    const y = volume[support[s]!]!;
+    const val = Number.isFinite(y) ? y : 0;
+    r[s] = val;
+    if (val === 0) continue;
+    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) c[colIdx[q]!]! += values[q]! * val;
+  }
+  symMatVec(gramPinv, c, x, k);
+  // Refinement: residual r = y - M x, then x += G⁺ Mᵀ r.
+  c.fill(0);
+  for (let s = 0; s < nS; s++) {
+    const a = rowPtr[s]!, e = rowPtr[s + 1]!;
+    let fit = 0;
+    for (let q = a; q < e; q++) fit += values[q]! * x[colIdx[q]!]!;
+    const res = r[s]! - fit;
+    if (res === 0) continue;
+    for (let q = a; q < e; q++) c[colIdx[q]!]! += values[q]! * res;
+  }
+  symMatVec(gramPinv, c, dx, k);
+  for (let i = 0; i < k; i++) out[outOffset + i] = x[i]! + dx[i]!;
+}
+
+function symMatVec(a: Float64Array, x: Float64Array, y: Float64Array, k: number): void {
+  for (let i = 0; i < k; i++) {
+    let acc = 0;
+    const row = i * k;
+    for (let j = 0; j < k; j++) acc += a[row + j]! * x[j]!;
+    y[i] = acc;
+  }
+}
+
+/**
+ * Least-squares signals of maps, as nilearn's `regions.img_to_signals_maps`: for each volume,
+ * the coefficients of the voxel values on the maps (inside the mask, on voxels where some map is
+ * > 0). Non-finite values (data and maps) count as 0.
+ *
+ * @param imgs 3D or 4D image (same grid as maps).
+ * @param maps 4D maps image (x, y, z, nMaps).
+ * @param mask optional 3D mask on the same grid (non-zero = inside).
+ * @param options see {@link MapsProjectorOptions}.
+ * @returns (time x maps) signals.
+ * @example
+ * ```ts
+ * import { imgToSignalsMaps } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
+ * const img = { data: Float64Array.from([1, 2, 3, 4]), shape: [2, 1, 1, 2], affine };
+ * console.log(imgToSignalsMaps(img, maps, null).data); // [1, 2, 3, 4]
+ * ```
+ */
+export function imgToSignalsMaps(
+  imgs: Image,
+  maps: Image,
+  mask: Image | null = null,
+  options: MapsProjectorOptions = {},
+): Matrix {
+  checkSameShape3(imgs, maps, "data and maps");
+  checkSameAffine(imgs.affine, maps.affine, "data and maps");
+  if (mask !== null) {
+    checkSameShape3(imgs, mask, "data and mask");
+    checkSameAffine(imgs.affine, mask.affine, "data and mask");
+  }
+  const p = makeMapsProjector(maps, mask, options);
+  const nV = p.nVoxels;
+  const nT = imgs.shape.length >= 4 ? (imgs.shape[3] ?? 1) : 1;
+  const out = new Float64Array(nT * p.nMaps);
+  const scratch = new Float64Array(3 * p.nMaps + p.support.length);
+  for (let t = 0; t < nT; t++) {
+    projectVolume(p, imgs.data.subarray(t * nV, (t + 1) * nV), out, t * p.nMaps, scratch);
+  }
+  return { data: out, shape: [nT, p.nMaps] };
+}
+
+/**
+ * Voxel values from region signals and maps: `signals · mapsᵀ` on the projector's support, zero
+ * elsewhere. The projector must keep every map (`keepMaskedMaps` true).
+ *
+ * @param regionSignals (time x nMaps) signals, or one row as a vector.
+ * @param p projector of the maps (all maps kept).
+ * @returns voxel data, volume by volume (time x nVoxels), and the number of volumes.
+ */
+export function projectorToVoxels(
+  regionSignals: Matrix | ArrayLike<number>,
+  p: MapsProjector,
+): { data: Float64Array; nVolumes: number } {
+  const isMatrix = "shape" in regionSignals && "data" in regionSignals;
+  const nT = isMatrix ? (regionSignals as Matrix).shape[0] : 1;
+  const nC = isMatrix ? (regionSignals as Matrix).shape[1] : (regionSignals as ArrayLike<number>)
+    .length;
+  const sig: ArrayLike<number> = isMatrix
+    ? (regionSignals as Matrix).data
+    : regionSignals as ArrayLike<number>;
+  if (nC !== p.nMaps) {
+    throw new RangeError(
+      `region signals have ${nC} columns but there are ${p.nMaps} maps: shapes not aligned`,
+    );
+  }
+  const nV = p.nVoxels;
+  const out = new Float64Array(nT * nV);
+  const { support, rowPtr, colIdx, values } = p;
+  for (let t = 0; t < nT; t++) {
+    const row = t * nC;
+    const base = t * nV;
+    for (let s = 0; s < support.length; s++) {
+      let acc = 0;
+      for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) {
+        acc += values[q]! * sig[row + colIdx[q]!]!;
+      }
+      out[base + support[s]!] = acc;
+    }
+  }
+  return { data: out, nVolumes: nT };
+}
+
+/**
+ * Image from region signals and maps, as nilearn's `regions.signals_to_img_maps`: voxel values
+ * `signals · mapsᵀ` inside the mask where some map is > 0 (everywhere without a mask), zero
+ * elsewhere; affine and grid of the maps.
+ *
+ * @param regionSignals (time x maps) signals; a vector (one value per map) gives a 3D image.
  * @param maps 4D maps image.
  * @param mask optional 3D mask on the same grid.
- * @returns a 4D image (x, y, z, time).
+ * @returns a 4D image (x, y, z, time), or 3D for a vector.
  * @example
- * ```ts ignore
- * const img = signalsToImgMaps(signals, maps, null);
+ * ```ts
+ * import { signalsToImgMaps } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
+ * const img = signalsToImgMaps({ data: Float64Array.from([5, 6]), shape: [1, 2] }, maps, null);
+ * console.log(img.shape, img.data); // [2, 1, 1, 1] [5, 6]
  * ```
  */
 export function signalsToImgMaps(
-  regionSignals: Matrix,
+  regionSignals: Matrix | ArrayLike<number>,
   maps: Image,
   mask: Image | null = null,
 ): Image {
-  void regionSignals;
-  void maps;
-  void mask;
-  throw new Error("signalsToImgMaps is not implemented yet");
+  if (mask !== null) {
+    checkSameShape3(maps, mask, "maps and mask");
+    checkSameAffine(maps.affine, mask.affine, "maps and mask");
+  }
+  const p = makeMapsProjector(maps, mask, { keepMaskedMaps: true });
+  const { data, nVolumes } = projectorToVoxels(regionSignals, p);
+  const isMatrix = "shape" in regionSignals && "data" in regionSignals;
+  const shape3 = [maps.shape[0] ?? 1, maps.shape[1] ?? 1, maps.shape[2] ?? 1];
+  return {
+    data,
+    shape: isMatrix ? [...shape3, nVolumes] : shape3,
+    affine: Float64Array.from(maps.affine),
+  };
 }
