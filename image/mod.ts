@@ -11,4 +11,8 @@ export * from "./nifti_header.ts";
 export * from "./check_image.ts";
 export * from "./resample.ts";
 export * from "./smooth.ts";
+export * from "./grid.ts";
+export * from "./volumes.ts";
+export * from "./bspline.ts";
+export * from "./gaussian.ts";
 export * from "./maps_projection.ts";
