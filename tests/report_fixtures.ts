@@ -174,3 +174,63 @@ export function synthReportInput(options: SynthOptions = {}): MapsReportInput {
     tR,
   };
 }
+
+/** Path of the headless Chromium binary (env `CHROMIUM_BIN`, default Debian's). */
+export function chromiumPath(): string {
+  return Deno.env.get("CHROMIUM_BIN") ?? "/usr/bin/chromium";
+}
+
+/** Whether the Chromium binary exists. */
+export function hasChromium(): boolean {
+  try {
+    return Deno.statSync(chromiumPath()).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Screenshot an HTML file with headless Chromium (fresh profile, no network services).
+ *
+ * @param htmlPath Absolute path of the page.
+ * @param pngPath Where to write the PNG screenshot.
+ * @param width Window width (px).
+ * @param height Window height (px).
+ */
+export async function chromiumScreenshot(
+  htmlPath: string,
+  pngPath: string,
+  width = 1200,
+  height = 1600,
+): Promise<void> {
+  const profile = await Deno.makeTempDir({ prefix: "niimask_chromium_" });
+  try {
+    const out = await new Deno.Command(chromiumPath(), {
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+        `--user-data-dir=${profile}`,
+        `--screenshot=${pngPath}`,
+        `--window-size=${width},${height}`,
+        new URL(`file://${htmlPath}`).href,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+      signal: AbortSignal.timeout(120_000),
+    }).output();
+    if (!out.success) {
+      throw new Error(
+        `chromium failed (code ${out.code}): ${new TextDecoder().decode(out.stderr).slice(-2000)}`,
+      );
+    }
+  } finally {
+    await Deno.remove(profile, { recursive: true }).catch(() => {});
+  }
+}
