@@ -1,6 +1,7 @@
 import type { Image, Matrix } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanOptions, Standardize } from "../signal/clean.ts";
+import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
 
 /** Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names). */
 export type CleanKwargs = Pick<
@@ -55,6 +56,30 @@ export interface MultiMapsMaskerConfig {
   nJobs?: number;
   /** `clean__*` keyword arguments. */
   clean?: CleanKwargs;
+  /**
+   * Result form (the `set_output` analog): "matrix" (default) gives plain {@link Matrix} values;
+   * "table" gives {@link SignalsTable} values, matrices that also carry one column name per map.
+   */
+  output?: "matrix" | "table";
+  /**
+   * Column names for `output: "table"`, one per map of `mapsImg` in map order (default
+   * `map_<index>`). Maps dropped by `keepMaskedMaps: false` drop their name too.
+   */
+  labels?: readonly string[] | null;
+}
+
+/** A generated HTML report (`report/`'s result). */
+export interface MaskerReport {
+  /** The self-contained HTML page. */
+  readonly html: string;
+  /** Warnings raised while generating the report. */
+  readonly warnings: readonly string[];
+}
+
+/** A (time x maps) matrix with one column name per map (`output: "table"`). */
+export interface SignalsTable extends Matrix {
+  /** Column names, one per column. */
+  readonly columns: readonly string[];
 }
 
 /** A confounds source: a matrix, a CSV/TSV path, or null. */
@@ -81,7 +106,7 @@ export type SubjectOutcome = { ok: true; value: Matrix } | { ok: false; error: E
 export interface MultiMapsMasker {
   /** The full parameter set (defaults filled in), as `get_params`. */
   params(): Readonly<Required<Omit<MultiMapsMaskerConfig, "maskImg">>> & {
-    maskImg: ImgSource | null;
+    readonly maskImg: ImgSource | null;
   };
   /** A new (unfitted) masker with some parameters changed, as `set_params`. */
   with(partial: Partial<MultiMapsMaskerConfig>): MultiMapsMasker;
@@ -118,4 +143,14 @@ export interface FittedMultiMapsMasker extends MultiMapsMasker {
   transformSingleImgs(img: ImgSource, options?: TransformOptions): Promise<Matrix>;
   /** Image from region signals: a vector (nMaps) gives 3D, a (time x nMaps) matrix gives 4D. */
   inverseTransform(regionSignals: Matrix | ArrayLike<number>): Image;
+  /**
+   * What a report shows (`reports: true`): parameters, fitted maps/mask, background, warnings,
+   * the last transform's signals. Null when `reports` is false.
+   */
+  reportInput(): MapsReportInput | null;
+  /**
+   * HTML report of the fitted masker (delegates to `report/`'s `generateReport`).
+   * Throws when the masker was created with `reports: false`.
+   */
+  generateReport(displayedMaps?: DisplayedMaps): Promise<MaskerReport>;
 }

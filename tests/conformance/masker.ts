@@ -167,7 +167,18 @@ async function runStep(
       case "fit":
         result = await method(value, "fit")(imgsArg(dir, step.imgs));
         break;
-      case "fit_transform":
+      case "fit_transform": {
+        // As nilearn's fit_transform leaves the masker fitted: fit (a new value), then transform.
+        const fitted = await method(value, "fit")(imgsArg(dir, step.imgs));
+        result = await method(fitted, "transform")(imgsArg(dir, step.imgs), {
+          confounds: await confoundsArg(dir, step.confounds ?? null),
+          sampleMask: step.sample_mask ?? null,
+        });
+        if (!wantsError) {
+          return { check: await compareResult(dir, result, step.expect, tol), value: fitted };
+        }
+        break;
+      }
       case "transform":
       case "transform_imgs":
       case "transform_single_imgs":

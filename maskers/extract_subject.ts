@@ -1,0 +1,257 @@
+/**
+ * The per-subject pipeline of the maps masker, as one pure async function over plain data:
+ * open volumes → (dtype cast) → (resampling to the maps grid) → (smoothing) → projection onto the
+ * maps (non-finite values count as 0) → `clean` with confounds, high-variance confounds and the
+ * sample mask.
+ *
+ * It takes a {@link FittedState} and an {@link ExtractionPlan} (plain, structured-cloneable data)
+ * and a {@link VolumeSource}, so it can run unchanged inside a web worker.
+ *
+ * @module
+ */
+import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+import { projectVolume } from "../image/maps_projection.ts";
+import { smoothImg } from "../image/smooth.ts";
+import { clean, type CleanOptions } from "../signal/clean.ts";
+import { describeGrid, sameFov } from "./grid_check.ts";
+import { type ExtractionPlan, type FittedState, plainResample } from "./fitted_state.ts";
+
+/** A subject's image, consumed volume by volume. */
+export interface VolumeSource {
+  /** `[nx, ny, nz]` or `[nx, ny, nz, nt]`. */
+  readonly shape: readonly number[];
+  /** Voxel-to-world affine. */
+  readonly affine: Affine;
+  /** Name for messages (file path or "image #i"). */
+  readonly name: string;
+  /** The volumes, in order (each nx*ny*nz values, x fastest). May reuse buffers. */
+  volumes(): AsyncIterable<VoxelData>;
+}
+
+/** A source over an in-memory 3D or 4D image. */
+export function imageSource(img: Image, name: string): VolumeSource {
+  const nV = (img.shape[0] ?? 1) * (img.shape[1] ?? 1) * (img.shape[2] ?? 1);
+  const nT = img.shape.length >= 4 ? (img.shape[3] ?? 1) : 1;
+  return {
+    shape: img.shape,
+    affine: img.affine,
+    name,
+    async *volumes() {
+      for (let t = 0; t < nT; t++) yield img.data.subarray(t * nV, (t + 1) * nV);
+    },
+  };
+}
+
+/** Per-subject inputs besides the image. */
+export interface SubjectRequest {
+  /** Confound matrices (time x k each), stacked side by side, in order. */
+  readonly confounds: readonly Matrix[];
+  /** Kept volume indices or boolean mask, or null. */
+  readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
+}
+
+/** `highVarianceConfounds` as `image/` provides it. */
+export type HighVarianceConfoundsFn = (
+  img: Image,
+  options: {
+    maskImg?: Image | null;
+    nConfounds?: number;
+    percentile?: number;
+    detrend?: boolean;
+  },
+) => Matrix | Promise<Matrix>;
+
+/** Result of one subject. */
+export interface SubjectResult {
+  /** Cleaned (kept volumes x maps) signals. */
+  readonly signals: Matrix;
+  /** Original map index of each column. */
+  readonly labels: Int32Array;
+  /** Number of volumes of the input. */
+  readonly nVolumes: number;
+}
+
+function castVolume(vol: VoxelData, dtype: FittedState["params"]["dtype"]): VoxelData {
+  if ((dtype === "auto" || dtype === "float32") && !(vol instanceof Float32Array)) {
+    return Float32Array.from(vol);
+  }
+  return vol;
+}
+
+/**
+ * Validate a sample mask against the number of volumes: boolean masks must have one entry per
+ * volume; indices must be integers in [-nT, nT) (negative counts from the end).
+ */
+export function normalizeSampleMask(
+  sampleMask: ArrayLike<number> | readonly boolean[] | null,
+  nT: number,
+  name: string,
+): number[] | null {
+  if (sampleMask === null || sampleMask === undefined) return null;
+  const n = sampleMask.length;
+  if (n > 0 && typeof sampleMask[0] === "boolean") {
+    if (n !== nT) {
+      throw new RangeError(
+        `sampleMask for ${name}: boolean mask of length ${n}, expected one entry per volume (${nT})`,
+      );
+    }
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) if (sampleMask[i]) out.push(i);
+    return out;
+  }
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = sampleMask[i] as unknown;
+    if (typeof v !== "number" || !Number.isInteger(v)) {
+      throw new TypeError(
+        `sampleMask for ${name}: expected integer volume indices, found ${String(v)} at ${i}`,
+      );
+    }
+    if (v < -nT || v >= nT) {
+      throw new RangeError(
+        `sampleMask for ${name}: invalid index ${v} (the image has ${nT} volumes)`,
+      );
+    }
+    out.push(v < 0 ? v + nT : v);
+  }
+  return out;
+}
+
+/**
+ * Extract the cleaned region signals of one subject.
+ *
+ * @param state fitted state (plain data).
+ * @param plan extraction plan for the subject's grid (see `makePlan`).
+ * @param source the subject's volumes.
+ * @param request confounds and sample mask.
+ * @param hvc `highVarianceConfounds` (needed when the state asks for it).
+ * @returns the signals and the map index of each column.
+ */
+export async function extractSubject(
+  state: FittedState,
+  plan: ExtractionPlan,
+  source: VolumeSource,
+  request: SubjectRequest,
+  hvc?: HighVarianceConfoundsFn,
+): Promise<SubjectResult> {
+  const p = state.params;
+  const name = source.name;
+  if (plan.overlapError !== null) throw new RangeError(plan.overlapError);
+  const shape = source.shape;
+  if (shape.length < 3 || shape.length > 4) {
+    throw new TypeError(
+      `${name}: expected a 3D or 4D image, found shape [${shape.join(", ")}]`,
+    );
+  }
+  const nT = shape.length === 4 ? shape[3]! : 1;
+  const grid = plan.grid;
+  const nV = (grid.shape[0] ?? 1) * (grid.shape[1] ?? 1) * (grid.shape[2] ?? 1);
+  const same = sameFov(source, grid);
+  let needResample = false;
+  if (!same) {
+    if (plan.dataPolicy === "resample") {
+      needResample = true;
+    } else {
+      throw new RangeError(
+        `${name}: the data and the maps${
+          state.maskImg !== null ? "/mask" : ""
+        } do not have the same field of view (shape and affine): data ${
+          describeGrid(source)
+        }; maps ${describeGrid(grid)}. Use resamplingTarget "data", "maps" or "mask".`,
+      );
+    }
+  }
+  const wantHv = p.highVarianceConfounds;
+  const nSrcV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
+
+  // Hold the whole subject only when a step needs it across time.
+  let volumes: AsyncIterable<VoxelData> = source.volumes();
+  let hvMatrix: Matrix | null = null;
+  if (needResample || wantHv) {
+    const raw = new Float64Array(nSrcV * nT);
+    let t = 0;
+    let allF32 = true;
+    for await (const vol of volumes) {
+      if (t >= nT) break;
+      if (vol.length !== nSrcV) {
+        throw new TypeError(`${name}: volume ${t} has ${vol.length} values, expected ${nSrcV}`);
+      }
+      if (!(vol instanceof Float32Array)) allF32 = false;
+      raw.set(vol, t * nSrcV);
+      t++;
+    }
+    if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
+    const rawImg: Image = {
+      data: allF32 ? Float32Array.from(raw) : raw,
+      shape: [shape[0]!, shape[1]!, shape[2]!, nT],
+      affine: source.affine,
+    };
+    if (wantHv) {
+      if (hvc === undefined) {
+        throw new Error("highVarianceConfounds is requested but no implementation was given");
+      }
+      hvMatrix = await hvc(rawImg, {
+        maskImg: null,
+        nConfounds: 5,
+        percentile: 2,
+        detrend: true,
+      });
+    }
+    let work: Image = rawImg;
+    if (needResample) {
+      const castData = p.dtype === "auto" || p.dtype === "float32"
+        ? Float32Array.from(rawImg.data)
+        : rawImg.data;
+      work = await plainResample({ ...rawImg, data: castData }, grid, "continuous");
+    }
+    volumes = imageSource(work, name).volumes();
+  }
+
+  const k = plan.projector.nMaps;
+  const signals = new Float64Array(nT * k);
+  const scratch = new Float64Array(3 * k + plan.projector.support.length);
+  const fwhm = p.smoothingFwhm;
+  const doSmooth = fwhm !== null &&
+    (Array.isArray(fwhm) ? fwhm.some((f) => f > 0) : (fwhm as number) > 0);
+  const shape3 = [grid.shape[0] ?? 1, grid.shape[1] ?? 1, grid.shape[2] ?? 1];
+  let t = 0;
+  for await (const raw of volumes) {
+    if (t >= nT) break;
+    if (raw.length !== nV) {
+      throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nV}`);
+    }
+    let vol: VoxelData = castVolume(raw, p.dtype);
+    if (doSmooth) {
+      vol = smoothImg({ data: vol, shape: shape3, affine: grid.affine }, fwhm).data;
+    }
+    projectVolume(plan.projector, vol, signals, t * k, scratch);
+    t++;
+  }
+  if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
+
+  const confounds: Matrix[] = [];
+  if (hvMatrix !== null) confounds.push(hvMatrix);
+  for (const c of request.confounds) {
+    if (c.shape[0] !== nT) {
+      throw new RangeError(
+        `confounds for ${name}: incorrect length: ${c.shape[0]} rows but the image has ${nT} ` +
+          "volumes (one row per volume expected)",
+      );
+    }
+    confounds.push(c);
+  }
+  const sampleMask = normalizeSampleMask(request.sampleMask, nT, name);
+  const options: CleanOptions = {
+    detrend: p.detrend,
+    standardize: p.standardize,
+    standardizeConfounds: p.standardizeConfounds,
+    tR: p.tR,
+    lowPass: p.lowPass,
+    highPass: p.highPass,
+    confounds: confounds.length > 0 ? confounds : null,
+    sampleMask,
+    ...p.clean,
+  };
+  const cleaned = clean({ data: signals, shape: [nT, k] }, options);
+  return { signals: cleaned, labels: plan.projector.labels, nVolumes: nT };
+}

@@ -1,0 +1,180 @@
+/**
+ * The fitted state of a maps masker as plain data (typed arrays, numbers, strings; no closures),
+ * so it can be posted to web workers with `structuredClone` semantics, and the per-grid
+ * extraction plan derived from it.
+ *
+ * @module
+ */
+import type { Image } from "../types.ts";
+import type { CleanKwargs } from "./types.ts";
+import type { Standardize } from "../signal/clean.ts";
+import type { MapsProjector } from "../image/maps_projection.ts";
+import { makeMapsProjector } from "../image/maps_projection.ts";
+import { resampleImg } from "../image/resample.ts";
+import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+
+/** The parameters the per-subject extraction needs (plain values). */
+export interface ExtractionParams {
+  readonly allowOverlap: boolean;
+  readonly smoothingFwhm: number | readonly number[] | null;
+  readonly standardize: Standardize;
+  readonly standardizeConfounds: boolean;
+  readonly highVarianceConfounds: boolean;
+  readonly detrend: boolean;
+  readonly lowPass: number | null;
+  readonly highPass: number | null;
+  readonly tR: number | null;
+  readonly dtype: null | "auto" | "float32" | "float64";
+  readonly resamplingTarget: "data" | "mask" | "maps" | null;
+  readonly keepMaskedMaps: boolean;
+  readonly clean: CleanKwargs;
+}
+
+/**
+ * Everything a fitted masker knows, as plain data. `mapsImg`/`maskImg` are nilearn's
+ * `maps_img_`/`mask_img_` (maps already cast to the working dtype, non-finite values zeroed,
+ * resampled to the mask grid for `resamplingTarget: "mask"`; mask resampled to the maps grid for
+ * `"maps"`).
+ */
+export interface FittedState {
+  /** Extraction parameters. */
+  readonly params: ExtractionParams;
+  /** `maps_img_`: (x, y, z, nMaps). */
+  readonly mapsImg: Image;
+  /** `mask_img_`, or null. */
+  readonly maskImg: Image | null;
+  /** The maps are float32 (their machine epsilon is the overlap check's threshold). */
+  readonly mapsFloat32: boolean;
+  /** Number of maps (`n_elements_`). */
+  readonly nElements: number;
+}
+
+/** How a subject's data meet the projector's grid. */
+export type DataPolicy =
+  /** Data are on the plan's grid (checked; the plan was made for the data grid). */
+  | "same"
+  /** Data are resampled (cubic spline, clipped) to the plan's grid when on another grid. */
+  | "resample"
+  /** Data must already be on the plan's grid, else an error (`resamplingTarget: null`). */
+  | "require-same";
+
+/** What extracting data on one grid needs: the grid, the projector, and the overlap verdict. */
+export interface ExtractionPlan {
+  /** The grid the projector works on. */
+  readonly grid: GridSpec;
+  /** How subject data reach that grid. */
+  readonly dataPolicy: DataPolicy;
+  /** Least-squares projector of the (resampled, overlap-clipped) maps inside the mask. */
+  readonly projector: MapsProjector;
+  /** When `allowOverlap` is false and the maps overlap on this grid: the error to raise. */
+  readonly overlapError: string | null;
+  /** Notes for the report (e.g. resampling happened). */
+  readonly notes: readonly string[];
+}
+
+/** Machine epsilon of the maps' dtype. */
+export function mapsEpsilon(float32: boolean): number {
+  return float32 ? 2 ** -23 : 2 ** -52;
+}
+
+/**
+ * The allow_overlap check as nilearn 0.11.1 makes it: weights below the maps' machine epsilon
+ * (every negative weight included) are set to 0, then a voxel where more than one map is > 0 is an
+ * overlap. Returns the clipped maps and the error message (or null).
+ */
+export function clipAndCheckOverlap(
+  maps: Image,
+  float32: boolean,
+): { maps: Image; error: string | null } {
+  const eps = mapsEpsilon(float32);
+  const src = maps.data;
+  const data = float32 ? new Float32Array(src.length) : new Float64Array(src.length);
+  for (let i = 0; i < src.length; i++) {
+    const v = src[i]!;
+    data[i] = v < eps ? 0 : v;
+  }
+  const nV = (maps.shape[0] ?? 1) * (maps.shape[1] ?? 1) * (maps.shape[2] ?? 1);
+  const nM = src.length / nV;
+  const count = new Uint8Array(nV);
+  let overlap = -1;
+  for (let m = 0; m < nM && overlap < 0; m++) {
+    const base = m * nV;
+    for (let v = 0; v < nV; v++) {
+      if (data[base + v]! > 0) {
+        if (count[v]! >= 1) {
+          overlap = v;
+          break;
+        }
+        count[v] = 1;
+      }
+    }
+  }
+  return {
+    maps: { data, shape: maps.shape, affine: maps.affine },
+    error: overlap < 0 ? null : "allowOverlap is false but an overlap was detected in the maps " +
+      `(first at voxel index ${overlap}). The overlap may be due to the atlas itself or ` +
+      "possibly introduced by resampling.",
+  };
+}
+
+/** Resampling hook (so the masker can cache results on disk). */
+export type ResampleFn = (
+  img: Image,
+  grid: GridSpec,
+  interpolation: "continuous" | "nearest",
+) => Image | Promise<Image>;
+
+/** Default {@link ResampleFn}: `image/`'s `resampleImg`. */
+export const plainResample: ResampleFn = (img, grid, interpolation) =>
+  resampleImg(img, {
+    targetAffine: grid.affine,
+    targetShape: grid.shape.slice(0, 3),
+    interpolation,
+  });
+
+/**
+ * Build the extraction plan of a fitted state for subjects on `dataGrid` (used for
+ * `resamplingTarget: "data"`) or for the fixed grid of the maps (other targets, `dataGrid`
+ * null): maps resampled "continuous" and mask "nearest" to the target grid when needed, the
+ * overlap check, the projector.
+ *
+ * @param state fitted state.
+ * @param dataGrid the subject data grid for target "data"; null for the other targets.
+ * @param resample resampling function (default {@link plainResample}).
+ */
+export async function makePlan(
+  state: FittedState,
+  dataGrid: GridSpec | null,
+  resample: ResampleFn = plainResample,
+): Promise<ExtractionPlan> {
+  const p = state.params;
+  const notes: string[] = [];
+  let maps = state.mapsImg;
+  let mask = state.maskImg;
+  let grid: GridSpec;
+  let dataPolicy: DataPolicy;
+  if (p.resamplingTarget === "data") {
+    if (dataGrid === null) throw new TypeError("makePlan: a data grid is needed for target data");
+    grid = gridOf(dataGrid);
+    dataPolicy = "same";
+    if (!sameFov(grid, maps)) {
+      notes.push(`maps resampled (cubic spline) to the data grid: ${describeGrid(grid)}`);
+      maps = await resample(maps, grid, "continuous");
+    }
+    if (mask !== null && !sameFov(grid, mask)) {
+      notes.push(`mask resampled (nearest) to the data grid: ${describeGrid(grid)}`);
+      mask = await resample(mask, grid, "nearest");
+    }
+  } else {
+    grid = gridOf(maps);
+    dataPolicy = p.resamplingTarget === null ? "require-same" : "resample";
+  }
+  let overlapError: string | null = null;
+  if (!p.allowOverlap) {
+    const r = clipAndCheckOverlap(maps, state.mapsFloat32);
+    maps = r.maps;
+    overlapError = r.error;
+  }
+  const projector = makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps });
+  return { grid, dataPolicy, projector, overlapError, notes };
+}
