@@ -167,7 +167,7 @@ function convertVolume(
       const lo = words[2 * i + loIdx]!;
       let hi = words[2 * i + hiIdx]!;
       if (signed && hi >= 0x80000000) hi -= 0x100000000;
-      if (hi > 0x1fffff || hi < -0x200000) {
+      if (hi < -0x200000 || (hi > 0x1fffff && !(hi === 0x200000 && lo === 0))) {
         throw new NiftiParseError(
           file,
           "values",
