@@ -278,7 +278,11 @@ export function generateReport(
   }
 
   const bgData = input.background?.data ?? null;
-  const bgRange = bgData !== null ? backgroundRange(bgData) : ([0, 1] as [number, number]);
+  let bgRange: [number, number] = bgData !== null ? backgroundRange(bgData) : [0, 1];
+  if (input.backgroundSource === "mask") {
+    // A binary mask shown mid-gray, so that the colour map stays readable over it.
+    bgRange = [bgRange[0], bgRange[0] + 1.8 * (bgRange[1] - bgRange[0])];
+  }
   const pxPerMm = pixelsPerMm(shape, affine, PANEL_PX);
   const threshold = DEFAULT_THRESHOLD_FRACTION;
   const stops = colourBarStops(threshold);
