@@ -16,3 +16,4 @@ export * from "./volumes.ts";
 export * from "./bspline.ts";
 export * from "./gaussian.ts";
 export * from "./maps_projection.ts";
+export * from "./high_variance_confounds.ts";
