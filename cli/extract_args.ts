@@ -1,0 +1,536 @@
+/**
+ * The flags of `niimask extract`, their help text, and the pure translation of a command line
+ * into {@link ExtractOptions} (masker configuration plus batch settings).
+ *
+ * @module
+ */
+import type { MultiMapsMaskerConfig } from "../maskers/types.ts";
+import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
+import { UsageError } from "./errors.ts";
+
+const INPUTS = "Inputs";
+const CONFOUNDS = "Confounds and censoring";
+const SIGNAL = "Signal processing (nilearn MultiNiftiMapsMasker parameters)";
+const CLEAN = "Filter details (nilearn clean__* keyword arguments)";
+const MAPS = "Maps and resampling";
+const RUN = "Execution and output";
+
+/** Every flag of `niimask extract`, in help order. */
+export const EXTRACT_FLAGS: readonly FlagSpec[] = [
+  // Inputs
+  {
+    name: "maps",
+    kind: "string",
+    metavar: "MAPS",
+    required: true,
+    group: INPUTS,
+    help: "4D NIfTI (.nii/.nii.gz) of the brain maps (x, y, z, map); a 3D image is one map.",
+  },
+  {
+    name: "mask",
+    kind: "string",
+    metavar: "MASK",
+    group: INPUTS,
+    defaultText: "none",
+    help: "3D NIfTI mask (non-zero = inside the brain); voxels outside are ignored.",
+  },
+  {
+    name: "labels",
+    kind: "string",
+    metavar: "LABELS.tsv",
+    group: INPUTS,
+    defaultText: "map-000, map-001, ...",
+    help: "Map names for the TSV header: a TSV with a 'name' column, or a text file with one " +
+      "name per line. The count must equal the number of maps.",
+  },
+  {
+    name: "out",
+    kind: "string",
+    metavar: "DIR",
+    required: true,
+    group: INPUTS,
+    help: "Output directory (created if missing); BIDS-derivatives names, see OUTPUTS.",
+  },
+  // Confounds
+  {
+    name: "confounds",
+    kind: "string",
+    metavar: "PATTERN",
+    group: CONFOUNDS,
+    defaultText: "no confounds",
+    help: "Per-subject confounds file (TSV/CSV with a header row, fMRIPrep's n/a accepted), " +
+      "with {subject} standing for the image's file name without _bold.nii.gz, .nii.gz or " +
+      ".nii, e.g. 'confounds/{subject}_desc-confounds_timeseries.tsv'. A missing file is that " +
+      "subject's error. Rows must equal the image's volumes.",
+  },
+  {
+    name: "confound-columns",
+    kind: "list",
+    metavar: "COL,COL,...",
+    group: CONFOUNDS,
+    defaultText: "all columns (except censoring columns)",
+    help: "Columns of the confounds file to regress out, e.g. trans_x,trans_y,trans_z,rot_x," +
+      "rot_y,rot_z. '*' and '?' are wildcards (trans_*); a plain name missing from a file is " +
+      "that subject's error.",
+  },
+  {
+    name: "sample-mask-from-confounds",
+    kind: "list",
+    metavar: "COLUMN-PATTERN",
+    group: CONFOUNDS,
+    defaultText: "no censoring",
+    help: "Censor (scrub) volumes flagged in one-hot outlier columns of the confounds file, e.g. " +
+      "'motion_outlier*,non_steady_state_outlier*' (fMRIPrep). A volume whose value is 1 in any " +
+      "matching column is dropped (the sample mask keeps the others, and the TSV has one row per " +
+      "kept volume); matching columns must hold only 0/1 and are not used as confounds. Needs " +
+      "--confounds.",
+  },
+  {
+    name: "high-variance-confounds",
+    kind: "boolean",
+    group: CONFOUNDS,
+    defaultText: "off",
+    help: "Also regress out each subject's high-variance confounds (nilearn's " +
+      "high_variance_confounds).",
+  },
+  {
+    name: "standardize-confounds",
+    kind: "boolean",
+    negatable: true,
+    group: CONFOUNDS,
+    defaultText: "on",
+    help: "Standardize the confounds (z-score) before regressing them out.",
+  },
+  // Signal
+  {
+    name: "standardize",
+    kind: "choice",
+    metavar: "MODE",
+    choices: ["false", "zscore_sample", "zscore", "psc", "true"],
+    group: SIGNAL,
+    defaultText: "false",
+    help: "Standardization of each time series: false (none), zscore_sample (mean 0, sample " +
+      "std 1), zscore (mean 0, population std 1), psc (percent signal change), true (nilearn " +
+      "0.11.1's meaning of True).",
+  },
+  {
+    name: "detrend",
+    kind: "boolean",
+    group: SIGNAL,
+    defaultText: "off",
+    help: "Remove a linear trend from each time series.",
+  },
+  {
+    name: "low-pass",
+    kind: "number",
+    metavar: "HZ",
+    min: 0,
+    exclusiveMin: true,
+    group: SIGNAL,
+    defaultText: "none",
+    help: "Low-pass cutoff frequency (Hz). Needs --t-r.",
+  },
+  {
+    name: "high-pass",
+    kind: "number",
+    metavar: "HZ",
+    min: 0,
+    exclusiveMin: true,
+    group: SIGNAL,
+    defaultText: "none",
+    help: "High-pass cutoff frequency (Hz). Needs --t-r.",
+  },
+  {
+    name: "t-r",
+    kind: "number",
+    metavar: "S",
+    min: 0,
+    exclusiveMin: true,
+    group: SIGNAL,
+    defaultText: "none",
+    help: "Repetition time (s); also gives SamplingFrequency (1/TR, Hz) in the JSON sidecar.",
+  },
+  {
+    name: "smoothing-fwhm",
+    kind: "numbers",
+    metavar: "MM",
+    min: 0,
+    group: SIGNAL,
+    defaultText: "none",
+    help: "Gaussian smoothing kernel FWHM (mm) applied to the images; one value, or three " +
+      "comma-separated values for x,y,z.",
+  },
+  {
+    name: "dtype",
+    kind: "choice",
+    choices: ["auto", "float32", "float64"],
+    group: SIGNAL,
+    defaultText: "keep the image's type",
+    help: "Working data type.",
+  },
+  // Clean kwargs
+  {
+    name: "filter",
+    kind: "choice",
+    choices: ["butterworth", "cosine", "false"],
+    group: CLEAN,
+    defaultText: "butterworth",
+    help: "Filter used for --low-pass/--high-pass: butterworth, cosine (drift regressors, " +
+      "high-pass only) or false (no filtering).",
+  },
+  {
+    name: "extrapolate",
+    kind: "boolean",
+    negatable: true,
+    group: CLEAN,
+    defaultText: "on",
+    help: "Interpolate censored volumes at the start/end of the series too before filtering " +
+      "(--no-extrapolate: only between kept volumes).",
+  },
+  {
+    name: "ensure-finite",
+    kind: "boolean",
+    group: CLEAN,
+    defaultText: "off",
+    help: "Replace NaN and infinite values by 0 before cleaning.",
+  },
+  {
+    name: "butterworth-order",
+    kind: "integer",
+    metavar: "N",
+    min: 1,
+    group: CLEAN,
+    defaultText: "5",
+    help: "Order of the Butterworth filter.",
+  },
+  {
+    name: "butterworth-padtype",
+    kind: "choice",
+    choices: ["odd", "even", "constant"],
+    group: CLEAN,
+    defaultText: "odd",
+    help: "Padding type of the zero-phase forward-backward Butterworth filter.",
+  },
+  {
+    name: "butterworth-padlen",
+    kind: "integer",
+    metavar: "N",
+    min: 0,
+    group: CLEAN,
+    defaultText: "scipy's default, 3 x filter length",
+    help: "Padding length (volumes) of the forward-backward Butterworth filter.",
+  },
+  // Maps
+  {
+    name: "resampling-target",
+    kind: "choice",
+    choices: ["data", "mask", "maps", "none"],
+    group: MAPS,
+    defaultText: "data",
+    help: "Grid everything is resampled to: data (each image's grid), mask, maps, or none " +
+      "(no resampling; grids must already match).",
+  },
+  {
+    name: "allow-overlap",
+    kind: "boolean",
+    negatable: true,
+    group: MAPS,
+    defaultText: "on",
+    help: "Allow the maps to overlap (--no-allow-overlap: overlapping maps are an error).",
+  },
+  {
+    name: "keep-masked-maps",
+    kind: "boolean",
+    negatable: true,
+    group: MAPS,
+    defaultText: "on",
+    help: "Keep maps emptied by the mask as all-zero time series (--no-keep-masked-maps: " +
+      "drop them).",
+  },
+  // Execution
+  {
+    name: "jobs",
+    kind: "integer",
+    metavar: "N",
+    min: 1,
+    special: [-1],
+    group: RUN,
+    defaultText: "1",
+    help: "Subjects processed in parallel (-1 = one per CPU core).",
+  },
+  {
+    name: "cache",
+    kind: "string",
+    metavar: "DIR",
+    group: RUN,
+    defaultText: "no cache",
+    help: "Cache directory for fitted/resampled maps, shared between runs (nilearn's memory).",
+  },
+  {
+    name: "memory-level",
+    kind: "integer",
+    metavar: "N",
+    min: 0,
+    group: RUN,
+    defaultText: "0",
+    help: "Caching aggressiveness (nilearn's memory_level; 0 = cache nothing).",
+  },
+  {
+    name: "report",
+    kind: "string",
+    metavar: "FILE.html",
+    group: RUN,
+    defaultText: "no report",
+    help: "Write the masker's self-contained HTML report (maps, parameters, warnings) to FILE.",
+  },
+  {
+    name: "skip-existing",
+    kind: "boolean",
+    group: RUN,
+    defaultText: "off",
+    help: "Skip subjects whose outputs (TSV and JSON) already exist: resumes an interrupted batch.",
+  },
+  {
+    name: "quiet",
+    kind: "boolean",
+    group: RUN,
+    defaultText: "off",
+    help: "No progress output (failures and their summary are still reported on stderr).",
+  },
+  {
+    name: "verbose",
+    kind: "integer",
+    metavar: "LEVEL",
+    min: 0,
+    optionalValue: true,
+    implicit: "1",
+    group: RUN,
+    defaultText: "0",
+    help: "Masker verbosity (nilearn's verbose); bare --verbose means 1.",
+  },
+  {
+    name: "help",
+    kind: "boolean",
+    group: RUN,
+    help: "Show this help and exit.",
+  },
+];
+
+/** Everything `niimask extract` needs, validated. */
+export interface ExtractOptions {
+  /** Maps image path. */
+  readonly maps: string;
+  /** Mask image path, or null. */
+  readonly mask: string | null;
+  /** Labels file path, or null (map-000, ...). */
+  readonly labels: string | null;
+  /** Confounds path pattern with `{subject}`, or null. */
+  readonly confounds: string | null;
+  /** Confound columns (names or wildcard patterns), or null for all. */
+  readonly confoundColumns: readonly string[] | null;
+  /** Censoring column patterns, or null. */
+  readonly sampleMaskColumns: readonly string[] | null;
+  /** Output directory. */
+  readonly out: string;
+  /** Input images, as given. */
+  readonly imgs: readonly string[];
+  /** HTML report path, or null. */
+  readonly report: string | null;
+  /** Skip subjects whose outputs exist. */
+  readonly skipExisting: boolean;
+  /** No progress output. */
+  readonly quiet: boolean;
+  /** Parallel subjects (`nJobs`). */
+  readonly jobs: number;
+  /** Masker parameters set on the command line (the masker fills in the defaults). */
+  readonly masker: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg">;
+  /** Every flag given, by long name (for the JSON sidecar and for later subcommands). */
+  readonly flags: ReadonlyMap<string, FlagValue>;
+}
+
+/** `--help` was asked for: the caller prints help and exits 0. */
+export interface HelpRequest {
+  /** Marker. */
+  readonly help: true;
+}
+
+function str(v: ReadonlyMap<string, FlagValue>, name: string): string | null {
+  const x = v.get(name);
+  return typeof x === "string" ? x : null;
+}
+
+function num(v: ReadonlyMap<string, FlagValue>, name: string): number | undefined {
+  const x = v.get(name);
+  return typeof x === "number" ? x : undefined;
+}
+
+function bool(v: ReadonlyMap<string, FlagValue>, name: string): boolean | undefined {
+  const x = v.get(name);
+  return typeof x === "boolean" ? x : undefined;
+}
+
+function list(v: ReadonlyMap<string, FlagValue>, name: string): string[] | null {
+  const x = v.get(name);
+  return Array.isArray(x) ? x.map(String) : null;
+}
+
+/**
+ * The masker configuration (minus maps and mask) selected by parsed `extract` flags: only the
+ * parameters given on the command line are set.
+ *
+ * @param v parsed flag values.
+ * @returns the partial masker configuration.
+ * @example
+ * ```ts
+ * import { parseFlags } from "./flags.ts";
+ * import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
+ * const { values } = parseFlags(["--maps", "m.nii", "--out", "o", "--t-r", "2"], EXTRACT_FLAGS);
+ * maskerConfigFromFlags(values); // { tR: 2 }
+ * ```
+ */
+export function maskerConfigFromFlags(
+  v: ReadonlyMap<string, FlagValue>,
+): Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg"> {
+  const c: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg"> = {};
+  const standardize = str(v, "standardize");
+  if (standardize !== null) {
+    c.standardize = standardize === "true"
+      ? true
+      : standardize === "false"
+      ? false
+      : standardize as "zscore" | "zscore_sample" | "psc";
+  }
+  const sc = bool(v, "standardize-confounds");
+  if (sc !== undefined) c.standardizeConfounds = sc;
+  const hv = bool(v, "high-variance-confounds");
+  if (hv !== undefined) c.highVarianceConfounds = hv;
+  const detrend = bool(v, "detrend");
+  if (detrend !== undefined) c.detrend = detrend;
+  const lowPass = num(v, "low-pass");
+  if (lowPass !== undefined) c.lowPass = lowPass;
+  const highPass = num(v, "high-pass");
+  if (highPass !== undefined) c.highPass = highPass;
+  const tR = num(v, "t-r");
+  if (tR !== undefined) c.tR = tR;
+  const fwhm = v.get("smoothing-fwhm");
+  if (Array.isArray(fwhm)) c.smoothingFwhm = fwhm.length === 1 ? fwhm[0] as number : [...fwhm];
+  const dtype = str(v, "dtype");
+  if (dtype !== null) c.dtype = dtype as "auto" | "float32" | "float64";
+  const target = str(v, "resampling-target");
+  if (target !== null) {
+    c.resamplingTarget = target === "none" ? null : target as "data" | "mask" | "maps";
+  }
+  const overlap = bool(v, "allow-overlap");
+  if (overlap !== undefined) c.allowOverlap = overlap;
+  const keep = bool(v, "keep-masked-maps");
+  if (keep !== undefined) c.keepMaskedMaps = keep;
+  const cache = str(v, "cache");
+  if (cache !== null) c.memory = cache;
+  const level = num(v, "memory-level");
+  if (level !== undefined) c.memoryLevel = level;
+  const verbose = num(v, "verbose");
+  if (verbose !== undefined) c.verbose = verbose;
+  const jobs = num(v, "jobs");
+  if (jobs !== undefined) c.nJobs = jobs;
+  c.reports = str(v, "report") !== null;
+
+  const clean: NonNullable<MultiMapsMaskerConfig["clean"]> = {};
+  const filter = str(v, "filter");
+  if (filter !== null) {
+    clean.filter = filter === "false" ? false : filter as "butterworth" | "cosine";
+  }
+  const extrapolate = bool(v, "extrapolate");
+  if (extrapolate !== undefined) clean.extrapolate = extrapolate;
+  const ensureFinite = bool(v, "ensure-finite");
+  if (ensureFinite !== undefined) clean.ensureFinite = ensureFinite;
+  const order = num(v, "butterworth-order");
+  if (order !== undefined) clean.butterworthOrder = order;
+  const padtype = str(v, "butterworth-padtype");
+  if (padtype !== null) clean.butterworthPadtype = padtype as "odd" | "even" | "constant";
+  const padlen = num(v, "butterworth-padlen");
+  if (padlen !== undefined) clean.butterworthPadlen = padlen;
+  if (Object.keys(clean).length > 0) c.clean = clean;
+  return c;
+}
+
+/**
+ * Parse the arguments of `niimask extract` (after the word `extract`).
+ *
+ * @param args command-line arguments.
+ * @param specs the flag table (default {@link EXTRACT_FLAGS}; later subcommands may extend it).
+ * @returns the options, or a {@link HelpRequest} when `--help` is given.
+ * @throws UsageError for unknown flags, bad or missing values, inconsistent flags, no images.
+ * @example
+ * ```ts
+ * import { parseExtractArgs } from "./extract_args.ts";
+ * const opts = parseExtractArgs(["--maps", "maps.nii.gz", "--out", "ts", "sub-01_bold.nii.gz"]);
+ * ```
+ */
+export function parseExtractArgs(
+  args: readonly string[],
+  specs: readonly FlagSpec[] = EXTRACT_FLAGS,
+): ExtractOptions | HelpRequest {
+  if (args.includes("--help") || args.includes("-h")) {
+    const end = args.indexOf("--");
+    const at = Math.max(args.indexOf("--help"), args.indexOf("-h"));
+    if (end < 0 || at < end) return { help: true };
+  }
+  const { values, positionals } = parseFlags(args, specs);
+  if (positionals.length === 0) {
+    throw new UsageError("no input images: give one or more IMG paths (.nii or .nii.gz)");
+  }
+  for (const img of positionals) {
+    if (!/\.nii(\.gz)?$/i.test(img)) {
+      throw new UsageError(`input image "${img}": expected a .nii or .nii.gz file name`);
+    }
+  }
+  const confounds = str(values, "confounds");
+  if (confounds === null) {
+    for (const dep of ["confound-columns", "sample-mask-from-confounds"]) {
+      if (values.has(dep)) throw new UsageError(`--${dep} needs --confounds PATTERN`);
+    }
+  } else if (!confounds.includes("{subject}") && positionals.length > 1) {
+    throw new UsageError(
+      `--confounds: the pattern "${confounds}" has no {subject} placeholder, so every one of ` +
+        `the ${positionals.length} images would get the same confounds file`,
+    );
+  }
+  for (const f of ["low-pass", "high-pass"]) {
+    if (values.has(f) && !values.has("t-r") && values.get("filter") !== "false") {
+      throw new UsageError(`--${f} needs --t-r S (the repetition time, in seconds)`);
+    }
+  }
+  const lp = num(values, "low-pass");
+  const hp = num(values, "high-pass");
+  if (lp !== undefined && hp !== undefined && hp >= lp) {
+    throw new UsageError(
+      `--high-pass (${hp} Hz) must be below --low-pass (${lp} Hz) for a band-pass filter`,
+    );
+  }
+  const fwhm = values.get("smoothing-fwhm");
+  if (Array.isArray(fwhm) && fwhm.length !== 1 && fwhm.length !== 3) {
+    throw new UsageError(
+      `--smoothing-fwhm: expected one value or three (x,y,z) in mm, got ${fwhm.length} values`,
+    );
+  }
+  const reportPath = str(values, "report");
+  if (reportPath !== null && !/\.html?$/i.test(reportPath)) {
+    throw new UsageError(`--report: expected an .html file name, got "${reportPath}"`);
+  }
+  return {
+    maps: str(values, "maps")!,
+    mask: str(values, "mask"),
+    labels: str(values, "labels"),
+    confounds,
+    confoundColumns: list(values, "confound-columns"),
+    sampleMaskColumns: list(values, "sample-mask-from-confounds"),
+    out: str(values, "out")!,
+    imgs: positionals,
+    report: reportPath,
+    skipExisting: bool(values, "skip-existing") ?? false,
+    quiet: bool(values, "quiet") ?? false,
+    jobs: num(values, "jobs") ?? 1,
+    masker: maskerConfigFromFlags(values),
+    flags: values,
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * BIDS-derivatives naming of the CLI's outputs, and pairing of confounds files with images.
+ * Pure string functions (POSIX and Windows separators both understood).
+ *
+ * @module
+ */
+
+/** Paths of one subject's outputs. */
+export interface SubjectOutputs {
+  /** `DIR/X_timeseries.tsv`. */
+  readonly tsv: string;
+  /** `DIR/X_timeseries.json`. */
+  readonly json: string;
+}
+
+/**
+ * The file name of a path (after the last `/` or `\`).
+ *
+ * @param path a path.
+ * @returns its last component.
+ * @example
+ * ```ts
+ * import { baseName } from "./naming.ts";
+ * baseName("data/sub-01_bold.nii.gz"); // "sub-01_bold.nii.gz"
+ * ```
+ */
+export function baseName(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i < 0 ? path : path.slice(i + 1);
+}
+
+/**
+ * The subject name `X` of an image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`: the file name without
+ * that ending (case-insensitive; `X_bold.nii` gives `X_bold`).
+ *
+ * @param imgPath image path.
+ * @returns the subject name.
+ * @throws RangeError when nothing is left (e.g. `_bold.nii.gz`).
+ * @example
+ * ```ts
+ * import { subjectName } from "./naming.ts";
+ * subjectName("in/sub-01_task-rest_bold.nii.gz"); // "sub-01_task-rest"
+ * ```
+ */
+export function subjectName(imgPath: string): string {
+  const name = baseName(imgPath);
+  const m = /^(.*?)(_bold\.nii\.gz|\.nii\.gz|\.nii)$/i.exec(name);
+  const subject = m ? m[1]! : name;
+  if (subject === "") {
+    throw new RangeError(`image "${imgPath}": no subject name left after removing "${name}"`);
+  }
+  return subject;
+}
+
+function join(dir: string, name: string): string {
+  return dir.endsWith("/") || dir.endsWith("\\") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+/**
+ * Output paths of a subject: `DIR/X_timeseries.tsv` and `DIR/X_timeseries.json`.
+ *
+ * @param outDir output directory.
+ * @param subject subject name `X`.
+ * @returns the two paths.
+ * @example
+ * ```ts
+ * import { outputPaths } from "./naming.ts";
+ * outputPaths("out", "sub-01").tsv; // "out/sub-01_timeseries.tsv"
+ * ```
+ */
+export function outputPaths(outDir: string, subject: string): SubjectOutputs {
+  return {
+    tsv: join(outDir, `${subject}_timeseries.tsv`),
+    json: join(outDir, `${subject}_timeseries.json`),
+  };
+}
+
+/**
+ * The confounds path of a subject: every `{subject}` in the pattern replaced by the subject name.
+ *
+ * @param pattern e.g. `confounds/{subject}_desc-confounds_timeseries.tsv`.
+ * @param subject subject name.
+ * @returns the path.
+ * @example
+ * ```ts
+ * import { confoundsPath } from "./naming.ts";
+ * confoundsPath("c/{subject}_conf.tsv", "sub-01"); // "c/sub-01_conf.tsv"
+ * ```
+ */
+export function confoundsPath(pattern: string, subject: string): string {
+  return pattern.replaceAll("{subject}", subject);
+}
+
+/**
+ * Subject names of a batch, checking that no two images give the same name (their outputs would
+ * overwrite each other).
+ *
+ * @param imgs image paths.
+ * @returns subject names, in the same order.
+ * @throws RangeError naming the two clashing images.
+ * @example
+ * ```ts
+ * import { subjectNames } from "./naming.ts";
+ * subjectNames(["a/sub-01_bold.nii.gz", "sub-02.nii"]); // ["sub-01", "sub-02"]
+ * ```
+ */
+export function subjectNames(imgs: readonly string[]): string[] {
+  const seen = new Map<string, string>();
+  return imgs.map((img) => {
+    const s = subjectName(img);
+    const other = seen.get(s);
+    if (other !== undefined) {
+      throw new RangeError(
+        `images "${other}" and "${img}" both give the subject name "${s}": their outputs ` +
+          `would overwrite each other (process them into different --out directories)`,
+      );
+    }
+    seen.set(s, img);
+    return s;
+  });
+}
