@@ -42,11 +42,11 @@ function gunzipTransform(): TransformStream<Uint8Array, Uint8Array> {
   return new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
 }
 
-/** Chunk size used when feeding a file to the decompressor. */
-const FILE_CHUNK = 1 << 20;
+/** Input chunk size fed to the decompressor (large chunks make DecompressionStream slow). */
+const FILE_CHUNK = 1 << 16;
 
 /**
- * A readable stream over an open file from its current position, in 1 MiB chunks. Closing or
+ * A readable stream over an open file from its current position, in 64 KiB chunks. Closing or
  * cancelling the stream does not close the file.
  */
 function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
@@ -330,12 +330,16 @@ export async function openFileSource(path: string, name: string = path): Promise
 export function openBytesSource(bytes: Uint8Array, name: string): OpenedSource {
   if (bytes.length === 0) throw new NiftiParseError(name, "empty", "empty input (0 bytes)");
   if (isGzip(bytes)) {
+    let pos = 0;
     const input = new ReadableStream<Uint8Array>({
-      start(controller) {
-        controller.enqueue(bytes);
-        controller.close();
+      pull(controller) {
+        if (pos >= bytes.length) controller.close();
+        else {
+          controller.enqueue(bytes.subarray(pos, pos + FILE_CHUNK));
+          pos += FILE_CHUNK;
+        }
       },
-    });
+    }, { highWaterMark: 1 });
     const stream = input.pipeThrough(gunzipTransform());
     return { source: new StreamSource(stream, name, true), gzip: true, size: null };
   }
