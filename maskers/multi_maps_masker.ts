@@ -28,7 +28,6 @@ import {
 } from "./fitted_state.ts";
 import {
   extractSubject,
-  type HighVarianceConfoundsFn,
   imageSource,
   type SubjectResult,
   type VolumeSource,
@@ -36,6 +35,8 @@ import {
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { settledPool } from "./pool.ts";
+import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
+import { loadConfounds } from "../signal/confounds_file.ts";
 
 const WHO = "MultiMapsMasker";
 
@@ -157,32 +158,6 @@ async function gridOfSource(src: ImgSource, index: number): Promise<GridSpec> {
   }
 }
 
-// Functions of other modules loaded lazily, so the masker works while they are optional.
-let hvcModule: Promise<HighVarianceConfoundsFn> | null = null;
-function loadHvc(): Promise<HighVarianceConfoundsFn> {
-  hvcModule ??= (async () => {
-    const spec = "../image/high_variance_confounds.ts";
-    const mod = await import(new URL(spec, import.meta.url).href);
-    if (typeof mod.highVarianceConfounds !== "function") {
-      throw new Error("highVarianceConfounds is not available");
-    }
-    return mod.highVarianceConfounds as HighVarianceConfoundsFn;
-  })();
-  return hvcModule;
-}
-
-type LoadConfoundsFn = (path: string | URL) => Promise<Matrix>;
-let confoundsModule: Promise<LoadConfoundsFn> | null = null;
-function loadConfoundsFn(): Promise<LoadConfoundsFn> {
-  confoundsModule ??= (async () => {
-    const spec = "../signal/confounds_file.ts";
-    const mod = await import(new URL(spec, import.meta.url).href);
-    if (typeof mod.loadConfounds !== "function") throw new Error("loadConfounds is not available");
-    return mod.loadConfounds as LoadConfoundsFn;
-  })();
-  return confoundsModule;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Per-call argument normalization
 
@@ -195,8 +170,7 @@ async function resolveConfounds(spec: OneConfounds, name: string): Promise<Matri
   for (const entry of list) {
     if (entry === null || entry === undefined) continue;
     if (typeof entry === "string" || entry instanceof URL) {
-      const load = await loadConfoundsFn();
-      out.push(await load(entry));
+      out.push(await loadConfounds(entry));
     } else if (isMatrix(entry)) {
       if (entry.data.length !== entry.shape[0] * entry.shape[1]) {
         throw new TypeError(
@@ -516,14 +490,14 @@ function makeFitted(
     index: number,
     confounds: OneConfounds,
     sampleMask: ArrayLike<number> | readonly boolean[] | null,
-    refGrid: Promise<GridSpec> | null,
+    refGrid: Promise<GridSpec | null> | null,
   ): Promise<Matrix> {
     const opened = await openSubject(src, index);
     try {
       const s = opened.source;
       if (refGrid !== null) {
         const ref = await refGrid;
-        if (!sameFov(s, ref)) {
+        if (ref !== null && !sameFov(s, ref)) {
           throw new RangeError(
             `Field of view of image #${index} (${s.name}) is different from the reference ` +
               `field of view (image #0): ${describeGrid(s)} vs ${describeGrid(ref)}`,
@@ -542,8 +516,7 @@ function makeFitted(
         confounds: await resolveConfounds(confounds, s.name),
         sampleMask,
       };
-      const hvc = state.params.highVarianceConfounds ? await loadHvc() : undefined;
-      const result = await extractSubject(state, plan, s, request, hvc);
+      const result = await extractSubject(state, plan, s, request, highVarianceConfounds);
       log(2, "transform", `${s.name}: ${result.signals.shape.join(" x ")} signals`);
       return output(result);
     } finally {
@@ -601,7 +574,12 @@ function makeFitted(
       "sampleMask",
       isSampleMaskEntry,
     );
-    const refGrid = gridOfSource(imgs[0]!, 0);
+    // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
+    // outcomes, a first image that cannot be read does not fail the others.
+    const refGrid: Promise<GridSpec | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
+      if (stopOnFailure) throw err;
+      return null;
+    });
     refGrid.catch(() => {});
     let failed = false;
     return await settledPool(imgs, effectiveJobs(nJobs), async (src, i) => {
