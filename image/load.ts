@@ -216,7 +216,16 @@ class OpenedNifti {
     if (direct) {
       raw = new Uint8Array(out.buffer, out.byteOffset + offset * out.BYTES_PER_ELEMENT, nbytes);
     } else {
-      if (this.#scratch === null) this.#scratch = new Uint8Array(nbytes);
+      if (this.#scratch === null) {
+        try {
+          this.#scratch = new Uint8Array(nbytes);
+        } catch (e) {
+          await this.close();
+          throw new NiftiParseError(this.file, "dims", `cannot allocate a ${nbytes}-byte volume`, {
+            cause: e,
+          });
+        }
+      }
       raw = this.#scratch;
     }
     const got = await this.#source.read(raw);

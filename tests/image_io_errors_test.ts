@@ -175,3 +175,10 @@ Deno.test("streaming reports truncated gzip data when reached, then releases the
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("absurd dims in a gzip header fail with a clear error, no hang", async () => {
+  const b = synthNifti({ dims: [32767, 32767, 32767, 32767], values: ramp(8) });
+  const err = await loadImg(await gzipBytes(b)).catch((e) => e);
+  assert.ok(err instanceof NiftiParseError, String(err));
+  assert.ok(err.code === "dims" || err.code === "truncated", err.message);
+});

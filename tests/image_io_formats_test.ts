@@ -150,6 +150,9 @@ Deno.test("affine: sform, else qform, else pixdim fallback; 5D singleton dims dr
     0,
     1,
   ]);
+  // data after header extensions: vox_offset beyond 352 is honoured
+  const ext = await loadImg(synthNifti({ dims: [4, 3, 2], values, srow: SROW, voxOffset: 480 }));
+  assertSameValues(ext.data, values.map(Math.fround));
   // 5D with singleton 4th and 5th dims: a 4D image with one volume
   const f = await loadImg(synthNifti({ dims: [4, 3, 2, 1, 1], values, srow: SROW }));
   assert.deepEqual(f.shape, [4, 3, 2, 1]);
