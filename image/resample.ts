@@ -99,6 +99,16 @@ function storeAs(storage: Storage, t: number): number {
   return Math.trunc(t);
 }
 
+/** {@link storeAs} over a whole array. */
+function applyStorage(storage: Storage, a: Float64Array): void {
+  if (storage.kind === "float64") return;
+  if (storage.kind === "float32") {
+    for (let i = 0; i < a.length; i++) a[i] = Math.fround(a[i]!);
+    return;
+  }
+  for (let i = 0; i < a.length; i++) a[i] = storeAs(storage, a[i]!);
+}
+
 function checkImage(img: Image): { spatial: [number, number, number]; nVol: number } {
   if (img == null || typeof img !== "object" || img.shape == null || img.data == null) {
     throw new TypeError(`img: expected an image { data, shape, affine }, got ${img}`);
@@ -309,13 +319,13 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
       if (finite) {
         vol.set(src);
         resampler.run(vol, dst);
-        for (let i = 0; i < outVox; i++) dst[i] = storeAs(storage, dst[i]!);
+        applyStorage(storage, dst);
       } else {
         const notFinite = new Float64Array(inVox);
         for (let i = 0; i < inVox; i++) notFinite[i] = Number.isFinite(src[i]!) ? 0 : 1;
         vol.set(extrapolateOutMask(src, spatial, 2));
         resampler.run(vol, dst);
-        for (let i = 0; i < outVox; i++) dst[i] = storeAs(storage, dst[i]!);
+        applyStorage(storage, dst);
         const nanMask = new Float64Array(outVox);
         new VolumeResampler(spatial, outShape, A, b, diagonal, 0, 0).run(notFinite, nanMask);
         for (let i = 0; i < outVox; i++) if (nanMask[i] !== 0) dst[i] = NaN;
@@ -578,38 +588,30 @@ class VolumeResampler {
         t1[d + i] = acc;
       }
     }
-    // along y: (mx, ny, nz) -> (mx, my, nz)
+    // along y: (mx, ny, nz) -> (mx, my, nz); rows outside the field of view are skipped
+    // (their values are replaced by the fill value at the end)
     for (let k = 0; k < nz; k++) {
       for (let j = 0; j < my; j++) {
-        const d = (k * my + j) * mx;
-        t2.fill(0, d, d + mx);
         if (!ty.valid[j]) continue;
-        for (let t = 0; t < nt; t++) {
-          const w = ty.weight[j * nt + t]!;
-          const s = (k * ny + ty.index[j * nt + t]!) * mx;
-          for (let i = 0; i < mx; i++) t2[d + i]! += t1[s + i]! * w;
-        }
+        combineRows(t1, (k * ny) * mx, mx, ty, j, nt, t2, (k * my + j) * mx, mx);
       }
     }
     // along z: (mx, my, nz) -> (mx, my, mz)
     const plane = mx * my;
-    for (let k = 0; k < mz; k++) {
-      const d = k * plane;
-      dst.fill(0, d, d + plane);
-      if (!tz.valid[k]) continue;
-      for (let t = 0; t < nt; t++) {
-        const w = tz.weight[k * nt + t]!;
-        const s = tz.index[k * nt + t]! * plane;
-        for (let p = 0; p < plane; p++) dst[d + p]! += t2[s + p]! * w;
-      }
-    }
-    // outside the input field of view on any axis: fill value
     const fill = this.#fill;
     for (let k = 0; k < mz; k++) {
-      const zOut = !tz.valid[k];
+      if (!tz.valid[k]) {
+        dst.fill(fill, k * plane, (k + 1) * plane);
+        continue;
+      }
+      combineRows(t2, 0, plane, tz, k, nt, dst, k * plane, plane);
+    }
+    // outside the input field of view along x or y: fill value
+    for (let k = 0; k < mz; k++) {
+      if (!tz.valid[k]) continue;
       for (let j = 0; j < my; j++) {
         const base = (k * my + j) * mx;
-        if (zOut || !ty.valid[j]) {
+        if (!ty.valid[j]) {
           dst.fill(fill, base, base + mx);
           continue;
         }
@@ -674,5 +676,48 @@ class VolumeResampler {
         }
       }
     }
+  }
+}
+
+/**
+ * `dst[d + i] = sum_t w_t * src[base + index_t * rowLen + i]` for `i < rowLen`: one output row
+ * (or plane) as a weighted sum of `nt` input rows, the taps of output index `o`.
+ */
+function combineRows(
+  src: Float64Array,
+  base: number,
+  rowLen: number,
+  taps: AxisTaps,
+  o: number,
+  nt: number,
+  dst: Float64Array,
+  d: number,
+  len: number,
+): void {
+  const idx = taps.index;
+  const w = taps.weight;
+  const q = o * nt;
+  if (nt === 4) {
+    const r0 = base + idx[q]! * rowLen;
+    const r1 = base + idx[q + 1]! * rowLen;
+    const r2 = base + idx[q + 2]! * rowLen;
+    const r3 = base + idx[q + 3]! * rowLen;
+    const w0 = w[q]!;
+    const w1 = w[q + 1]!;
+    const w2 = w[q + 2]!;
+    const w3 = w[q + 3]!;
+    for (let i = 0; i < len; i++) {
+      dst[d + i] = src[r0 + i]! * w0 + src[r1 + i]! * w1 + src[r2 + i]! * w2 +
+        src[r3 + i]! * w3;
+    }
+  } else if (nt === 2) {
+    const r0 = base + idx[q]! * rowLen;
+    const r1 = base + idx[q + 1]! * rowLen;
+    const w0 = w[q]!;
+    const w1 = w[q + 1]!;
+    for (let i = 0; i < len; i++) dst[d + i] = src[r0 + i]! * w0 + src[r1 + i]! * w1;
+  } else {
+    const r0 = base + idx[q]! * rowLen;
+    dst.set(src.subarray(r0, r0 + len), d);
   }
 }
