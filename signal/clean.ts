@@ -36,7 +36,11 @@ export type { Standardize } from "./standardize.ts";
 
 /** Raised when a sample mask keeps no volume (nilearn's `AllVolumesRemovedError`). */
 export class AllVolumesRemovedError extends RangeError {
-  /** @param what where (which run). */
+  /**
+   * Create the error.
+   *
+   * @param what where (which run).
+   */
   constructor(what = "sampleMask") {
     super(
       `${what}: the sample mask removes all volumes; no volume is left to clean (check the ` +

@@ -24,7 +24,11 @@ export interface LabeledMatrix extends Matrix {
 
 /** A confounds file that cannot be read as a numeric table. */
 export class ConfoundsParseError extends Error {
-  /** @param message what is wrong, naming the file. */
+  /**
+   * Create the error.
+   *
+   * @param message what is wrong, naming the file.
+   */
   constructor(message: string) {
     super(message);
     this.name = "ConfoundsParseError";
