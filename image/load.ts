@@ -36,6 +36,8 @@ export interface LoadedImage extends Image {
   readonly dtype: NiftiDtype;
   /** Path the image was read from, when it came from a file. */
   readonly source?: string;
+  /** The parsed NIfTI header (pixdim, codes, scaling...), when read from one file. */
+  readonly header?: NiftiHeader;
 }
 
 /** What {@link loadImg} accepts: a path, raw bytes, an image, or a list of 3D images/paths. */
@@ -56,6 +58,8 @@ export interface NiftiStream {
   readonly dtype: NiftiDtype;
   /** Path, when read from a file. */
   readonly source?: string;
+  /** The parsed NIfTI header (pixdim, codes, scaling...). */
+  readonly header?: NiftiHeader;
   /** Yields each volume (nx*ny*nz values, x fastest), scaled; a 3D image yields one volume. */
   volumes(): AsyncIterableIterator<VoxelData>;
   /** Release the underlying file. */
@@ -401,6 +405,7 @@ export async function openNifti(source: string | URL | Uint8Array): Promise<Nift
     affine: h.affine,
     dtype: h.dtype,
     ...(nifti.path !== undefined ? { source: nifti.path } : {}),
+    header: h,
     volumes,
     close: () => nifti.close(),
   };
@@ -419,6 +424,7 @@ async function loadFile(source: string | URL | Uint8Array): Promise<LoadedImage>
       affine: h.affine,
       dtype: h.dtype,
       ...(nifti.path !== undefined ? { source: nifti.path } : {}),
+      header: h,
     };
   } finally {
     await nifti.close();

@@ -38,6 +38,8 @@ for (const ext of [".nii", ".nii.gz"]) {
           assertSameValues(back.data, img.data);
           assert.deepEqual(Array.from(back.affine), Array.from(AFFINE));
           assert.equal(back.source, path);
+          assert.equal(back.header?.sformCode, 2);
+          assert.equal(back.header?.voxOffset, 352);
           // nothing but the file in the directory (temp file renamed away)
           const names = [...Deno.readDirSync(dir)].map((e) => e.name);
           assert.deepEqual(names, [`img${ext}`]);
