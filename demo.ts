@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { loadImg, saveImg } from "./image/mod.ts";
 import type { Image } from "./types.ts";
+import { multiMapsMasker, type SignalsTable } from "./maskers/mod.ts";
 
 /** A small deterministic pseudo-random generator (mulberry32), uniform in [0, 1). */
 function rng(seed: number): () => number {
@@ -96,7 +97,111 @@ try {
   console.log(`  round trip: max |loaded - written| = ${maxDiff}`);
   if (maxDiff !== 0) throw new Error(`round trip changed the data (max difference ${maxDiff})`);
 
-  // ## Masker (extended by maskers/): extract one time series per map from bold with the maps.
+  // ## Masker: one time series per map for a few subjects.
+  await runMasker(dir, mapsPath, maps);
 } finally {
   await Deno.remove(dir, { recursive: true });
+}
+
+/** A subject: `nt` volumes mixing one known time series per map, plus noise. */
+function subject(maps: Image, nt: number, seed: number): { bold: Image; truth: Float64Array } {
+  const [nx, ny, nz, nMaps] = maps.shape as [number, number, number, number];
+  const nVox = nx * ny * nz;
+  const rand = rng(seed);
+  const truth = new Float64Array(nt * nMaps);
+  const phase = Array.from({ length: nMaps }, () => 2 * Math.PI * rand());
+  for (let t = 0; t < nt; t++) {
+    for (let m = 0; m < nMaps; m++) {
+      truth[t * nMaps + m] = Math.sin(2 * Math.PI * (0.02 + 0.03 * m) * 2 * t + phase[m]!);
+    }
+  }
+  const bold = new Float32Array(nVox * nt);
+  for (let t = 0; t < nt; t++) {
+    for (let v = 0; v < nVox; v++) {
+      let x = 100 + 0.5 * (rand() - 0.5);
+      for (let m = 0; m < nMaps; m++) x += 5 * truth[t * nMaps + m]! * maps.data[v + nVox * m]!;
+      bold[v + nVox * t] = x;
+    }
+  }
+  return { bold: { data: bold, shape: [nx, ny, nz, nt], affine: maps.affine }, truth };
+}
+
+function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const n = a.length;
+  let ma = 0, mb = 0;
+  for (let i = 0; i < n; i++) {
+    ma += a[i]! / n;
+    mb += b[i]! / n;
+  }
+  let sab = 0, saa = 0, sbb = 0;
+  for (let i = 0; i < n; i++) {
+    sab += (a[i]! - ma) * (b[i]! - mb);
+    saa += (a[i]! - ma) ** 2;
+    sbb += (b[i]! - mb) ** 2;
+  }
+  return sab / Math.sqrt(saa * sbb);
+}
+
+function column(m: { data: ArrayLike<number>; shape: readonly number[] }, c: number): number[] {
+  const [rows, cols] = m.shape as [number, number];
+  return Array.from({ length: rows }, (_, r) => m.data[r * cols + c]!);
+}
+
+async function runMasker(dir: string, mapsPath: string, maps: Image): Promise<void> {
+  const outDir = Deno.args[0] ?? await Deno.makeTempDir({ prefix: "niimask_demo_signals_" });
+  await Deno.mkdir(outDir, { recursive: true });
+  const lengths = [60, 45, 80];
+  const subjects = lengths.map((nt, i) => subject(maps, nt, 100 + i));
+  const paths: string[] = [];
+  for (let i = 0; i < subjects.length; i++) {
+    const p = join(dir, `sub-0${i + 1}_bold.nii.gz`);
+    await saveImg(subjects[i]!.bold, p);
+    paths.push(p);
+  }
+  const labels = ["left_blob", "right_blob", "posterior_blob"];
+  const fitted = await multiMapsMasker({
+    mapsImg: mapsPath,
+    detrend: true,
+    standardize: "zscore_sample",
+    tR: 2,
+    nJobs: 2,
+    output: "table",
+    labels,
+  }).fit(paths[0]);
+  console.log(
+    `masker fitted: ${fitted.nElements_} maps, grid [${fitted.mapsImg_.shape.join(", ")}]`,
+  );
+  const outcomes = await fitted.transformImgsSettled(paths);
+  for (let i = 0; i < outcomes.length; i++) {
+    const o = outcomes[i]!;
+    const name = `sub-0${i + 1}`;
+    if (!o.ok) {
+      console.log(`${name}: FAILED ${o.error.message}`);
+      continue;
+    }
+    const signals = o.value as SignalsTable;
+    const [rows, cols] = signals.shape;
+    const lines = [signals.columns.join("\t")];
+    for (let r = 0; r < rows; r++) {
+      lines.push(Array.from(signals.data.subarray(r * cols, (r + 1) * cols), String).join("\t"));
+    }
+    const tsv = join(outDir, `${name}_timeseries.tsv`);
+    const tmp = `${tsv}.tmp`;
+    await Deno.writeTextFile(tmp, lines.join("\n") + "\n");
+    await Deno.rename(tmp, tsv);
+    const truth = { data: subjects[i]!.truth, shape: [lengths[i]!, cols] };
+    const r = Array.from(
+      { length: cols },
+      (_, c) => correlation(column(signals, c), column(truth, c)),
+    );
+    console.log(
+      `${name}: ${rows} x ${cols} signals -> ${tsv}; correlation with the true series: ${
+        r.map((x) => x.toFixed(3)).join(", ")
+      }`,
+    );
+  }
+  const report = await fitted.generateReport("all");
+  const reportPath = join(outDir, "report.html");
+  await Deno.writeTextFile(reportPath, report.html);
+  console.log(`report: ${reportPath} (${report.html.length} characters)`);
 }
