@@ -30,6 +30,8 @@ export interface ResampleOptions {
  */
 export class BoundingBoxError extends RangeError {
   /**
+   * Create the error.
+   *
    * @param message what went wrong.
    */
   constructor(message: string) {
