@@ -45,7 +45,16 @@ export interface SidecarInput {
 }
 
 /** Parameters that do not change the extracted values, left out of the sidecar. */
-const NOT_RECORDED = new Set(["nJobs", "verbose", "memory", "memoryLevel", "reports", "mapsImg"]);
+const NOT_RECORDED = new Set([
+  "nJobs",
+  "verbose",
+  "memory",
+  "memoryLevel",
+  "reports",
+  "mapsImg",
+  "output",
+  "labels",
+]);
 
 /**
  * A JSON-safe copy of a parameter value: plain values kept, typed arrays as arrays, images and
