@@ -2,7 +2,8 @@
  * `niimask status --out DIR IMG...`: which subjects of a batch are done, missing or failed, so
  * only the missing ones need resubmitting.
  *
- * A subject `X` (image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`) is
+ * A subject `X` (image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`, named as `extract` names
+ * outputs) is
  * - `done` when both `DIR/X_timeseries.tsv` and `DIR/X_timeseries.json` exist (a stale failure
  *   record next to them is ignored),
  * - `failed` when it is not done and `DIR/X_timeseries.failed.json` exists (its error is shown),
@@ -20,6 +21,7 @@ import {
   failureRecordName,
   parseFailureRecord,
 } from "./failure_record.ts";
+import { subjectName, subjectNames } from "./naming.ts";
 
 /** State of one subject. */
 export type SubjectState = "done" | "missing" | "failed";
@@ -49,33 +51,12 @@ export interface StatusSummary {
 }
 
 /**
- * The subject name of an image path: its file name without `_bold.nii.gz`, `.nii.gz` or `.nii`.
- *
- * @param image image path.
- * @returns the subject name `X` used in `X_timeseries.tsv`.
- * @example
- * ```ts
- * import { subjectOfImage } from "./status.ts";
- * subjectOfImage("/data/sub-01_task-rest_bold.nii.gz"); // "sub-01_task-rest"
- * ```
- */
-export function subjectOfImage(image: string): string {
-  const base = image.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? image;
-  for (const suffix of ["_bold.nii.gz", ".nii.gz", ".nii"]) {
-    if (base.endsWith(suffix) && base.length > suffix.length) {
-      return base.slice(0, -suffix.length);
-    }
-  }
-  return base;
-}
-
-/**
  * Classify each subject (pure).
  *
  * @param images image paths of the batch, as given.
  * @param outFiles names of the files present in the output directory.
  * @param failures failure records by subject name (an Error when the record is unreadable).
- * @param subjectOf subject name of an image (default {@link subjectOfImage}).
+ * @param subjectOf subject name of an image (default: `subjectName` of `extract`).
  * @returns one status per image, in the order given.
  * @example
  * ```ts
@@ -88,7 +69,7 @@ export function classifySubjects(
   images: readonly string[],
   outFiles: ReadonlySet<string>,
   failures: ReadonlyMap<string, FailureRecord | Error>,
-  subjectOf: (image: string) => string = subjectOfImage,
+  subjectOf: (image: string) => string = subjectName,
 ): SubjectStatus[] {
   return images.map((image) => {
     const subject = subjectOf(image);
@@ -179,7 +160,7 @@ export function formatStatus(statuses: readonly SubjectStatus[], listing: Status
  *
  * @param outDir output directory of the batch.
  * @param images image paths of the batch.
- * @param subjectOf subject name of an image (default {@link subjectOfImage}).
+ * @param subjectOf subject name of an image (default: `subjectName` of `extract`).
  * @returns one status per image, in the order given.
  * @example
  * ```ts ignore
@@ -189,7 +170,7 @@ export function formatStatus(statuses: readonly SubjectStatus[], listing: Status
 export async function collectStatus(
   outDir: string,
   images: readonly string[],
-  subjectOf: (image: string) => string = subjectOfImage,
+  subjectOf: (image: string) => string = subjectName,
 ): Promise<SubjectStatus[]> {
   const files = new Set<string>();
   try {
@@ -345,6 +326,12 @@ export async function runStatus(
   if (parsed.help) {
     io.stdout(STATUS_HELP);
     return 0;
+  }
+  try {
+    subjectNames(parsed.images); // same names and clash check as extract
+  } catch (e) {
+    io.stderr(`niimask status: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
   }
   let statuses: SubjectStatus[];
   try {

@@ -5,7 +5,6 @@ import {
   formatStatus,
   parseStatusArgs,
   runStatus,
-  subjectOfImage,
   summarizeStatus,
 } from "../cli/status.ts";
 import {
@@ -15,13 +14,6 @@ import {
   removeFailureRecord,
   writeFailureRecord,
 } from "../cli/failure_record.ts";
-
-Deno.test("subjectOfImage strips _bold.nii.gz, .nii.gz or .nii and the directory", () => {
-  assert.equal(subjectOfImage("/d/sub-01_task-rest_bold.nii.gz"), "sub-01_task-rest");
-  assert.equal(subjectOfImage("d/sub-02.nii.gz"), "sub-02");
-  assert.equal(subjectOfImage("sub-03.nii"), "sub-03");
-  assert.equal(subjectOfImage("sub-04_bold.nii"), "sub-04_bold");
-});
 
 Deno.test("classifySubjects: done needs TSV and JSON; failed needs a record; else missing", () => {
   const images = ["a/s1_bold.nii.gz", "a/s2_bold.nii.gz", "a/s3_bold.nii.gz", "a/s4_bold.nii.gz"];
@@ -130,6 +122,13 @@ Deno.test("collectStatus and runStatus read an output directory with records", a
       (await collectStatus(`${dir}/nope`, imgs)).map((s) => s.state),
       ["missing", "missing", "missing", "missing"],
     );
+    // images named as extract names them (the same subject from another folder or X.nii)
+    stdout = "";
+    assert.equal(await runStatus(["--out", out, "--list", "done", "e/s1.nii"], io), 0);
+    assert.equal(stdout, "e/s1.nii\n");
+    stderr = "";
+    assert.equal(await runStatus(["--out", out, "a/s1_bold.nii.gz", "b/s1.nii"], io), 2);
+    assert.match(stderr, /both give the subject name "s1"/);
     // usage errors exit 2 with a message
     stderr = "";
     assert.equal(await runStatus(["--list", "todo", "a.nii"], io), 2);
