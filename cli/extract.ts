@@ -19,6 +19,7 @@ import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
 import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
+import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 interface Prepared {
@@ -181,6 +182,17 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         [out.json, formatSidecar(sidecar)],
       ]);
     },
+    async onSuccess(s) {
+      await removeFailureRecord(opts.out, s.subject);
+    },
+    async onFailure(s, error) {
+      const record = makeFailureRecord(s.image, s.subject, error, {
+        time: new Date().toISOString(),
+        host: hostName(),
+        slurmJobId: Deno.env.get("SLURM_JOB_ID"),
+      });
+      await writeFailureRecord(opts.out, record);
+    },
   }, {
     chunkSize: jobs,
     skipExisting: opts.skipExisting,
@@ -205,6 +217,11 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   }
   if (summary.interrupted) return EXIT_INTERRUPTED;
   return summary.failed.length > 0 ? EXIT_FAILURES : EXIT_OK;
+}
+
+/** The host name from the environment (Deno.hostname() would need --allow-sys). */
+function hostName(): string | undefined {
+  return Deno.env.get("SLURMD_NODENAME") ?? Deno.env.get("HOSTNAME") ?? undefined;
 }
 
 /** Column names of a subject's signals: the masker's table columns, else the expected names. */

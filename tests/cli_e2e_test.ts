@@ -296,7 +296,7 @@ Deno.test("cli e2e: a corrupt image and wrong confounds rows fail alone; exit 1 
       makeConfounds(5).text,
     );
     const subjects = ["sub-01", "sub-02", "sub-03", "sub-04", "sub-05"];
-    const run = await niimask([
+    const args = [
       "extract",
       "--maps",
       "maps.nii.gz",
@@ -307,7 +307,8 @@ Deno.test("cli e2e: a corrupt image and wrong confounds rows fail alone; exit 1 
       "--out",
       "out",
       ...imgsOf(subjects),
-    ], dir);
+    ];
+    const run = await niimask(args, dir);
     assert.equal(run.code, 1, run.stderr);
     assert.match(run.stderr, /5 subjects: 2 succeeded, 3 failed/);
     const summary = run.stderr.slice(run.stderr.indexOf("Failed subjects:"));
@@ -318,7 +319,18 @@ Deno.test("cli e2e: a corrupt image and wrong confounds rows fail alone; exit 1 
       /sub-04_task-rest .*confounds file conf\/sub-04_task-rest_desc-confounds_timeseries\.tsv.*no such file/,
     );
     assert.ok(!/sub-0[15]_task-rest \(/.test(summary), "successful subjects are not listed");
-    const names = (await listDir(`${dir}/out`)).filter((n) => !n.endsWith(".failed.json"));
+    const all = await listDir(`${dir}/out`);
+    assert.deepEqual(all.filter((n) => n.endsWith(".failed.json")), [
+      "sub-02_task-rest_timeseries.failed.json",
+      "sub-03_task-rest_timeseries.failed.json",
+      "sub-04_task-rest_timeseries.failed.json",
+    ]);
+    const record = JSON.parse(
+      await Deno.readTextFile(`${dir}/out/sub-04_task-rest_timeseries.failed.json`),
+    );
+    assert.equal(record.image, "func/sub-04_task-rest_bold.nii.gz");
+    assert.match(record.error, /no such file/);
+    const names = all.filter((n) => !n.endsWith(".failed.json"));
     assert.deepEqual(names, [
       "sub-01_task-rest_timeseries.json",
       "sub-01_task-rest_timeseries.tsv",
@@ -332,6 +344,19 @@ Deno.test("cli e2e: a corrupt image and wrong confounds rows fail alone; exit 1 
     });
     const tsv = parseTsv(await Deno.readTextFile(`${dir}/out/sub-05_task-rest_timeseries.tsv`));
     assertSameSignals(tsv.rows, expected, "sub-05");
+
+    // Fix sub-04 and resume: it succeeds and its failure record is removed.
+    await Deno.writeTextFile(
+      `${dir}/conf/sub-04_task-rest_desc-confounds_timeseries.tsv`,
+      makeConfounds(4).text,
+    );
+    const rerun = await niimask([...args, "--skip-existing"], dir);
+    assert.equal(rerun.code, 1, rerun.stderr);
+    assert.match(rerun.stderr, /5 subjects: 1 succeeded, 2 skipped \(outputs existed\), 2 failed/);
+    const after = await listDir(`${dir}/out`);
+    assert.ok(after.includes("sub-04_task-rest_timeseries.tsv"));
+    assert.ok(!after.includes("sub-04_task-rest_timeseries.failed.json"));
+    assert.ok(after.includes("sub-02_task-rest_timeseries.failed.json"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
