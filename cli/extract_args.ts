@@ -7,6 +7,7 @@
 import type { MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
 import { UsageError } from "./errors.ts";
+import { parseShardSpec } from "./shard.ts";
 
 const INPUTS = "Inputs";
 const CONFOUNDS = "Confounds and censoring";
@@ -272,7 +273,7 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     metavar: "N",
     min: 0,
     group: RUN,
-    defaultText: "0",
+    defaultText: "0, or 1 with --cache",
     help: "Caching aggressiveness (nilearn's memory_level; 0 = cache nothing).",
   },
   {
@@ -282,6 +283,16 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     group: RUN,
     defaultText: "no report",
     help: "Write the masker's self-contained HTML report (maps, parameters, warnings) to FILE.",
+  },
+  {
+    name: "shard",
+    kind: "string",
+    metavar: "I/N|auto",
+    group: RUN,
+    defaultText: "all images",
+    help: "Process only the I-th of N deterministic slices of the sorted image list (I from 1 " +
+      "to N); auto takes I and N from the SLURM array task (SLURM_ARRAY_TASK_ID with " +
+      "SLURM_ARRAY_TASK_MIN/MAX or _COUNT). See scripts/slurm/README.md.",
   },
   {
     name: "skip-existing",
@@ -336,6 +347,8 @@ export interface ExtractOptions {
   readonly imgs: readonly string[];
   /** HTML report path, or null. */
   readonly report: string | null;
+  /** Shard `I/N` or `auto` (resolved from the SLURM environment at run time), or null for all. */
+  readonly shard?: string | null;
   /** Skip subjects whose outputs exist. */
   readonly skipExisting: boolean;
   /** No progress output. */
@@ -428,6 +441,7 @@ export function maskerConfigFromFlags(
   if (cache !== null) c.memory = cache;
   const level = num(v, "memory-level");
   if (level !== undefined) c.memoryLevel = level;
+  else if (cache !== null) c.memoryLevel = 1; // --cache alone means: cache the fitted maps
   const verbose = num(v, "verbose");
   if (verbose !== undefined) c.verbose = verbose;
   const jobs = num(v, "jobs");
@@ -517,6 +531,14 @@ export function parseExtractArgs(
   if (reportPath !== null && !/\.html?$/i.test(reportPath)) {
     throw new UsageError(`--report: expected an .html file name, got "${reportPath}"`);
   }
+  const shard = str(values, "shard");
+  if (shard !== null && shard.trim() !== "auto") {
+    try {
+      parseShardSpec(shard);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
   return {
     maps: str(values, "maps")!,
     mask: str(values, "mask"),
@@ -527,6 +549,7 @@ export function parseExtractArgs(
     out: str(values, "out")!,
     imgs: positionals,
     report: reportPath,
+    shard,
     skipExisting: bool(values, "skip-existing") ?? false,
     quiet: bool(values, "quiet") ?? false,
     jobs: num(values, "jobs") ?? 1,

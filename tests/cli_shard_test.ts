@@ -7,6 +7,8 @@ import {
   shardBounds,
   shardFromSlurmEnv,
 } from "../cli/shard.ts";
+import { parseExtractArgs } from "../cli/extract_args.ts";
+import { UsageError } from "../cli/errors.ts";
 
 Deno.test("parseShardSpec accepts I/N with 1 <= I <= N", () => {
   assert.deepEqual(parseShardSpec("1/1"), { index: 1, count: 1 });
@@ -157,4 +159,34 @@ Deno.test("parseShard dispatches auto to the SLURM environment", () => {
   assert.deepEqual(parseShard("auto", env), { index: 3, count: 3 });
   assert.deepEqual(parseShard("1/2", env), { index: 1, count: 2 });
   assert.throws(() => parseShard("auto", {}), /not a SLURM array task/);
+});
+
+Deno.test("extract --shard: I/N and auto accepted, malformed specs are usage errors", () => {
+  const base = ["--maps", "m.nii.gz", "--out", "o", "a.nii", "b.nii"];
+  const opts = (args: string[]) => parseExtractArgs([...args, ...base]);
+  const parsed = opts(["--shard", "2/3"]);
+  assert.ok(!("help" in parsed));
+  assert.equal(parsed.shard, "2/3");
+  const auto = opts(["--shard=auto"]);
+  assert.ok(!("help" in auto) && auto.shard === "auto");
+  const none = opts([]);
+  assert.ok(!("help" in none) && none.shard === null);
+  for (const bad of ["0/3", "4/3", "x"]) {
+    assert.throws(
+      () => opts(["--shard", bad]),
+      (e: unknown) => e instanceof UsageError && /--shard/.test(e.message),
+    );
+  }
+});
+
+Deno.test("extract --cache alone turns caching on (memoryLevel 1); --memory-level wins", () => {
+  const base = ["--maps", "m.nii.gz", "--out", "o", "a.nii"];
+  const withCache = parseExtractArgs(["--cache", "/shared/cache", ...base]);
+  assert.ok(!("help" in withCache));
+  assert.equal(withCache.masker.memory, "/shared/cache");
+  assert.equal(withCache.masker.memoryLevel, 1);
+  const explicit = parseExtractArgs(["--cache", "c", "--memory-level", "0", ...base]);
+  assert.ok(!("help" in explicit) && explicit.masker.memoryLevel === 0);
+  const noCache = parseExtractArgs(base);
+  assert.ok(!("help" in noCache) && noCache.masker.memoryLevel === undefined);
 });
