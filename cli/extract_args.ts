@@ -71,8 +71,8 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     group: CONFOUNDS,
     defaultText: "all columns (except censoring columns)",
     help: "Columns of the confounds file to regress out, e.g. trans_x,trans_y,trans_z,rot_x," +
-      "rot_y,rot_z. '*' and '?' are wildcards (trans_*); a plain name missing from a file is " +
-      "that subject's error.",
+      "rot_y,rot_z. '*' and '?' are wildcards ('trans_?' matches trans_x, trans_y, trans_z but " +
+      "not trans_x_derivative1); a plain name missing from a file is that subject's error.",
   },
   {
     name: "sample-mask-from-confounds",

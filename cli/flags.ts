@@ -313,7 +313,9 @@ export function formatFlagHelp(specs: readonly FlagSpec[], width = 100): string 
       help += ` Values: ${s.choices!.join(", ")}.`;
     }
     if (s.required) help += " Required.";
-    else if (s.defaultText !== undefined) help += ` Default: ${s.defaultText}.`;
+    else if (s.defaultText !== undefined) {
+      help += ` Default: ${s.defaultText}${s.defaultText.endsWith(".") ? "" : "."}`;
+    }
     for (const line of wrap(help, width - indent.length)) out.push(indent + line);
   }
   return out.join("\n");

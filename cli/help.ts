@@ -81,7 +81,7 @@ export function extractHelp(): string {
     "",
     "CONFOUNDS AND CENSORING (fMRIPrep):",
     "  --confounds 'conf/{subject}_desc-confounds_timeseries.tsv' \\",
-    "  --confound-columns 'trans_*,rot_*' \\",
+    "  --confound-columns 'trans_?,rot_?' \\",
     "  --sample-mask-from-confounds 'motion_outlier*,non_steady_state_outlier*'",
     "  regresses out the six motion parameters and drops the volumes flagged by fMRIPrep's",
     "  one-hot outlier columns (the TSV then has fewer rows than the image has volumes). Without",
