@@ -418,8 +418,9 @@ async function fitMasker(
       warnings.push("A list of images was provided to fit: only the first one is shown.");
     }
     if (first !== null && first !== undefined) {
+      // As nilearn (reports on), an image given to fit that cannot be read fails the fit.
+      let mean = await meanImage(first);
       try {
-        let mean = await meanImage(first);
         if (!sameFov(mean, mapsImg)) mean = await resample(mean, gridOf(mapsImg), "continuous");
         background = mean;
       } catch (err) {
@@ -449,23 +450,56 @@ function makeFitted(
   };
   const seenNotes = new Set<string>();
 
-  // maps_img_ as nilearn leaves it: the overlap check clips weights below eps in place.
-  let mapsOut = state.mapsImg;
+  // nilearn's overlap check (allowOverlap false) clips map weights below eps *in place* on the
+  // maps it extracts with; when those are maps_img_ itself (no resampling needed), maps_img_
+  // stays clipped for later resampling, inverse_transform and the attribute. This history is
+  // replicated here (a memo of this fitted value; parameters never change): `clipped` says
+  // whether maps_img_ is clipped, `resampledGrid` is the grid of nilearn's
+  // `_resampled_maps_img_` once it became a separate copy (target "data" on another grid).
+  const rawMaps = state.mapsImg;
+  let clippedMaps = rawMaps;
   if (!params.allowOverlap) {
     const eps = state.mapsFloat32 ? 2 ** -23 : 2 ** -52;
-    const d = state.mapsImg.data;
+    const d = rawMaps.data;
     const c = state.mapsFloat32 ? new Float32Array(d.length) : new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) c[i] = d[i]! < eps ? 0 : d[i]!;
-    mapsOut = { data: c, shape: state.mapsImg.shape, affine: state.mapsImg.affine };
+    clippedMaps = { data: c, shape: rawMaps.shape, affine: rawMaps.affine };
   }
-  let inverseProjector: MapsProjector | null = null;
+  // Before any transform (`clipped` null) maps_img_ is reported clipped: that is nilearn's state
+  // after fit_transform (the usual sequence), not after a bare fit.
+  interface OverlapHistory {
+    clipped: boolean | null;
+    resampledGrid: GridSpec | null;
+  }
+  const history: OverlapHistory = { clipped: null, resampledGrid: null };
+  const currentMaps = () => (history.clipped !== false ? clippedMaps : rawMaps);
+  const inverseProjectors = new Map<boolean, MapsProjector>();
 
-  function planFor(grid: GridSpec): Promise<ExtractionPlan> {
+  function advance(h: OverlapHistory, grid: GridSpec): void {
+    if (params.allowOverlap) return;
+    if (fixedPlan !== null) {
+      h.clipped = true;
+    } else if (h.resampledGrid === null) {
+      if (sameFov(grid, rawMaps)) {
+        h.clipped = true;
+      } else {
+        h.resampledGrid = grid;
+        h.clipped ??= false;
+      }
+    } else if (!sameFov(grid, h.resampledGrid)) {
+      h.resampledGrid = grid;
+    }
+  }
+
+  /** The plan for data on `grid`, given the overlap history `h` (advanced when `update`). */
+  function planFor(grid: GridSpec, h: OverlapHistory, update: boolean): Promise<ExtractionPlan> {
+    const clipped = h.clipped === true;
+    if (update) advance(h, grid);
     if (fixedPlan !== null) return Promise.resolve(fixedPlan);
-    const key = gridKey(grid);
+    const key = gridKey(grid) + (clipped ? "|clipped" : "");
     let plan = plans.get(key);
     if (plan === undefined) {
-      plan = makePlan(state, grid, resample);
+      plan = makePlan({ ...state, mapsImg: clipped ? clippedMaps : rawMaps }, grid, resample);
       plan.catch(() => plans.delete(key));
       plans.set(key, plan);
     }
@@ -491,6 +525,8 @@ function makeFitted(
     confounds: OneConfounds,
     sampleMask: ArrayLike<number> | readonly boolean[] | null,
     refGrid: Promise<GridSpec | null> | null,
+    h: OverlapHistory = history,
+    update = true,
   ): Promise<Matrix> {
     const opened = await openSubject(src, index);
     try {
@@ -505,7 +541,7 @@ function makeFitted(
         }
       }
       log(1, "transform", `extracting region signals from ${s.name}`);
-      const plan = await planFor(gridOf(s));
+      const plan = await planFor(gridOf(s), h, update);
       for (const note of plan.notes) {
         if (!seenNotes.has(note)) {
           seenNotes.add(note);
@@ -582,10 +618,17 @@ function makeFitted(
     });
     refGrid.catch(() => {});
     let failed = false;
-    return await settledPool(imgs, effectiveJobs(nJobs), async (src, i) => {
+    const jobs = effectiveJobs(nJobs);
+    // nilearn runs n_jobs > 1 in separate processes, on copies of the masker: the overlap
+    // history then neither carries over between subjects nor comes back.
+    const snapshot = (): OverlapHistory => ({ ...history });
+    return await settledPool(imgs, jobs, async (src, i) => {
       if (stopOnFailure && failed) throw new Error("skipped after an earlier failure");
       try {
-        return await runSubject(src, i, confounds[i], masks[i] ?? null, i === 0 ? null : refGrid);
+        const ref = i === 0 ? null : refGrid;
+        return jobs === 1
+          ? await runSubject(src, i, confounds[i], masks[i] ?? null, ref)
+          : await runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true);
       } catch (err) {
         failed = true;
         throw err;
@@ -623,7 +666,9 @@ function makeFitted(
 
   const fitted: FittedMultiMapsMasker = {
     ...base,
-    mapsImg_: mapsOut,
+    get mapsImg_(): Image {
+      return currentMaps();
+    },
     maskImg_: state.maskImg,
     nElements_: state.nElements,
     transform,
@@ -640,18 +685,23 @@ function makeFitted(
     transformSingleImgs: (img, options = {}) => transformSingle(img, options),
     inverseTransform: (regionSignals) => {
       log(1, "inverseTransform", "computing image from signals");
+      const maps = currentMaps();
       if (state.maskImg !== null) {
         // Same checks (and messages) as signalsToImgMaps.
-        return signalsToImgMaps(regionSignals, mapsOut, state.maskImg);
+        return signalsToImgMaps(regionSignals, maps, state.maskImg);
       }
-      inverseProjector ??= makeMapsProjector(mapsOut, null, { keepMaskedMaps: true });
-      const { data, nVolumes } = projectorToVoxels(regionSignals, inverseProjector);
-      const shape3 = mapsOut.shape.slice(0, 3);
+      let projector = inverseProjectors.get(maps === clippedMaps);
+      if (projector === undefined) {
+        projector = makeMapsProjector(maps, null, { keepMaskedMaps: true });
+        inverseProjectors.set(maps === clippedMaps, projector);
+      }
+      const { data, nVolumes } = projectorToVoxels(regionSignals, projector);
+      const shape3 = maps.shape.slice(0, 3);
       const isMat = isMatrix(regionSignals);
       return {
         data,
         shape: isMat ? [...shape3, nVolumes] : shape3,
-        affine: Float64Array.from(mapsOut.affine),
+        affine: Float64Array.from(maps.affine),
       };
     },
     reportInput: (): MapsReportInput | null =>
@@ -660,8 +710,8 @@ function makeFitted(
           params: Object.fromEntries(
             Object.entries(params).map(([k, v]) => [k, isImage(v) ? "<in-memory image>" : v]),
           ),
-          mapsImg: mapsOut,
-          maskImg: state.maskImg !== null && sameFov(state.maskImg, mapsOut) ? state.maskImg : null,
+          mapsImg: currentMaps(),
+          maskImg: state.maskImg !== null && sameFov(state.maskImg, rawMaps) ? state.maskImg : null,
           background,
           warnings: [...report.warnings],
           signals: report.signals,
