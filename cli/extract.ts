@@ -20,6 +20,7 @@ import { createProgress } from "./progress.ts";
 import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
+import { formatShard, parseShard, selectShard } from "./shard.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 interface Prepared {
@@ -83,8 +84,24 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   let names: string[];
   let maps: FileChecksum;
   let mask: FileChecksum | null;
+  let shardText: string | undefined;
   try {
     subjects = subjectNames(opts.imgs).map((subject, i) => ({ image: opts.imgs[i]!, subject }));
+    if (opts.shard != null) {
+      // This run's slice of the sorted image list (--shard I/N, or auto inside a SLURM array).
+      let shard;
+      try {
+        shard = parseShard(opts.shard, Deno.env.toObject());
+      } catch (e) {
+        throw new SetupError(errorMessage(e));
+      }
+      const total = subjects.length;
+      subjects = selectShard(subjects, shard, (s) => s.image);
+      shardText = formatShard(shard);
+      if (!opts.quiet) {
+        write(`niimask: shard ${shardText}: ${subjects.length} of ${total} images\n`);
+      }
+    }
     maps = await checksum("maps", opts.maps);
     mask = opts.mask === null ? null : await checksum("mask", opts.mask);
     let nMaps: number;
@@ -190,6 +207,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         time: new Date().toISOString(),
         host: hostName(),
         slurmJobId: Deno.env.get("SLURM_JOB_ID"),
+        shard: shardText,
       });
       await writeFailureRecord(opts.out, record);
     },

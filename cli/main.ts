@@ -8,6 +8,7 @@
 import { errorMessage, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from "./errors.ts";
 import { parseExtractArgs } from "./extract_args.ts";
 import { runExtract } from "./extract.ts";
+import { statusCommand } from "./status.ts";
 import { extractHelp, mainHelp } from "./help.ts";
 import { writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
@@ -49,7 +50,7 @@ export const extractCommand: Command = {
 };
 
 /** Every subcommand, in help order. */
-export const COMMANDS: Command[] = [extractCommand];
+export const COMMANDS: Command[] = [extractCommand, statusCommand];
 
 const encoder = new TextEncoder();
 

@@ -21,6 +21,7 @@ import {
   failureRecordName,
   parseFailureRecord,
 } from "./failure_record.ts";
+import type { Command } from "./main.ts";
 import { subjectName, subjectNames } from "./naming.ts";
 
 /** State of one subject. */
@@ -348,3 +349,19 @@ export async function runStatus(
   const s = summarizeStatus(statuses);
   return s.done === s.total ? 0 : 1;
 }
+
+/**
+ * The `status` subcommand of `niimask` (see {@link runStatus}).
+ *
+ * @example
+ * ```ts ignore
+ * await statusCommand.run(["--out", "out", "sub-01_bold.nii.gz"], ctx);
+ * ```
+ */
+export const statusCommand: Command = {
+  name: "status",
+  summary: "List which subjects of a batch are done, missing or failed (to resubmit the rest).",
+  run(args, ctx) {
+    return runStatus(args, { stdout: ctx.stdout, stderr: ctx.stderr });
+  },
+};
