@@ -1,0 +1,315 @@
+/**
+ * Measurements that need a fresh process: every workload is measured in its own `deno run`
+ * subprocess (this module run with `--child`), so its peak resident memory (`VmHWM` of
+ * `/proc/self/status`) is its own. Inside the child:
+ *
+ * 1. a native-gunzip pass over each subject file (the reference time);
+ * 2. `multiMapsMasker(...).fit()` (timed: the one-time cost);
+ * 3. garbage collection, then the peak-RSS counter is reset (`/proc/self/clear_refs` ← 5) and
+ *    the resident size after fit is read;
+ * 4. each subject extracted in turn with `nJobs: 1` (timed per subject), then `VmHWM` read: the
+ *    peak while extracting one subject at a time;
+ * 5. with two or more subjects, the whole list again with `nJobs: workers` (throughput; results
+ *    compared with step 4's).
+ *
+ * The runtime's baseline is the resident size of a child that only imports the library.
+ * Only the public masker API is used (`multiMapsMasker`), whatever its internals are.
+ *
+ * @module
+ */
+import type { Matrix } from "../types.ts";
+import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { openNifti } from "../image/load.ts";
+import { gunzipPass, isGzipFile } from "./gunzip_baseline.ts";
+import { synthConfounds } from "./workloads.ts";
+
+/** What a child measures. */
+export interface MeasureSpec {
+  /** Workload name (for the report). */
+  readonly name: string;
+  /** Maps image path. */
+  readonly maps: string;
+  /** Mask image path or null. */
+  readonly mask: string | null;
+  /** Subject image paths. */
+  readonly subjects: readonly string[];
+  /** Masker `resamplingTarget`. */
+  readonly resamplingTarget: "data" | "mask" | "maps" | null;
+  /** Apply the cleaning configuration (detrend, zscore_sample, 0.01-0.1 Hz, tR 2 s, 8 confounds). */
+  readonly clean: boolean;
+  /** Workers for the throughput run (>= 2 to compare with 1). */
+  readonly workers: number;
+}
+
+/** What a child reports. */
+export interface MeasureResult {
+  readonly name: string;
+  readonly subjects: number;
+  readonly secondsPerSubject: number[];
+  readonly gunzipSecondsPerSubject: number[] | null;
+  readonly cpuSecondsPerSubject: number[];
+  readonly gunzipCpuSecondsPerSubject: number[] | null;
+  readonly decompressedBytes: number[];
+  readonly compressedBytes: number[];
+  readonly fitSeconds: number;
+  readonly rssAfterFitBytes: number;
+  readonly peakRssBytes: number;
+  readonly peakRssMethod: string;
+  readonly workers: number;
+  readonly oneWorkerSeconds: number;
+  readonly multiWorkerSeconds: number | null;
+  readonly peakRssMultiWorkerBytes: number | null;
+  readonly maxAbsDiffWorkers: number | null;
+}
+
+/** Resident set size and its high-water mark (bytes) from `/proc/self/status`, or null. */
+export function procMemory(): { rss: number; hwm: number } | null {
+  try {
+    const s = Deno.readTextFileSync("/proc/self/status");
+    const rss = /VmRSS:\s+(\d+)\s*kB/.exec(s);
+    const hwm = /VmHWM:\s+(\d+)\s*kB/.exec(s);
+    if (rss === null || hwm === null) return null;
+    return { rss: Number(rss[1]) * 1024, hwm: Number(hwm[1]) * 1024 };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU seconds used so far by this process, all threads (utime + stime of `/proc/self/stat`,
+ * 100 ticks per second), or NaN when unavailable. Wall time on a shared machine depends on the
+ * load; CPU time much less.
+ */
+export function cpuSeconds(): number {
+  try {
+    const s = Deno.readTextFileSync("/proc/self/stat");
+    const fields = s.slice(s.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Reset the kernel's peak-RSS counter to the current RSS; false when not possible. */
+function resetPeak(): boolean {
+  try {
+    Deno.writeTextFileSync("/proc/self/clear_refs", "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function collectGarbage(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc !== undefined) {
+    gc();
+    gc();
+  }
+}
+
+/** Samples `Deno.memoryUsage().rss` (fallback when `/proc` is unavailable). */
+class RssSampler {
+  #max = 0;
+  #id: ReturnType<typeof setInterval>;
+  constructor(ms = 20) {
+    this.#max = Deno.memoryUsage().rss;
+    this.#id = setInterval(() => {
+      this.#max = Math.max(this.#max, Deno.memoryUsage().rss);
+    }, ms);
+  }
+  stop(): number {
+    clearInterval(this.#id);
+    return Math.max(this.#max, Deno.memoryUsage().rss);
+  }
+}
+
+function maxAbsDiff(a: readonly Matrix[], b: readonly Matrix[]): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!.data, y = b[i]!.data;
+    if (x.length !== y.length) return Infinity;
+    for (let j = 0; j < x.length; j++) {
+      const d = Math.abs(x[j]! - y[j]!);
+      if (!(d <= m)) m = Number.isNaN(d) ? Infinity : d;
+    }
+  }
+  return m;
+}
+
+async function volumesOf(path: string): Promise<number> {
+  const s = await openNifti(path);
+  await s.close();
+  return s.shape.length >= 4 ? s.shape[3]! : 1;
+}
+
+/** Run the measurements of one workload in this process (the child's job). */
+export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
+  const n = spec.subjects.length;
+  // 1. gunzip reference.
+  const gz: number[] = [];
+  const gzCpu: number[] = [];
+  const decompressed: number[] = [];
+  const compressed: number[] = [];
+  let allGzip = true;
+  for (const path of spec.subjects) {
+    compressed.push((await Deno.stat(path)).size);
+    if (await isGzipFile(path)) {
+      const c = cpuSeconds();
+      const r = await gunzipPass(path);
+      gzCpu.push(cpuSeconds() - c);
+      gz.push(r.seconds);
+      decompressed.push(r.bytes);
+    } else {
+      allGzip = false;
+      decompressed.push((await Deno.stat(path)).size);
+    }
+  }
+  // 2. fit.
+  const cleanConfig = spec.clean
+    ? {
+      detrend: true,
+      standardize: "zscore_sample" as const,
+      lowPass: 0.1,
+      highPass: 0.01,
+      tR: 2,
+    }
+    : {};
+  const t0 = performance.now();
+  const fitted = await multiMapsMasker({
+    mapsImg: spec.maps,
+    maskImg: spec.mask,
+    resamplingTarget: spec.resamplingTarget,
+    reports: false,
+    ...cleanConfig,
+  }).fit();
+  const fitSeconds = (performance.now() - t0) / 1000;
+  const confounds: (Matrix | null)[] = [];
+  for (let s = 0; s < n; s++) {
+    confounds.push(spec.clean ? synthConfounds(await volumesOf(spec.subjects[s]!), 77 + s) : null);
+  }
+  // 3. baseline after fit.
+  collectGarbage();
+  await new Promise((r) => setTimeout(r, 20));
+  collectGarbage();
+  const canReset = resetPeak();
+  const afterFit = procMemory()?.rss ?? Deno.memoryUsage().rss;
+  // 4. one subject at a time.
+  const sampler = new RssSampler();
+  const seconds: number[] = [];
+  const cpu: number[] = [];
+  const sequential: Matrix[] = [];
+  for (let s = 0; s < n; s++) {
+    const t = performance.now();
+    const c = cpuSeconds();
+    sequential.push(await fitted.transform(spec.subjects[s]!, { confounds: confounds[s] ?? null }));
+    seconds.push((performance.now() - t) / 1000);
+    cpu.push(cpuSeconds() - c);
+  }
+  const sampled = sampler.stop();
+  const mem = procMemory();
+  const peak = canReset && mem !== null ? mem.hwm : sampled;
+  // 5. throughput with several workers.
+  let multiSeconds: number | null = null;
+  let multiPeak: number | null = null;
+  let diff: number | null = null;
+  if (n >= 2 && spec.workers >= 2) {
+    collectGarbage();
+    const canReset2 = resetPeak();
+    const sampler2 = new RssSampler();
+    const t = performance.now();
+    const parallel = await fitted.transformImgs(spec.subjects, {
+      confounds: confounds as Matrix[],
+      nJobs: spec.workers,
+    });
+    multiSeconds = (performance.now() - t) / 1000;
+    const s2 = sampler2.stop();
+    const m2 = procMemory();
+    multiPeak = canReset2 && m2 !== null ? m2.hwm : s2;
+    diff = maxAbsDiff(sequential, parallel);
+  }
+  return {
+    name: spec.name,
+    subjects: n,
+    secondsPerSubject: seconds,
+    gunzipSecondsPerSubject: allGzip ? gz : null,
+    cpuSecondsPerSubject: cpu,
+    gunzipCpuSecondsPerSubject: allGzip ? gzCpu : null,
+    decompressedBytes: decompressed,
+    compressedBytes: compressed,
+    fitSeconds,
+    rssAfterFitBytes: afterFit,
+    peakRssBytes: peak,
+    peakRssMethod: canReset && mem !== null ? "VmHWM (reset after fit)" : "sampled rss",
+    workers: spec.workers,
+    oneWorkerSeconds: seconds.reduce((a, b) => a + b, 0),
+    multiWorkerSeconds: multiSeconds,
+    peakRssMultiWorkerBytes: multiPeak,
+    maxAbsDiffWorkers: diff,
+  };
+}
+
+// Deno only lets a process read its own `/proc/self/*` (and write `clear_refs`) with every
+// permission granted, so the measuring child runs with --allow-all (the parent, started with
+// --allow-run, could run anything anyway).
+const PERMS = ["--allow-all"];
+
+async function runChild(args: string[]): Promise<unknown> {
+  const config = new URL("../deno.json", import.meta.url).pathname;
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      `--config=${config}`,
+      ...PERMS,
+      "--v8-flags=--expose-gc",
+      new URL(import.meta.url).pathname,
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  });
+  const out = await cmd.output();
+  const text = new TextDecoder().decode(out.stdout).trim();
+  if (!out.success) {
+    throw new Error(`benchmark child failed (exit ${out.code}): ${text.slice(-2000)}`);
+  }
+  const last = text.split("\n").pop() ?? "";
+  return JSON.parse(last);
+}
+
+/**
+ * Measure one workload in a fresh subprocess.
+ *
+ * @param spec what to measure.
+ * @returns the child's measurements.
+ */
+export async function measureInChild(spec: MeasureSpec): Promise<MeasureResult> {
+  return await runChild(["--child", JSON.stringify(spec)]) as MeasureResult;
+}
+
+/**
+ * The runtime's baseline: resident size (bytes) of a fresh process that has imported the
+ * library (masker, reader) and collected garbage.
+ */
+export async function runtimeBaselineRss(): Promise<number> {
+  const r = await runChild(["--baseline"]) as { rss: number };
+  return r.rss;
+}
+
+if (import.meta.main) {
+  const mode = Deno.args[0];
+  if (mode === "--child") {
+    const spec = JSON.parse(Deno.args[1] ?? "{}") as MeasureSpec;
+    console.log(JSON.stringify(await measureHere(spec)));
+  } else if (mode === "--baseline") {
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 20));
+    collectGarbage();
+    const m = procMemory();
+    console.log(JSON.stringify({ rss: m?.rss ?? Deno.memoryUsage().rss }));
+  } else {
+    console.error("bench/measure.ts is run by bench/run.ts (modes --child <json>, --baseline)");
+    Deno.exit(2);
+  }
+}

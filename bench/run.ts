@@ -1,0 +1,273 @@
+/**
+ * `deno task bench`: extraction speed against a plain native-gunzip pass, throughput with 1 vs
+ * several workers, and peak memory, for the reference workloads (generated once, cached in
+ * `bench/.data/`) or for given files.
+ *
+ * Usage:
+ *
+ * ```sh
+ * deno task bench                         # 3 mm (4 subjects) and 2 mm (1 subject) workloads
+ * deno task bench --json                  # one JSON object per workload and line
+ * deno task bench --workloads 3mm --subjects 2
+ * deno task bench --maps maps.nii.gz [--mask mask.nii.gz] [--resampling-target data] sub1.nii.gz sub2.nii.gz
+ * ```
+ *
+ * Options: `--subjects N` (3 mm subjects, default 4), `--subjects-2mm N` (default 1),
+ * `--workers N` (throughput run, default 2), `--no-clean` (skip the cleaning configuration),
+ * `--workloads 3mm,2mm`.
+ *
+ * @module
+ */
+import { measureInChild, type MeasureResult, runtimeBaselineRss } from "./measure.ts";
+import { workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
+
+/** One output row (the `--json` line). */
+export interface BenchRow {
+  workload: string;
+  subjects: number;
+  seconds_per_subject: number;
+  gunzip_seconds_per_subject: number | null;
+  ratio_to_gunzip: number | null;
+  cpu_seconds_per_subject: number;
+  gunzip_cpu_seconds_per_subject: number | null;
+  cpu_ratio_to_gunzip: number | null;
+  fit_seconds: number;
+  workers: number;
+  one_worker_seconds: number;
+  multi_worker_seconds: number | null;
+  throughput_speedup_vs_1_worker: number | null;
+  peak_rss_bytes: number;
+  peak_rss_method: string;
+  peak_rss_workers_bytes: number | null;
+  runtime_baseline_rss_bytes: number;
+  rss_after_fit_bytes: number;
+  decompressed_bytes_per_subject: number;
+  compressed_bytes_per_subject: number;
+  peak_over_runtime_baseline_per_decompressed: number;
+  peak_over_fitted_per_decompressed: number;
+  max_abs_diff_1_vs_n_workers: number | null;
+  cleaning: string;
+  date: string;
+  cores: number;
+}
+
+interface Args {
+  json: boolean;
+  workloads: string[];
+  subjects3: number;
+  subjects2: number;
+  workers: number;
+  clean: boolean;
+  maps: string | null;
+  mask: string | null;
+  target: "data" | "mask" | "maps" | null;
+  files: string[];
+}
+
+function usage(msg: string): never {
+  console.error(`bench: ${msg}`);
+  console.error(
+    "usage: deno task bench [--json] [--workloads 3mm,2mm] [--subjects N] [--subjects-2mm N] " +
+      "[--workers N] [--no-clean] [--maps F [--mask F] [--resampling-target T] subject...]",
+  );
+  Deno.exit(2);
+}
+
+function positiveInt(v: string | undefined, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) usage(`${name}: expected a positive integer, found '${v}'`);
+  return n;
+}
+
+/** Parse the command line. */
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = {
+    json: false,
+    workloads: ["3mm", "2mm"],
+    subjects3: 4,
+    subjects2: 1,
+    workers: 2,
+    clean: true,
+    maps: null,
+    mask: null,
+    target: "data",
+    files: [],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === "--json") a.json = true;
+    else if (arg === "--no-clean") a.clean = false;
+    else if (arg === "--workloads") a.workloads = value().split(",").filter((s) => s !== "");
+    else if (arg === "--subjects") a.subjects3 = positiveInt(value(), arg);
+    else if (arg === "--subjects-2mm") a.subjects2 = positiveInt(value(), arg);
+    else if (arg === "--workers") a.workers = positiveInt(value(), arg);
+    else if (arg === "--maps") a.maps = value();
+    else if (arg === "--mask") a.mask = value();
+    else if (arg === "--resampling-target") {
+      const t = value();
+      if (!["data", "mask", "maps", "null"].includes(t)) {
+        usage(`--resampling-target: expected data, mask, maps or null, found '${t}'`);
+      }
+      a.target = t === "null" ? null : t as Args["target"];
+    } else if (arg.startsWith("--")) usage(`unknown option ${arg}`);
+    else a.files.push(arg);
+  }
+  for (const w of a.workloads) {
+    if (w !== "3mm" && w !== "2mm") usage(`--workloads: unknown workload '${w}' (3mm, 2mm)`);
+  }
+  if (a.files.length > 0 && a.maps === null) usage("subject files given without --maps");
+  if (a.maps !== null && a.files.length === 0) usage("--maps given without subject files");
+  return a;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+
+/** Turn a child's measurements into a report row. */
+export function toRow(r: MeasureResult, baseline: number, cleaning: string): BenchRow {
+  const perSubject = mean(r.secondsPerSubject);
+  const gz = r.gunzipSecondsPerSubject === null ? null : mean(r.gunzipSecondsPerSubject);
+  const decompressed = mean(r.decompressedBytes);
+  const cpu = mean(r.cpuSecondsPerSubject);
+  const gzCpu = r.gunzipCpuSecondsPerSubject === null ? null : mean(r.gunzipCpuSecondsPerSubject);
+  return {
+    workload: r.name,
+    subjects: r.subjects,
+    seconds_per_subject: perSubject,
+    gunzip_seconds_per_subject: gz,
+    ratio_to_gunzip: gz === null ? null : perSubject / gz,
+    cpu_seconds_per_subject: cpu,
+    gunzip_cpu_seconds_per_subject: gzCpu,
+    cpu_ratio_to_gunzip: gzCpu === null || !(gzCpu > 0) ? null : cpu / gzCpu,
+    fit_seconds: r.fitSeconds,
+    workers: r.multiWorkerSeconds === null ? 1 : r.workers,
+    one_worker_seconds: r.oneWorkerSeconds,
+    multi_worker_seconds: r.multiWorkerSeconds,
+    throughput_speedup_vs_1_worker: r.multiWorkerSeconds === null
+      ? null
+      : r.oneWorkerSeconds / r.multiWorkerSeconds,
+    peak_rss_bytes: r.peakRssBytes,
+    peak_rss_method: r.peakRssMethod,
+    peak_rss_workers_bytes: r.peakRssMultiWorkerBytes,
+    runtime_baseline_rss_bytes: baseline,
+    rss_after_fit_bytes: r.rssAfterFitBytes,
+    decompressed_bytes_per_subject: decompressed,
+    compressed_bytes_per_subject: mean(r.compressedBytes),
+    peak_over_runtime_baseline_per_decompressed: (r.peakRssBytes - baseline) / decompressed,
+    peak_over_fitted_per_decompressed: (r.peakRssBytes - r.rssAfterFitBytes) / decompressed,
+    max_abs_diff_1_vs_n_workers: r.maxAbsDiffWorkers,
+    cleaning,
+    date: new Date().toISOString(),
+    cores: navigator.hardwareConcurrency ?? 1,
+  };
+}
+
+const mb = (b: number | null) => (b === null ? "–" : (b / 2 ** 20).toFixed(0));
+const f = (x: number | null, d = 2) => (x === null ? "–" : x.toFixed(d));
+
+/** Markdown table of rows. */
+export function markdownTable(rows: readonly BenchRow[]): string {
+  const head = [
+    "workload",
+    "subjects",
+    "s/subject",
+    "gunzip s/subject",
+    "ratio to gunzip",
+    "CPU ratio to gunzip",
+    "fit s",
+    "workers",
+    "throughput speedup",
+    "peak RSS MiB",
+    "runtime baseline MiB",
+    "RSS after fit MiB",
+    "decompressed MiB/subject",
+    "(peak − baseline) / decompressed",
+    "(peak − after fit) / decompressed",
+    "max |Δ| 1 vs N workers",
+  ];
+  const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
+  for (const r of rows) {
+    lines.push(
+      `| ${
+        [
+          r.workload,
+          String(r.subjects),
+          f(r.seconds_per_subject),
+          f(r.gunzip_seconds_per_subject),
+          f(r.ratio_to_gunzip),
+          f(r.cpu_ratio_to_gunzip),
+          f(r.fit_seconds),
+          String(r.workers),
+          f(r.throughput_speedup_vs_1_worker),
+          mb(r.peak_rss_bytes),
+          mb(r.runtime_baseline_rss_bytes),
+          mb(r.rss_after_fit_bytes),
+          mb(r.decompressed_bytes_per_subject),
+          f(r.peak_over_runtime_baseline_per_decompressed),
+          f(r.peak_over_fitted_per_decompressed),
+          r.max_abs_diff_1_vs_n_workers === null
+            ? "–"
+            : r.max_abs_diff_1_vs_n_workers.toExponential(1),
+        ].join(" | ")
+      } |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(Deno.args);
+  const log = (m: string) => console.error(`[bench] ${m}`);
+  const cleaning = args.clean
+    ? "detrend, zscore_sample, band-pass 0.01-0.1 Hz, tR 2 s, 8 confounds"
+    : "none";
+  const workloads: WorkloadFiles[] = [];
+  if (args.maps !== null) {
+    workloads.push({
+      name: "custom",
+      maps: args.maps,
+      mask: args.mask,
+      subjects: args.files,
+      resamplingTarget: args.target,
+    });
+  } else {
+    for (const w of args.workloads) {
+      workloads.push(
+        w === "3mm"
+          ? await workload3mm(args.subjects3, log)
+          : await workload2mm(args.subjects2, log),
+      );
+    }
+  }
+  const baseline = await runtimeBaselineRss();
+  const rows: BenchRow[] = [];
+  for (const w of workloads) {
+    log(`measuring ${w.name} (${w.subjects.length} subjects) in a fresh process`);
+    const r = await measureInChild({
+      name: w.name,
+      maps: w.maps,
+      mask: w.mask,
+      subjects: w.subjects,
+      resamplingTarget: w.resamplingTarget,
+      clean: args.clean,
+      workers: args.workers,
+    });
+    const row = toRow(r, baseline, cleaning);
+    rows.push(row);
+    if (args.json) console.log(JSON.stringify(row));
+  }
+  if (!args.json) {
+    console.log(markdownTable(rows));
+    console.log(
+      `\n${navigator.hardwareConcurrency} cores, ${
+        new Date().toISOString()
+      }; cleaning: ${cleaning}`,
+    );
+  }
+}
+
+if (import.meta.main) await main();
