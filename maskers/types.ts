@@ -126,8 +126,12 @@ export interface FittedMultiMapsMasker extends MultiMapsMasker {
   readonly maskImg_: Image | null;
   /** Number of maps (`n_elements_`). */
   readonly nElements_: number;
-  /** Transform one image (a Matrix) or a list (one Matrix per image). */
+  /**
+   * Transform one image: (volumes x maps) signals, with its confounds (one source or a list
+   * stacked side by side), sample mask and high-variance confounds applied (as documented).
+   */
   transform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
+  /** Transform a list of images (one Matrix per image, in order), as `transformImgs`. */
   transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Transform a list of images (one Matrix each, in order). */
   transformImgs(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
