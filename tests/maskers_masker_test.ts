@@ -270,3 +270,22 @@ Deno.test("generateReport throws clearly when reports is false", async () => {
   await g.transform(subject(maps(), 3, 1).img);
   assert.deepEqual(g.reportInput()!.signals!.shape, [3, 3]);
 });
+
+Deno.test("allowOverlap false: weights below eps are clipped in the maps used (nilearn)", async () => {
+  const mp = maps(2);
+  // Separate the two blobs, then give map 1 a negative lobe where map 0 is positive.
+  const data = new Float64Array(NV * 2);
+  for (let v = 0; v < NV; v++) {
+    const x = v % SHAPE[0];
+    data[v] = x < 3 ? 1 : 0;
+    data[NV + v] = x >= 4 ? 1 : x < 3 ? -0.5 : 0;
+  }
+  const m2: Image = { ...mp, data };
+  const f = await multiMapsMasker({ mapsImg: m2, allowOverlap: false }).fit();
+  const a = subject(m2, 3, 12);
+  await f.transform(a.img);
+  assert.equal(Math.min(...f.mapsImg_.data), 0);
+  // Extraction used the clipped maps: projecting the clipped maps' own mixture recovers it.
+  const clipped = subject(f.mapsImg_, 3, 13);
+  close((await f.transform(clipped.img)).data, clipped.truth);
+});
