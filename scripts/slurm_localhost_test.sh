@@ -219,7 +219,7 @@ ok "slurmctld and slurmd started; node ${HOST} idle (ports ${CTLD_PORT}/${SLURMD
 
 # ---- 3. data and the single-process reference --------------------------------------------------
 DENO=$(command -v deno) || die "deno not found on PATH"
-NIIMASK="$DENO run --allow-read --allow-write --allow-env --allow-sys --cached-only $ROOT/cli.ts"
+NIIMASK="$DENO run --allow-read --allow-write --allow-env --cached-only $ROOT/cli.ts"
 [ -f "$ROOT/cli.ts" ] || die "cli.ts is missing (the niimask command line)"
 # Fill Deno's module cache once, so the array tasks do not all resolve modules at the same time.
 "$DENO" cache --quiet "$ROOT/cli.ts" "$ROOT/scripts/slurm/make_demo_data.ts" >"$T/log/deno-cache.log" 2>&1 ||
@@ -252,25 +252,35 @@ fi
 
 # ---- 4. the array job -------------------------------------------------------------------------
 printf '%s\n' "${IMGS[@]}" >"$T/data/all.txt"
+# submit_array N_TASKS IMG_LIST: submit the sbatch template as an array, set JOBID.
 # Settings travel in the environment (sbatch's default --export=ALL), so values may hold commas.
-JOBID=$(NIIMASK="$NIIMASK" MAPS="$T/data/maps.nii.gz" OUT="$T/out" CACHE="$T/cache" \
-  IMG_LIST="$T/data/all.txt" EXTRA_ARGS="$EXTRA_ARGS" \
-  sbatch --parsable --array=0-$((N_TASKS - 1)) --chdir="$T/work" \
-  --output="$T/joblogs/task_%A_%a.out" --time=00:10:00 --mem=2G \
-  "$ROOT/scripts/slurm/niimask_array.sbatch" 2>"$T/log/sbatch.err") ||
-  die "sbatch failed: $(cat "$T/log/sbatch.err")"
-JOBID=${JOBID%%;*}
-log "submitted array job $JOBID (${N_TASKS} tasks); waiting up to ${TIMEOUT_S}s"
+submit_array() {
+  JOBID=$(NIIMASK="$NIIMASK" MAPS="$T/data/maps.nii.gz" OUT="$T/out" CACHE="$T/cache" \
+    IMG_LIST="$2" EXTRA_ARGS="$EXTRA_ARGS --verbose=2" \
+    sbatch --parsable --array=0-$(($1 - 1)) --chdir="$T/work" \
+    --output="$T/joblogs/task_%A_%a.out" --time=00:10:00 --mem=2G \
+    "$ROOT/scripts/slurm/niimask_array.sbatch" 2>"$T/log/sbatch.err") ||
+    die "sbatch failed: $(cat "$T/log/sbatch.err")"
+  JOBID=${JOBID%%;*}
+  log "submitted array job $JOBID ($1 tasks); waiting up to ${TIMEOUT_S}s"
+}
+# wait_job: wait (bounded) until JOBID has left the queue.
+wait_job() {
+  local start
+  start=$(date +%s)
+  while squeue -h -j "$JOBID" 2>/dev/null | grep -q .; do
+    if [ $(($(date +%s) - start)) -ge "$TIMEOUT_S" ]; then
+      squeue -j "$JOBID"
+      die "array job $JOBID did not finish within ${TIMEOUT_S}s"
+    fi
+    sleep 1
+  done
+  log "array job $JOBID finished after $(($(date +%s) - start))s"
+}
 
-start=$(date +%s)
-while squeue -h -j "$JOBID" 2>/dev/null | grep -q .; do
-  if [ $(($(date +%s) - start)) -ge "$TIMEOUT_S" ]; then
-    squeue -j "$JOBID"
-    die "array job $JOBID did not finish within ${TIMEOUT_S}s"
-  fi
-  sleep 1
-done
-log "array job $JOBID finished after $(($(date +%s) - start))s"
+submit_array "$N_TASKS" "$T/data/all.txt"
+wait_job
+FIRST_JOB=$JOBID
 
 n_logs=$(find "$T/joblogs" -name "task_${JOBID}_*.out" | wc -l)
 if [ "$n_logs" -eq "$N_TASKS" ]; then
@@ -312,6 +322,16 @@ else
   bad "shared cache: ${n_cache} files, ${n_tmp} temporary ($(find "$T/cache" -type f 2>/dev/null | head -n 5 | tr '\n' ' '))"
 fi
 
+# With 2 CPUs and 1 CPU per task, the third task starts after another one finished: it must
+# reuse the maps resampled by an earlier task (the masker logs cache hits at --verbose=2).
+n_hit=$(cat "$T"/joblogs/task_"${JOBID}"_*.out | grep -c "cache hit" || true)
+n_stored=$(cat "$T"/joblogs/task_"${JOBID}"_*.out | grep -c "cache stored" || true)
+if [ "$n_hit" -ge 1 ] && [ "$n_stored" -ge 1 ]; then
+  ok "tasks shared the fitted maps: ${n_stored} stored, ${n_hit} reused from the cache"
+else
+  bad "expected the cache to be written and reused (stored ${n_stored}, hits ${n_hit})"
+fi
+
 # ---- 6. status after, and after losing one output ---------------------------------------------
 # shellcheck disable=SC2086
 $NIIMASK status --out "$T/out" "${IMGS[@]}" >"$T/log/status-after.out" 2>&1
@@ -332,6 +352,42 @@ else
   bad "niimask status --list todo printed '$todo', expected '${IMGS[2]}'"
 fi
 
-echo "test:slurm: real SLURM $(sinfo -V 2>/dev/null) on ${HOST}: array job ${JOBID}, ${N_TASKS} tasks, ${N_SUBJECTS} subjects"
+# ---- 7. resubmit what is left, plus a corrupt subject: one task succeeds, one fails -----------
+BAD_IMG="$T/data/sub-99_task-rest_bold.nii.gz"
+head -c 20000 "${IMGS[0]}" >"$BAD_IMG" # truncated gzip
+cp "$T/data/confounds/$(basename "${IMGS[0]%_bold.nii.gz}")_desc-confounds_timeseries.tsv" \
+  "$T/data/confounds/sub-99_task-rest_desc-confounds_timeseries.tsv"
+printf '%s\n%s\n' "$todo" "$BAD_IMG" >"$T/data/todo.txt"
+submit_array 2 "$T/data/todo.txt"
+wait_job
+if cmp -s "$T/ref/${lost}_timeseries.tsv" "$T/out/${lost}_timeseries.tsv"; then
+  ok "resubmitted subject ${lost} rewritten, byte-identical to the single-process run"
+else
+  bad "resubmitted subject ${lost}: output missing or different"
+fi
+job_states=$(scontrol -o show job "$JOBID" 2>/dev/null | grep -o 'JobState=[A-Z]* .*ExitCode=[0-9:]*' |
+  sed -E 's/JobState=([A-Z]+) .*ExitCode=([0-9:]+)/\1 \2/' | sort | tr '\n' ' ')
+if [ "$job_states" = "COMPLETED 0:0 FAILED 1:0 " ]; then
+  ok "SLURM shows the task with the corrupt subject FAILED (exit 1), the other COMPLETED"
+else
+  bad "unexpected task states of job $JOBID: '$job_states'"
+fi
+record="$T/out/sub-99_task-rest_timeseries.failed.json"
+if [ -f "$record" ] && grep -q "\"slurmJobId\": \"" "$record" && grep -q '"shard": "2/2"' "$record"; then
+  ok "failure record written with the SLURM job id and the shard"
+else
+  bad "failure record $record missing or incomplete: $(cat "$record" 2>/dev/null | head -c 400)"
+fi
+# shellcheck disable=SC2086
+$NIIMASK status --out "$T/out" "${IMGS[@]}" "$BAD_IMG" >"$T/log/status-final.out" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^${N_SUBJECTS} done, 0 missing, 1 failed" "$T/log/status-final.out" &&
+  grep -q "^failed	sub-99_task-rest	" "$T/log/status-final.out"; then
+  ok "niimask status reports ${N_SUBJECTS} done and the corrupt subject failed, with its error"
+else
+  bad "niimask status after the resubmission (exit $rc): $(cat "$T/log/status-final.out")"
+fi
+
+echo "test:slurm: real SLURM $(sinfo -V 2>/dev/null) on ${HOST}: array jobs ${FIRST_JOB} (${N_TASKS} tasks, ${N_SUBJECTS} subjects) and ${JOBID} (resubmission)"
 echo "${PASS} passed, ${FAIL} failed"
 [ "$FAIL" -eq 0 ]
