@@ -228,8 +228,8 @@ function isConfoundsEntry(v: unknown): boolean {
  * Parameters are validated here, once (TypeError/RangeError naming the parameter). The masker is
  * immutable: `fit` resolves to a new fitted masker, `with` returns a new unfitted one.
  *
- * - `memory` (a directory) with `memoryLevel >= 1` caches resampled maps and masks on disk,
- *   content-addressed (as nilearn, `memoryLevel: 0` caches nothing).
+ * - `memory` (a directory) caches resampled maps and masks on disk, content-addressed; as in
+ *   nilearn, a directory with `memoryLevel: 0` is used as `memoryLevel: 1`, with a warning.
  * - `output: "table"` makes results {@link SignalsTable}s (columns named from `labels`, default
  *   `map_<index>`).
  * - `nJobs` subjects run concurrently (in-process for now).
@@ -313,7 +313,13 @@ async function fitMasker(
 ): Promise<FittedMultiMapsMasker> {
   const log = makeLogger(params.verbose);
   const warnings: string[] = [];
-  const cacheDir = params.memory !== null && params.memoryLevel >= 1 ? params.memory : null;
+  // As nilearn: a cache directory with memoryLevel 0 means level 1 (with a warning).
+  if (params.memory !== null && params.memoryLevel === 0) {
+    warnings.push(
+      "memoryLevel is 0 but a cache directory (memory) was given: using memoryLevel 1.",
+    );
+  }
+  const cacheDir = params.memory;
   const describe = (s: ImgSource) =>
     typeof s === "string" ? s : s instanceof URL ? s.href : "<in-memory image>";
 

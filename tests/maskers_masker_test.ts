@@ -259,6 +259,30 @@ Deno.test("memory caches resampled maps on disk and reuses them", async () => {
   }
 });
 
+Deno.test("memory with memoryLevel 0 caches as level 1 and warns, as nilearn", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const maskAffine = Float64Array.from([2, 0, 0, -9, 0, 2, 0, -6, 0, 0, 2, -6, 0, 0, 0, 1]);
+    const mask: Image = {
+      data: new Float64Array(10 * 7 * 7).fill(1),
+      shape: [10, 7, 7],
+      affine: maskAffine,
+    };
+    const f = await multiMapsMasker({
+      mapsImg: maps(),
+      maskImg: mask,
+      resamplingTarget: "mask",
+      memory: dir,
+    }).fit();
+    const files: string[] = [];
+    for await (const e of Deno.readDir(`${dir}/niimask-v1`)) files.push(e.name);
+    assert.equal(files.length, 1);
+    assert.ok(f.reportInput()!.warnings.some((w) => /memoryLevel 1/.test(w)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("generateReport throws clearly when reports is false", async () => {
   const f = await multiMapsMasker({ mapsImg: maps(), reports: false }).fit();
   assert.equal(f.reportInput(), null);
