@@ -9,6 +9,10 @@ import {
 } from "../cli/shard.ts";
 import { parseExtractArgs } from "../cli/extract_args.ts";
 import { UsageError } from "../cli/errors.ts";
+import { runExtract } from "../cli/extract.ts";
+import { subjectName } from "../cli/naming.ts";
+import { makeDemoData } from "../scripts/slurm/make_demo_data.ts";
+import { fileURLToPath } from "node:url";
 
 Deno.test("parseShardSpec accepts I/N with 1 <= I <= N", () => {
   assert.deepEqual(parseShardSpec("1/1"), { index: 1, count: 1 });
@@ -190,3 +194,113 @@ Deno.test("extract --cache alone turns caching on (memoryLevel 1); --memory-leve
   const noCache = parseExtractArgs(base);
   assert.ok(!("help" in noCache) && noCache.masker.memoryLevel === undefined);
 });
+
+Deno.test("extract --shard I/N over a batch writes exactly the outputs of one unsharded run", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "niimask-shard-e2e-" });
+  try {
+    const imgs = await makeDemoData(`${dir}/data`, 5);
+    const run = async (out: string, extra: string[]) => {
+      const opts = parseExtractArgs([
+        "--maps",
+        `${dir}/data/maps.nii.gz`,
+        "--out",
+        out,
+        "--detrend",
+        "--quiet",
+        ...extra,
+        ...[...imgs].reverse(), // the order given must not matter
+      ]);
+      assert.ok(!("help" in opts));
+      let log = "";
+      const code = await runExtract(opts, { isTerminal: false, write: (s) => void (log += s) });
+      assert.equal(code, 0, log);
+    };
+    await run(`${dir}/single`, []);
+    const written: string[][] = [];
+    for (let i = 1; i <= 3; i++) {
+      const before = new Set(listDir(`${dir}/sharded`));
+      await run(`${dir}/sharded`, ["--shard", `${i}/3`, "--cache", `${dir}/cache`]);
+      written.push(listDir(`${dir}/sharded`).filter((n) => !before.has(n)));
+    }
+    // shards 1..3 of 5 sorted subjects: 1, 2 and 2 subjects (TSV + JSON each), in sorted order
+    const subjectsOf = (names: string[]) =>
+      [...new Set(names.map((n) => n.replace(/_timeseries\.(tsv|json)$/, "")))].sort();
+    assert.deepEqual(written.map((w) => subjectsOf(w).length), [1, 2, 2]);
+    assert.deepEqual(written.flatMap(subjectsOf), imgs.map((p) => subjectName(p)).sort());
+    const single = listDir(`${dir}/single`);
+    assert.deepEqual(listDir(`${dir}/sharded`), single);
+    for (const name of single) {
+      assert.deepEqual(
+        await Deno.readFile(`${dir}/sharded/${name}`),
+        await Deno.readFile(`${dir}/single/${name}`),
+        `${name} differs`,
+      );
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("niimask extract --shard auto reads the SLURM array variables (subprocess)", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "niimask-shard-auto-" });
+  try {
+    const imgs = await makeDemoData(`${dir}/data`, 3);
+    const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+    const run = (env: Record<string, string>) =>
+      new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          cli,
+          "extract",
+          "--maps",
+          `${dir}/data/maps.nii.gz`,
+          "--out",
+          `${dir}/out`,
+          "--shard",
+          "auto",
+          ...imgs,
+        ],
+        env,
+        clearEnv: false,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+    // --array=1-3, task 3: shard 3/3, the last of the 3 sorted subjects
+    const ok = await run({
+      SLURM_ARRAY_TASK_ID: "3",
+      SLURM_ARRAY_TASK_MIN: "1",
+      SLURM_ARRAY_TASK_MAX: "3",
+      SLURM_ARRAY_TASK_COUNT: "3",
+      SLURM_ARRAY_TASK_STEP: "1",
+    });
+    const err = new TextDecoder().decode(ok.stderr);
+    assert.equal(ok.code, 0, err);
+    assert.match(err, /shard 3\/3: 1 of 3 images/);
+    const last = subjectName([...imgs].sort()[2]!);
+    assert.deepEqual(listDir(`${dir}/out`), [
+      `${last}_timeseries.json`,
+      `${last}_timeseries.tsv`,
+    ]);
+    // outside an array job: a usage error (exit 2) saying why
+    const bad = await run({ SLURM_ARRAY_TASK_ID: "" });
+    assert.equal(bad.code, 2);
+    assert.match(
+      new TextDecoder().decode(bad.stderr),
+      /--shard auto: SLURM_ARRAY_TASK_ID is not set/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+function listDir(path: string): string[] {
+  try {
+    return [...Deno.readDirSync(path)].map((e) => e.name).sort();
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+}
