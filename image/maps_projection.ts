@@ -49,7 +49,29 @@ export interface MapsProjector {
   readonly values: Float64Array;
   /** Pseudo-inverse of the Gram matrix MᵀM (nMaps x nMaps, row-major). */
   readonly gramPinv: Float64Array;
+  /**
+   * The same weights by map (CSC, for the gather kernel `Mᵀy`): column pointers (nMaps + 1),
+   * support-local row indices, values.
+   */
+  readonly colPtr: Int32Array;
+  /** CSC row indices (positions in `support`), ascending within each map. */
+  readonly rowIdx: Int32Array;
+  /** CSC values. */
+  readonly cscValues: Float64Array;
+  /**
+   * Whether {@link projectVolume} adds one step of iterative refinement: only when the Gram
+   * matrix is ill-conditioned (ratio of its largest to smallest non-zero eigenvalue above
+   * {@link REFINE_ABOVE_CONDITION}); a well-conditioned solve is already accurate to ~1e-10.
+   */
+  readonly refine: boolean;
 }
+
+/**
+ * Gram-matrix condition number (largest / smallest kept eigenvalue) above which
+ * {@link projectVolume} refines its solution once. The normal-equations solve loses about
+ * `condition * 2.2e-16` relative accuracy, so below 1e6 it stays under ~1e-10.
+ */
+export const REFINE_ABOVE_CONDITION: number = 1e6;
 
 function volumeSize(shape: readonly number[]): number {
   return (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
@@ -197,8 +219,37 @@ export function makeMapsProjector(
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) gram[j * k + i] = gram[i * k + j]!;
   }
-  const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k));
-  return { nMaps: k, nVoxels, labels, support, rowPtr, colIdx, values, gramPinv };
+  const eig = { condition: Infinity };
+  const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k), eig);
+  // CSC copy of the weights (by map), rows in ascending support order.
+  const colPtr = new Int32Array(k + 1);
+  for (let q = 0; q < nnz; q++) colPtr[colIdx[q]! + 1]!++;
+  for (let c = 0; c < k; c++) colPtr[c + 1]! += colPtr[c]!;
+  const rowIdx = new Int32Array(nnz);
+  const cscValues = new Float64Array(nnz);
+  const fill = colPtr.slice(0, k);
+  for (let s = 0; s < nSupport; s++) {
+    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) {
+      const at = fill[colIdx[q]!]!++;
+      rowIdx[at] = s;
+      cscValues[at] = values[q]!;
+    }
+  }
+  const refine = !(eig.condition <= REFINE_ABOVE_CONDITION);
+  return {
+    nMaps: k,
+    nVoxels,
+    labels,
+    support,
+    rowPtr,
+    colIdx,
+    values,
+    gramPinv,
+    colPtr,
+    rowIdx,
+    cscValues,
+    refine,
+  };
 }
 
 /**
@@ -207,7 +258,12 @@ export function makeMapsProjector(
  * of LAPACK's least squares, squared scale) count as zero, which gives the minimum-norm
  * least-squares answer for rank-deficient maps (e.g. a map emptied by the mask).
  */
-export function symmetricPinv(g: Float64Array, k: number, rows: number): Float64Array {
+export function symmetricPinv(
+  g: Float64Array,
+  k: number,
+  rows: number,
+  info?: { condition: number },
+): Float64Array {
   const a = Float64Array.from(g);
   const v = new Float64Array(k * k);
   for (let i = 0; i < k; i++) v[i * k + i] = 1;
@@ -248,6 +304,12 @@ export function symmetricPinv(g: Float64Array, k: number, rows: number): Float64
   for (let i = 0; i < k; i++) max = Math.max(max, a[i * k + i]!);
   const cutoff = max * Math.max(rows, 1) * 2.220446049250313e-16;
   const out = new Float64Array(k * k);
+  let minKept = Infinity;
+  for (let e = 0; e < k; e++) {
+    const lambda = a[e * k + e]!;
+    if (lambda > cutoff) minKept = Math.min(minKept, lambda);
+  }
+  if (info !== undefined) info.condition = minKept === Infinity ? 1 : max / minKept;
   for (let e = 0; e < k; e++) {
     const lambda = a[e * k + e]!;
     if (!(lambda > cutoff)) continue;
@@ -297,28 +359,42 @@ export function projectVolume(
   const x = work.subarray(k, 2 * k);
   const dx = work.subarray(2 * k, 3 * k);
   const r = work.subarray(3 * k, 3 * k + nS);
-  const { support, rowPtr, colIdx, values, gramPinv } = p;
-  c.fill(0);
+  const { support, rowPtr, colIdx, values, gramPinv, colPtr, rowIdx, cscValues } = p;
   for (let s = 0; s < nS; s++) {
     const y = volume[support[s]!]!;
-    const val = Number.isFinite(y) ? y : 0;
-    r[s] = val;
-    if (val === 0) continue;
-    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) c[colIdx[q]!]! += values[q]! * val;
+    r[s] = Number.isFinite(y) ? y : 0;
   }
+  gatherMtY(colPtr, rowIdx, cscValues, r, c, k);
   symMatVec(gramPinv, c, x, k);
-  // Refinement: residual r = y - M x, then x += G⁺ Mᵀ r.
-  c.fill(0);
-  for (let s = 0; s < nS; s++) {
-    const a = rowPtr[s]!, e = rowPtr[s + 1]!;
-    let fit = 0;
-    for (let q = a; q < e; q++) fit += values[q]! * x[colIdx[q]!]!;
-    const res = r[s]! - fit;
-    if (res === 0) continue;
-    for (let q = a; q < e; q++) c[colIdx[q]!]! += values[q]! * res;
+  if (!p.refine) {
+    for (let i = 0; i < k; i++) out[outOffset + i] = x[i]!;
+    return;
   }
+  // Refinement: residual r = y - M x, then x += G⁺ Mᵀ r.
+  for (let s = 0; s < nS; s++) {
+    let fit = 0;
+    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) fit += values[q]! * x[colIdx[q]!]!;
+    r[s] = r[s]! - fit;
+  }
+  gatherMtY(colPtr, rowIdx, cscValues, r, c, k);
   symMatVec(gramPinv, c, dx, k);
   for (let i = 0; i < k; i++) out[outOffset + i] = x[i]! + dx[i]!;
+}
+
+/** `c = Mᵀ r` with M by map (CSC): one gathered dot product per map. */
+function gatherMtY(
+  colPtr: Int32Array,
+  rowIdx: Int32Array,
+  vals: Float64Array,
+  r: Float64Array,
+  c: Float64Array,
+  k: number,
+): void {
+  for (let j = 0; j < k; j++) {
+    let acc = 0;
+    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) acc += vals[q]! * r[rowIdx[q]!]!;
+    c[j] = acc;
+  }
 }
 
 function symMatVec(a: Float64Array, x: Float64Array, y: Float64Array, k: number): void {

@@ -35,6 +35,8 @@ import {
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { settledPool } from "./pool.ts";
+import { ExtractPool } from "./worker_pool.ts";
+import type { WorkerSource } from "./worker_protocol.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
 import { loadConfounds } from "../signal/confounds_file.ts";
 
@@ -149,6 +151,15 @@ async function openSubject(src: ImgSource, index: number): Promise<OpenedSource>
   );
 }
 
+/** How a worker reads a subject (null: extract in this thread, e.g. a list of images). */
+function workerSource(src: ImgSource, name: string): WorkerSource | null {
+  if (typeof src === "string") return { kind: "path", path: src, name };
+  if (src instanceof URL) return { kind: "url", href: src.href, name };
+  if (src instanceof Uint8Array) return { kind: "bytes", bytes: src, name };
+  if (isImage(src)) return { kind: "image", image: src, name };
+  return null;
+}
+
 async function gridOfSource(src: ImgSource, index: number): Promise<GridSpec> {
   const opened = await openSubject(src, index);
   try {
@@ -232,7 +243,8 @@ function isConfoundsEntry(v: unknown): boolean {
  *   nilearn, a directory with `memoryLevel: 0` is used as `memoryLevel: 1`, with a warning.
  * - `output: "table"` makes results {@link SignalsTable}s (columns named from `labels`, default
  *   `map_<index>`).
- * - `nJobs` subjects run concurrently (in-process for now).
+ * - `nJobs` > 1 (or -1: all cores) runs subjects of a list in web workers
+ *   (`maskers/extract_worker.ts`); results in input order, identical to `nJobs: 1`.
  *
  * @param config constructor parameters (camelCase); see {@link MultiMapsMaskerConfig}.
  * @returns an immutable, unfitted masker.
@@ -533,6 +545,7 @@ function makeFitted(
     refGrid: Promise<GridSpec | null> | null,
     h: OverlapHistory = history,
     update = true,
+    pool: ExtractPool | null = null,
   ): Promise<Matrix> {
     const opened = await openSubject(src, index);
     try {
@@ -558,7 +571,14 @@ function makeFitted(
         confounds: await resolveConfounds(confounds, s.name),
         sampleMask,
       };
-      const result = await extractSubject(state, plan, s, request, highVarianceConfounds);
+      const remote = pool === null ? null : workerSource(src, s.name);
+      let result: SubjectResult;
+      if (pool !== null && remote !== null) {
+        await opened.close(); // the worker opens the subject itself
+        result = await pool.run(plan, remote, request);
+      } else {
+        result = await extractSubject(state, plan, s, request, highVarianceConfounds);
+      }
       log(2, "transform", `${s.name}: ${result.signals.shape.join(" x ")} signals`);
       return output(result);
     } finally {
@@ -628,18 +648,26 @@ function makeFitted(
     // nilearn runs n_jobs > 1 in separate processes, on copies of the masker: the overlap
     // history then neither carries over between subjects nor comes back.
     const snapshot = (): OverlapHistory => ({ ...history });
-    return await settledPool(imgs, jobs, async (src, i) => {
-      if (stopOnFailure && failed) throw new Error("skipped after an earlier failure");
-      try {
-        const ref = i === 0 ? null : refGrid;
-        return jobs === 1
-          ? await runSubject(src, i, confounds[i], masks[i] ?? null, ref)
-          : await runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    });
+    // Several subjects and jobs: web workers, one subject each at a time.
+    const pool = jobs > 1 && imgs.length > 1
+      ? new ExtractPool(Math.min(jobs, imgs.length), state)
+      : null;
+    try {
+      return await settledPool(imgs, jobs, async (src, i) => {
+        if (stopOnFailure && failed) throw new Error("skipped after an earlier failure");
+        try {
+          const ref = i === 0 ? null : refGrid;
+          return jobs === 1
+            ? await runSubject(src, i, confounds[i], masks[i] ?? null, ref)
+            : await runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true, pool);
+        } catch (err) {
+          failed = true;
+          throw err;
+        }
+      });
+    } finally {
+      pool?.close();
+    }
   }
 
   async function transformList(

@@ -1,0 +1,92 @@
+/**
+ * Web-worker entry of the subject pool ({@link ./worker_pool.ts}): receives the fitted state once,
+ * each extraction plan once, then subjects one at a time; opens each subject itself (streaming
+ * from its file), runs {@link extractSubject} and posts the signals back with their buffer
+ * transferred.
+ *
+ * Reachable as `new URL("./extract_worker.ts", import.meta.url)` so that
+ * `deno compile --include maskers/extract_worker.ts` bundles it.
+ *
+ * @module
+ */
+import type { Image } from "../types.ts";
+import { openNifti } from "../image/load.ts";
+import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
+import { extractSubject, imageSource, type VolumeSource } from "./extract_subject.ts";
+import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
+import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
+import { serializeError } from "./worker_protocol.ts";
+
+let state: FittedState | null = null;
+const plans = new Map<number, ExtractionPlan>();
+
+async function open(
+  src: WorkerSource,
+): Promise<{ source: VolumeSource; close: () => Promise<void> }> {
+  if (src.kind === "image") {
+    const img: Image = src.image;
+    return { source: imageSource(img, src.name), close: () => Promise.resolve() };
+  }
+  const target = src.kind === "url"
+    ? new URL(src.href)
+    : src.kind === "path"
+    ? src.path
+    : src.bytes;
+  const stream = await openNifti(target);
+  return {
+    source: {
+      shape: stream.shape,
+      affine: stream.affine,
+      name: src.name,
+      volumes: () => stream.volumes(),
+    },
+    close: () => stream.close(),
+  };
+}
+
+/** The worker global scope, typed for what this module uses. */
+const scope = self as unknown as {
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+
+const post = (msg: ToMain, transfer: Transferable[] = []) => scope.postMessage(msg, transfer);
+
+scope.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const msg = event.data;
+  if (msg.kind === "state") {
+    state = msg.state;
+    return;
+  }
+  if (msg.kind === "plan") {
+    plans.set(msg.planId, msg.plan);
+    return;
+  }
+  const { id } = msg;
+  try {
+    if (state === null) throw new Error("extract worker: no fitted state received");
+    const plan = plans.get(msg.planId);
+    if (plan === undefined) throw new Error(`extract worker: unknown plan ${msg.planId}`);
+    const opened = await open(msg.source);
+    try {
+      const r = await extractSubject(
+        state,
+        plan,
+        opened.source,
+        msg.request,
+        highVarianceConfounds,
+      );
+      post({
+        kind: "done",
+        id,
+        signals: r.signals.data,
+        shape: [r.signals.shape[0], r.signals.shape[1]],
+        nVolumes: r.nVolumes,
+      }, [r.signals.data.buffer as ArrayBuffer]);
+    } finally {
+      await opened.close();
+    }
+  } catch (err) {
+    post({ kind: "fail", id, error: serializeError(err) });
+  }
+};

@@ -1,0 +1,92 @@
+/**
+ * Messages between the subject pool and its web workers, and errors across the boundary.
+ *
+ * @module
+ */
+import type { Image, Matrix } from "../types.ts";
+import { type NiftiErrorCode, NiftiParseError } from "../image/nifti_errors.ts";
+import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
+
+/** Where a worker reads a subject from (it opens files itself, streaming). */
+export type WorkerSource =
+  | { readonly kind: "path"; readonly path: string; readonly name: string }
+  | { readonly kind: "url"; readonly href: string; readonly name: string }
+  | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly name: string }
+  | { readonly kind: "image"; readonly image: Image; readonly name: string };
+
+/** Per-subject inputs besides the image (as `extractSubject` takes them). */
+export interface WorkerRequest {
+  readonly confounds: readonly Matrix[];
+  readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
+}
+
+/** Main → worker. */
+export type ToWorker =
+  | { readonly kind: "state"; readonly state: FittedState }
+  | { readonly kind: "plan"; readonly planId: number; readonly plan: ExtractionPlan }
+  | {
+    readonly kind: "job";
+    readonly id: number;
+    readonly planId: number;
+    readonly source: WorkerSource;
+    readonly request: WorkerRequest;
+  };
+
+/** An error as plain data. */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string;
+  readonly file?: string;
+  readonly code?: string;
+}
+
+/** Worker → main. */
+export type ToMain =
+  | {
+    readonly kind: "done";
+    readonly id: number;
+    readonly signals: Float64Array;
+    readonly shape: [number, number];
+    readonly nVolumes: number;
+  }
+  | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError };
+
+/** An error (or anything thrown) as plain data. */
+export function serializeError(err: unknown): SerializedError {
+  if (err instanceof NiftiParseError) {
+    return {
+      name: err.name,
+      message: err.message,
+      ...(err.stack !== undefined ? { stack: err.stack } : {}),
+      file: err.file,
+      code: err.code,
+    };
+  }
+  if (err instanceof Error) {
+    return {
+      name: err.name,
+      message: err.message,
+      ...(err.stack !== undefined ? { stack: err.stack } : {}),
+    };
+  }
+  return { name: "Error", message: String(err) };
+}
+
+/** Rebuild an error of the same class (standard errors, `NiftiParseError`) and message. */
+export function deserializeError(e: SerializedError): Error {
+  let err: Error;
+  if (e.name === "NiftiParseError" && e.file !== undefined && e.code !== undefined) {
+    err = new NiftiParseError(e.file, e.code as NiftiErrorCode, "");
+  } else if (e.name === "TypeError") err = new TypeError();
+  else if (e.name === "RangeError") err = new RangeError();
+  else if (e.name === "SyntaxError") err = new SyntaxError();
+  else if (e.name === "ReferenceError") err = new ReferenceError();
+  else {
+    err = new Error();
+    err.name = e.name;
+  }
+  err.message = e.message;
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}

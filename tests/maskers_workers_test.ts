@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import type { Image, Matrix } from "../types.ts";
+import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { saveImg } from "../image/save.ts";
+import { NiftiParseError } from "../image/nifti_errors.ts";
+
+const affine = Float64Array.from([3, 0, 0, -12, 0, 3, 0, -12, 0, 0, 3, -9, 0, 0, 0, 1]);
+const [nx, ny, nz] = [9, 8, 7];
+const nV = nx * ny * nz;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
+}
+
+/** Four overlapping, partly negative blob maps. */
+function maps(): Image {
+  const k = 4;
+  const data = new Float32Array(nV * k);
+  const centres = [[2, 2, 2], [6, 5, 3], [3, 6, 5], [6, 2, 5]];
+  for (let m = 0; m < k; m++) {
+    const [cx, cy, cz] = centres[m]!;
+    for (let z = 0, v = 0; z < nz; z++) {
+      for (let y = 0; y < ny; y++) {
+        for (let x = 0; x < nx; x++, v++) {
+          const d2 = (x - cx!) ** 2 + (y - cy!) ** 2 + (z - cz!) ** 2;
+          const w = Math.exp(-d2 / 4) - 0.3 * Math.exp(-d2 / 16);
+          data[m * nV + v] = Math.abs(w) < 0.02 ? 0 : w;
+        }
+      }
+    }
+  }
+  return { data, shape: [nx, ny, nz, k], affine };
+}
+
+function subject(nt: number, seed: number): Image {
+  const r = rng(seed);
+  const data = new Float32Array(nV * nt);
+  for (let i = 0; i < data.length; i++) data[i] = 100 + 10 * Math.sin(i / 37) + 5 * r();
+  return { data, shape: [nx, ny, nz, nt], affine };
+}
+
+function confounds(nt: number, seed: number): Matrix {
+  const r = rng(seed);
+  return { data: Float64Array.from({ length: nt * 3 }, () => r()), shape: [nt, 3] };
+}
+
+async function files(n: number): Promise<{ dir: string; paths: string[] }> {
+  const dir = await Deno.makeTempDir({ prefix: "niimask_workers_" });
+  const paths: string[] = [];
+  for (let s = 0; s < n; s++) {
+    const p = `${dir}/sub-${s}.nii.gz`;
+    await saveImg(subject(50 + s, 10 + s), p);
+    paths.push(p);
+  }
+  return { dir, paths };
+}
+
+const config = {
+  mapsImg: maps(),
+  detrend: true,
+  standardize: "zscore_sample" as const,
+  highPass: 0.01,
+  lowPass: 0.1,
+  tR: 2,
+};
+
+Deno.test("workers: nJobs 1 and 2 give identical signals, in input order", async () => {
+  const { dir, paths } = await files(4);
+  try {
+    const fitted = await multiMapsMasker(config).fit();
+    const conf = paths.map((_, s) => confounds(50 + s, 99 + s));
+    const one = await fitted.transformImgs(paths, { confounds: conf, nJobs: 1 });
+    const two = await fitted.transformImgs(paths, { confounds: conf, nJobs: 2 });
+    assert.equal(two.length, 4);
+    for (let s = 0; s < 4; s++) {
+      assert.deepEqual(two[s]!.shape, [50 + s, 4]); // order: subject s has 50 + s volumes
+      assert.deepEqual(Array.from(two[s]!.data), Array.from(one[s]!.data));
+      const single = await fitted.transform(paths[s]!, { confounds: conf[s]! });
+      assert.deepEqual(Array.from(single.data), Array.from(one[s]!.data));
+    }
+    // -1: all cores; in-memory images too.
+    const imgs = [subject(45, 1), subject(46, 2), subject(47, 3)];
+    const a = await fitted.transformImgs(imgs, { nJobs: 1 });
+    const b = await fitted.transformImgs(imgs, { nJobs: -1 });
+    for (let s = 0; s < 3; s++) assert.deepEqual(Array.from(b[s]!.data), Array.from(a[s]!.data));
+    // The caller's images are not detached by the transfer.
+    assert.equal(imgs[0]!.data.length, nV * 45);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers: high-variance confounds and smoothing give the same numbers with 2 jobs", async () => {
+  const { dir, paths } = await files(3);
+  try {
+    const fitted = await multiMapsMasker({
+      ...config,
+      highVarianceConfounds: true,
+      smoothingFwhm: 5,
+    })
+      .fit();
+    const one = await fitted.transformImgs(paths, { nJobs: 1 });
+    const two = await fitted.transformImgs(paths, { nJobs: 2 });
+    for (let s = 0; s < 3; s++) {
+      assert.deepEqual(Array.from(two[s]!.data), Array.from(one[s]!.data));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers: a failing subject is isolated by transformImgsSettled and rejects transformImgs", async () => {
+  const { dir, paths } = await files(3);
+  try {
+    const corrupt = `${dir}/corrupt.nii.gz`;
+    const bytes = await Deno.readFile(paths[0]!);
+    await Deno.writeFile(corrupt, bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const list = [paths[0]!, corrupt, paths[1]!, `${dir}/missing.nii.gz`, paths[2]!];
+    const fitted = await multiMapsMasker(config).fit();
+    const expected = await fitted.transformImgs(paths, { nJobs: 1 });
+    for (const nJobs of [1, 2]) {
+      const out = await fitted.transformImgsSettled(list, { nJobs });
+      assert.deepEqual(out.map((o) => o.ok), [true, false, true, false, true], `nJobs ${nJobs}`);
+      const bad = out[1]!;
+      assert.ok(!bad.ok && bad.error instanceof NiftiParseError, `nJobs ${nJobs}: ${bad}`);
+      assert.match(bad.error.message, /corrupt\.nii\.gz/);
+      const missing = out[3]!;
+      assert.ok(!missing.ok && missing.error instanceof NiftiParseError);
+      assert.equal((missing.error as NiftiParseError).code, "not_found");
+      const good = [out[0]!, out[2]!, out[4]!];
+      for (let s = 0; s < 3; s++) {
+        const o = good[s]!;
+        assert.ok(o.ok);
+        assert.deepEqual(Array.from(o.value.data), Array.from(expected[s]!.data));
+      }
+      await assert.rejects(
+        () => fitted.transformImgs(list, { nJobs }),
+        (e: unknown) => e instanceof NiftiParseError && /corrupt\.nii\.gz/.test(e.message),
+      );
+    }
+    // The pool still works afterwards (no hung workers, no leaked state).
+    const again = await fitted.transformImgs(paths, { nJobs: 2 });
+    assert.deepEqual(Array.from(again[2]!.data), Array.from(expected[2]!.data));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers: a subject with the wrong number of confound rows fails alone with a RangeError", async () => {
+  const { dir, paths } = await files(2);
+  try {
+    const fitted = await multiMapsMasker(config).fit();
+    const out = await fitted.transformImgsSettled(paths, {
+      nJobs: 2,
+      confounds: [confounds(50, 1), confounds(5, 2)],
+    });
+    assert.ok(out[0]!.ok);
+    assert.ok(!out[1]!.ok && out[1]!.error instanceof RangeError);
+    assert.match((out[1] as { error: Error }).error.message, /confounds/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
