@@ -15,6 +15,27 @@ function keepsFloat32(img: Image): boolean {
   return img.data instanceof Float32Array;
 }
 
+/**
+ * Whether nilearn would smooth in an unsigned integer array: it casts signed integers to float
+ * but keeps unsigned ones (kind "u"), so scipy writes every axis pass back truncated toward 0.
+ * Only unscaled data (nibabel gives float64 for scaled images) of an unsigned on-disk dtype.
+ */
+function keepsUnsigned(img: Image): boolean {
+  const { dtype, header } = img as { dtype?: unknown; header?: { scaling?: unknown } };
+  if (typeof dtype !== "string" || !/^uint(8|16|32|64)$/.test(dtype)) return false;
+  if (header !== undefined && header !== null && header.scaling != null) return false;
+  const d = img.data;
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i]!;
+    if (!(Number.isInteger(v) && v >= 0)) return false;
+  }
+  return true;
+}
+
+function truncateInPlace(a: Float64Array): void {
+  for (let i = 0; i < a.length; i++) a[i] = Math.trunc(a[i]!);
+}
+
 function roundFloat32(a: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] = Math.fround(a[i]!);
 }
@@ -97,7 +118,9 @@ function fastSmooth(
  * are first set to 0; then each spatial axis is filtered with scipy's `gaussian_filter1d`
  * (truncate 4, mode "reflect"), sigma = fwhm / (sqrt(8 ln 2) * voxel size), voxel sizes
  * being the norms of the affine's columns. A 4D image is smoothed volume by volume along the
- * three spatial axes only. float32 inputs give float32-rounded values, as nilearn keeps them.
+ * three spatial axes only. float32 inputs give float32-rounded values, as nilearn keeps them;
+ * unscaled unsigned-integer inputs (a loaded image's `dtype` "uint8", "uint16", ...) are
+ * truncated to integers after each axis pass, as nilearn smooths them in their own dtype.
  *
  * @param img 3D or 4D image.
  * @param fwhm full width at half maximum (mm): one number (0 = none), one per axis (0 = none
@@ -151,6 +174,7 @@ export function smoothImg(
     throw new TypeError(`fwhm: the only string accepted is "fast", got "${fwhm}"`);
   }
   const float32 = keepsFloat32(img);
+  const unsigned = keepsUnsigned(img);
   const data = new Float64Array(img.data.length);
   for (let i = 0; i < data.length; i++) {
     const v = img.data[i]!;
@@ -178,6 +202,7 @@ export function smoothImg(
         gaussianFilterAxis(data.subarray(t * nVox, (t + 1) * nVox), inner, n, outer, kernel);
       }
       if (float32) roundFloat32(data);
+      if (unsigned) truncateInPlace(data);
     }
   }
   return { data, shape: [...shape], affine };
