@@ -265,7 +265,7 @@ export function resolveOptions(options: CleanOptions): ResolvedOptions {
     }
   } else {
     throw new RangeError(
-      `filter: Filter method ${JSON.stringify(f)} not implemented (expected "butterworth", ` +
+      `filter: unknown filter method ${JSON.stringify(f)} (expected "butterworth", ` +
         `"cosine" or false)`,
     );
   }
