@@ -134,7 +134,9 @@ async function call(dir: string, c: FunctionCase): Promise<unknown> {
       return imageMod.imgToSignalsMaps(img, maps, mask);
     }
     case "regions.signals_to_img_maps": {
-      const signals = toMatrix(arrayArg(a.region_signals, "region_signals"), "region_signals");
+      // A 1D array (n_maps,) is one time point: nilearn then returns a 3D image.
+      const rs = arrayArg(a.region_signals, "region_signals");
+      const signals = rs.shape.length === 1 ? rs.data : toMatrix(rs, "region_signals");
       const maps = await load(dir, a.maps_img, "maps_img");
       const mask = await loadOptional(dir, a.mask_img, "mask_img");
       return imageMod.signalsToImgMaps(signals, maps, mask);
