@@ -1,8 +1,9 @@
 /**
  * Quick-start demo: `deno task demo`.
  *
- * Synthesizes a small 4D fMRI-like image and a set of brain maps (no download needed), writes
- * both as `.nii.gz` in a temporary folder, reads the image back and prints a summary.
+ * Synthesizes a small 4D fMRI-like image and a set of brain maps with `synthetic/` (no download
+ * needed), writes both as `.nii.gz` in a temporary folder, reads the image back and prints a
+ * summary.
  *
  * @module
  */
@@ -10,54 +11,22 @@ import { join } from "node:path";
 import { loadImg, saveImg } from "./image/mod.ts";
 import type { Image } from "./types.ts";
 import { multiMapsMasker, type SignalsTable } from "./maskers/mod.ts";
-
-/** A small deterministic pseudo-random generator (mulberry32), uniform in [0, 1). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { blobMaps, synthBold } from "./synthetic/mod.ts";
 
 /** Synthetic data: `nMaps` Gaussian blobs and a 4D image mixing one time series per blob. */
 function synthesize(): { bold: Image; maps: Image } {
-  const [nx, ny, nz, nt, nMaps] = [20, 24, 18, 60, 3];
-  const nVox = nx * ny * nz;
   // 3 mm voxels, origin so that the grid is roughly centred on (0, 0, 0) mm.
-  const affine = Float64Array.from([3, 0, 0, -30, 0, 3, 0, -36, 0, 0, 3, -27, 0, 0, 0, 1]);
-  const centres = [[6, 8, 9], [13, 8, 9], [10, 17, 8]];
-  const maps = new Float32Array(nVox * nMaps);
-  for (let m = 0; m < nMaps; m++) {
-    const [cx, cy, cz] = centres[m]!;
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        for (let i = 0; i < nx; i++) {
-          const d2 = (i - cx!) ** 2 + (j - cy!) ** 2 + (k - cz!) ** 2;
-          maps[i + nx * (j + ny * k) + nVox * m] = Math.exp(-d2 / (2 * 2.5 ** 2));
-        }
-      }
-    }
-  }
-  const rand = rng(42);
-  const tR = 2;
-  const bold = new Float32Array(nVox * nt);
-  for (let t = 0; t < nt; t++) {
-    // One slow oscillation per map, different frequencies (Hz) and phases.
-    const s = [0.02, 0.05, 0.08].map((f, m) => Math.sin(2 * Math.PI * f * t * tR + m));
-    for (let v = 0; v < nVox; v++) {
-      let x = 100 + (rand() - 0.5);
-      for (let m = 0; m < nMaps; m++) x += 5 * s[m]! * maps[v + nVox * m]!;
-      bold[v + nVox * t] = x;
-    }
-  }
-  return {
-    bold: { data: bold, shape: [nx, ny, nz, nt], affine },
-    maps: { data: maps, shape: [nx, ny, nz, nMaps], affine },
+  const grid = {
+    shape: [20, 24, 18] as const,
+    affine: Float64Array.from([3, 0, 0, -30, 0, 3, 0, -36, 0, 0, 3, -27, 0, 0, 0, 1]),
   };
+  const maps = blobMaps(grid, [
+    [{ centre: [-12, -12, 0], sigma: 7.5 }],
+    [{ centre: [9, -12, 0], sigma: 7.5 }],
+    [{ centre: [0, 15, -3], sigma: 7.5 }],
+  ]);
+  const { bold } = synthBold(maps, { nVolumes: 60, seed: 42, tR: 2, noise: 0.3 });
+  return { bold, maps };
 }
 
 function summarize(label: string, img: Image): void {
@@ -105,25 +74,8 @@ try {
 
 /** A subject: `nt` volumes mixing one known time series per map, plus noise. */
 function subject(maps: Image, nt: number, seed: number): { bold: Image; truth: Float64Array } {
-  const [nx, ny, nz, nMaps] = maps.shape as [number, number, number, number];
-  const nVox = nx * ny * nz;
-  const rand = rng(seed);
-  const truth = new Float64Array(nt * nMaps);
-  const phase = Array.from({ length: nMaps }, () => 2 * Math.PI * rand());
-  for (let t = 0; t < nt; t++) {
-    for (let m = 0; m < nMaps; m++) {
-      truth[t * nMaps + m] = Math.sin(2 * Math.PI * (0.02 + 0.03 * m) * 2 * t + phase[m]!);
-    }
-  }
-  const bold = new Float32Array(nVox * nt);
-  for (let t = 0; t < nt; t++) {
-    for (let v = 0; v < nVox; v++) {
-      let x = 100 + 0.5 * (rand() - 0.5);
-      for (let m = 0; m < nMaps; m++) x += 5 * truth[t * nMaps + m]! * maps.data[v + nVox * m]!;
-      bold[v + nVox * t] = x;
-    }
-  }
-  return { bold: { data: bold, shape: [nx, ny, nz, nt], affine: maps.affine }, truth };
+  const { bold, signals } = synthBold(maps, { nVolumes: nt, seed, tR: 2, noise: 0.15 });
+  return { bold, truth: signals.data };
 }
 
 function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {

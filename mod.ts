@@ -16,3 +16,4 @@ export * from "./image/mod.ts";
 export * from "./signal/mod.ts";
 export * from "./maskers/mod.ts";
 export * from "./report/mod.ts";
+export * from "./synthetic/mod.ts";

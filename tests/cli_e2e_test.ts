@@ -7,59 +7,37 @@ import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image, Matrix } from "../types.ts";
+import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 const SHAPE = [7, 6, 5] as const;
 const N_VOL = 24;
-const N_MAPS = 3;
 
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
+/** Three Gaussian blobs (sigma 3√2 mm) on the 3 mm grid. */
 function makeMaps(): Image {
-  const [nx, ny, nz] = SHAPE;
-  const nv = nx * ny * nz;
-  const data = new Float32Array(nv * N_MAPS);
-  const centers = [[1, 1, 1], [5, 4, 3], [3, 2, 4]];
-  for (let m = 0; m < N_MAPS; m++) {
-    const [cx, cy, cz] = centers[m]!;
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        for (let i = 0; i < nx; i++) {
-          const d2 = (i - cx!) ** 2 + (j - cy!) ** 2 + (k - cz!) ** 2;
-          data[m * nv + i + nx * (j + ny * k)] = Math.exp(-d2 / 4);
-        }
-      }
-    }
-  }
-  return { data, shape: [...SHAPE, N_MAPS], affine: AFFINE };
+  const centre = (i: number, j: number, k: number): [number, number, number] => [
+    3 * i - 9,
+    3 * j - 9,
+    3 * k - 9,
+  ];
+  const sigma = 3 * Math.SQRT2;
+  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
+    [{ centre: centre(1, 1, 1), sigma }],
+    [{ centre: centre(5, 4, 3), sigma }],
+    [{ centre: centre(3, 2, 4), sigma }],
+  ]);
 }
 
+/** A subject: one known series per map, plus noise. */
 function makeBold(seed: number, nVol = N_VOL): Image {
-  const r = rng(seed);
-  const nv = SHAPE[0] * SHAPE[1] * SHAPE[2];
-  const data = new Float32Array(nv * nVol);
-  for (let t = 0; t < nVol; t++) {
-    const drift = Math.sin(t / 3 + seed);
-    for (let v = 0; v < nv; v++) data[t * nv + v] = 100 + 5 * drift * (v % 7) + 10 * r();
-  }
-  return { data, shape: [...SHAPE, nVol], affine: AFFINE };
+  return synthBold(makeMaps(), { nVolumes: nVol, seed, amplitude: 10, noise: 3 }).bold;
 }
 
 /** Confounds TSV (fMRIPrep-like) and the matrix of trans_x, trans_y, plus the kept volumes. */
 function makeConfounds(seed: number, nVol = N_VOL, outliers: number[] = []) {
-  const r = rng(seed * 7 + 1);
+  const r = mulberry32(seed * 7 + 1);
   const lines = ["trans_x\ttrans_y\ttrans_x_derivative1\tmotion_outlier00\tmotion_outlier01"];
   const sel: number[] = [];
   let prev = 0;

@@ -6,25 +6,10 @@
  * @module
  */
 import type { MapsReportInput } from "../report/types.ts";
-
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { blobMaps, type GaussianBlob, mulberry32 } from "../synthetic/mod.ts";
 
 /** A blob: centre (mm, world), width (mm) and amplitude. */
-export interface Blob {
-  readonly centre: readonly [number, number, number];
-  readonly sigma: number;
-  readonly amplitude: number;
-}
+export type Blob = GaussianBlob;
 
 /** Options of `synthReportInput`. */
 export interface SynthOptions {
@@ -100,9 +85,8 @@ export function synthReportInput(options: SynthOptions = {}): MapsReportInput {
     affine[5]! * j + affine[7]!,
     affine[10]! * k + affine[11]!,
   ];
-  const rand = prng(7);
+  const rand = mulberry32(7);
   const background = new Float32Array(nVox);
-  const mapsData = new Float32Array(nVox * maps.length);
   const mask = new Uint8Array(nVox);
   for (let k = 0; k < nz; k++) {
     for (let j = 0; j < ny; j++) {
@@ -118,17 +102,10 @@ export function synthReportInput(options: SynthOptions = {}): MapsReportInput {
           if (ventricle < 1) v = 150;
           background[p] = v;
         }
-        maps.forEach((blobs, m) => {
-          let v = 0;
-          for (const b of blobs) {
-            const d2 = (x - b.centre[0]) ** 2 + (y - b.centre[1]) ** 2 + (z - b.centre[2]) ** 2;
-            v += b.amplitude * Math.exp(-d2 / (2 * b.sigma * b.sigma));
-          }
-          mapsData[m * nVox + p] = Math.abs(v) < 1e-4 ? 0 : v;
-        });
       }
     }
   }
+  const mapsData = blobMaps({ shape, affine }, maps, { threshold: 1e-4 }).data;
   const nT = options.nVolumes ?? 120;
   const tR = options.tR === undefined ? 2 : options.tR;
   let signals: MapsReportInput["signals"] = null;

@@ -12,18 +12,7 @@
  */
 import { saveImg } from "../../image/save.ts";
 import type { Image } from "../../types.ts";
-
-/** Deterministic uniform [0, 1) generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { blobMaps, type GaussianBlob, mulberry32, synthBold } from "../../synthetic/mod.ts";
 
 const MAP_CENTRES_MM: readonly (readonly [number, number, number])[] = [
   [-15, -10, 0],
@@ -32,64 +21,41 @@ const MAP_CENTRES_MM: readonly (readonly [number, number, number])[] = [
   [0, -25, -5],
 ];
 
-/** Maps: one Gaussian blob (sigma 8 mm) per centre, on a 4 mm grid. */
+/** One Gaussian blob (sigma 8 mm) per centre. */
+const BLOBS: readonly (readonly GaussianBlob[])[] = MAP_CENTRES_MM.map((centre) => [
+  { centre, sigma: 8 },
+]);
+
+/** Maps: the blobs on a 4 mm grid, values below 1e-3 set to 0. */
 function synthMaps(): Image {
-  const [nx, ny, nz] = [14, 16, 12];
-  const affine = Float64Array.from([4, 0, 0, -26, 0, 4, 0, -32, 0, 0, 4, -22, 0, 0, 0, 1]);
-  const nVox = nx * ny * nz;
-  const data = new Float32Array(nVox * MAP_CENTRES_MM.length);
-  MAP_CENTRES_MM.forEach(([cx, cy, cz], m) => {
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        for (let i = 0; i < nx; i++) {
-          const [x, y, z] = [4 * i - 26, 4 * j - 32, 4 * k - 22];
-          const d2 = (x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2;
-          const v = Math.exp(-d2 / (2 * 8 ** 2));
-          data[i + nx * (j + ny * k) + nVox * m] = v < 1e-3 ? 0 : v;
-        }
-      }
-    }
-  });
-  return { data, shape: [nx, ny, nz, MAP_CENTRES_MM.length], affine };
+  const grid = {
+    shape: [14, 16, 12] as const,
+    affine: Float64Array.from([4, 0, 0, -26, 0, 4, 0, -32, 0, 0, 4, -22, 0, 0, 0, 1]),
+  };
+  return blobMaps(grid, BLOBS, { threshold: 1e-3 });
 }
 
 /** One subject: a 3 mm 4D image mixing a random walk per blob, plus noise; and 2 confounds. */
 function synthSubject(seed: number, nt: number): { bold: Image; confounds: number[][] } {
-  const [nx, ny, nz] = [18, 20, 16];
-  const affine = Float64Array.from([3, 0, 0, -27, 0, 3, 0, -30, 0, 0, 3, -24, 0, 0, 0, 1]);
-  const nVox = nx * ny * nz;
-  const rand = rng(seed);
-  const walks = MAP_CENTRES_MM.map(() => {
-    let w = 0;
-    return Array.from({ length: nt }, () => (w += rand() - 0.5));
-  });
+  const grid = {
+    shape: [18, 20, 16] as const,
+    affine: Float64Array.from([3, 0, 0, -27, 0, 3, 0, -30, 0, 0, 3, -24, 0, 0, 0, 1]),
+  };
+  const rand = mulberry32(seed ^ 0x5bd1e995);
   const confounds = Array.from({ length: nt }, (_, t) => [
     0.1 * Math.sin(t / 5 + seed),
     0.05 * (rand() - 0.5),
   ]);
-  const weights = new Float64Array(nVox * MAP_CENTRES_MM.length);
-  MAP_CENTRES_MM.forEach(([cx, cy, cz], m) => {
-    for (let k = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        for (let i = 0; i < nx; i++) {
-          const [x, y, z] = [3 * i - 27, 3 * j - 30, 3 * k - 24];
-          const d2 = (x - cx) ** 2 + (y - cy) ** 2 + (z - cz) ** 2;
-          weights[i + nx * (j + ny * k) + nVox * m] = Math.exp(-d2 / (2 * 8 ** 2));
-        }
-      }
-    }
+  const { bold } = synthBold(blobMaps(grid, BLOBS), {
+    nVolumes: nt,
+    seed,
+    signals: "randomWalk",
+    baseline: 1000,
+    amplitude: 10,
+    noise: 0.6,
+    global: confounds.map((c) => 20 * c[0]!),
   });
-  const data = new Float32Array(nVox * nt);
-  for (let t = 0; t < nt; t++) {
-    for (let v = 0; v < nVox; v++) {
-      let x = 1000 + 2 * (rand() - 0.5) + 20 * confounds[t]![0]!;
-      for (let m = 0; m < MAP_CENTRES_MM.length; m++) {
-        x += 10 * walks[m]![t]! * weights[v + nVox * m]!;
-      }
-      data[v + nVox * t] = x;
-    }
-  }
-  return { bold: { data, shape: [nx, ny, nz, nt], affine }, confounds };
+  return { bold, confounds };
 }
 
 /**
