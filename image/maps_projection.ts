@@ -359,7 +359,7 @@ export function projectVolume(
   const x = work.subarray(k, 2 * k);
   const dx = work.subarray(2 * k, 3 * k);
   const r = work.subarray(3 * k, 3 * k + nS);
-  const { support, rowPtr, colIdx, values, gramPinv, colPtr, rowIdx, cscValues } = p;
+  const { support, gramPinv, colPtr, rowIdx, cscValues } = p;
   for (let s = 0; s < nS; s++) {
     const y = volume[support[s]!]!;
     r[s] = Number.isFinite(y) ? y : 0;
@@ -370,11 +370,11 @@ export function projectVolume(
     for (let i = 0; i < k; i++) out[outOffset + i] = x[i]!;
     return;
   }
-  // Refinement: residual r = y - M x, then x += G⁺ Mᵀ r.
-  for (let s = 0; s < nS; s++) {
-    let fit = 0;
-    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) fit += values[q]! * x[colIdx[q]!]!;
-    r[s] = r[s]! - fit;
+  // Refinement: residual r = y - M x (by maps: only the CSC copy is needed, so a worker can
+  // receive the projector without its CSR arrays), then x += G⁺ Mᵀ r.
+  for (let j = 0; j < k; j++) {
+    const xj = x[j]!;
+    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) r[rowIdx[q]!]! -= cscValues[q]! * xj;
   }
   gatherMtY(colPtr, rowIdx, cscValues, r, c, k);
   symMatVec(gramPinv, c, dx, k);

@@ -11,10 +11,13 @@
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
 import { projectVolume } from "../image/maps_projection.ts";
+import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
 import { describeGrid, sameFov } from "./grid_check.ts";
-import { type ExtractionPlan, type FittedState, plainResample } from "./fitted_state.ts";
+import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
+import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
+import { StreamingDataResampler } from "./streaming_resample.ts";
 
 /** A subject's image, consumed volume by volume. */
 export interface VolumeSource {
@@ -26,6 +29,11 @@ export interface VolumeSource {
   readonly name: string;
   /** The volumes, in order (each nx*ny*nz values, x fastest). May reuse buffers. */
   volumes(): AsyncIterable<VoxelData>;
+  /**
+   * The volumes once more, from the start (e.g. the file opened again), for steps that need a
+   * second pass (high-variance confounds). Absent: `volumes()` can be iterated again.
+   */
+  reread?(): AsyncIterable<VoxelData>;
 }
 
 /** A source over an in-memory 3D or 4D image. */
@@ -40,6 +48,16 @@ export function imageSource(img: Image, name: string): VolumeSource {
       for (let t = 0; t < nT; t++) yield img.data.subarray(t * nV, (t + 1) * nV);
     },
   };
+}
+
+/** The volumes of a NIfTI source read again from the start (a second streaming pass). */
+export async function* rereadNifti(src: string | URL | Uint8Array): AsyncGenerator<VoxelData> {
+  const again = await openNifti(src);
+  try {
+    yield* again.volumes();
+  } finally {
+    await again.close();
+  }
 }
 
 /** Per-subject inputs besides the image. */
@@ -69,6 +87,16 @@ export interface SubjectResult {
   readonly labels: Int32Array;
   /** Number of volumes of the input. */
   readonly nVolumes: number;
+}
+
+/** Whether the working dtype makes volumes float32. */
+function dtypeCasts(dtype: FittedState["params"]["dtype"]): boolean {
+  return dtype === "auto" || dtype === "float32";
+}
+
+/** The volumes again (second pass): `reread` when the source has it, else `volumes()`. */
+function rereadVolumes(source: VolumeSource): AsyncIterable<VoxelData> {
+  return source.reread !== undefined ? source.reread() : source.volumes();
 }
 
 function castVolume(vol: VoxelData, dtype: FittedState["params"]["dtype"]): VoxelData {
@@ -145,7 +173,6 @@ export async function extractSubject(
   }
   const nT = shape.length === 4 ? shape[3]! : 1;
   const grid = plan.grid;
-  const nV = (grid.shape[0] ?? 1) * (grid.shape[1] ?? 1) * (grid.shape[2] ?? 1);
   const same = sameFov(source, grid);
   let needResample = false;
   if (!same) {
@@ -163,49 +190,9 @@ export async function extractSubject(
   }
   const wantHv = p.highVarianceConfounds;
   const nSrcV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
-
-  // Hold the whole subject only when a step needs it across time.
-  let volumes: AsyncIterable<VoxelData> = source.volumes();
-  let hvMatrix: Matrix | null = null;
-  if (needResample || wantHv) {
-    const raw = new Float64Array(nSrcV * nT);
-    let t = 0;
-    let allF32 = true;
-    for await (const vol of volumes) {
-      if (t >= nT) break;
-      if (vol.length !== nSrcV) {
-        throw new TypeError(`${name}: volume ${t} has ${vol.length} values, expected ${nSrcV}`);
-      }
-      if (!(vol instanceof Float32Array)) allF32 = false;
-      raw.set(vol, t * nSrcV);
-      t++;
-    }
-    if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
-    const rawImg: Image = {
-      data: allF32 ? Float32Array.from(raw) : raw,
-      shape: [shape[0]!, shape[1]!, shape[2]!, nT],
-      affine: source.affine,
-    };
-    if (wantHv) {
-      if (hvc === undefined) {
-        throw new Error("highVarianceConfounds is requested but no implementation was given");
-      }
-      hvMatrix = await hvc(rawImg, {
-        maskImg: null,
-        nConfounds: 5,
-        percentile: 2,
-        detrend: true,
-      });
-    }
-    let work: Image = rawImg;
-    if (needResample) {
-      const castData = p.dtype === "auto" || p.dtype === "float32"
-        ? Float32Array.from(rawImg.data)
-        : rawImg.data;
-      work = await plainResample({ ...rawImg, data: castData }, grid, "continuous");
-    }
-    volumes = imageSource(work, name).volumes();
-  }
+  const toWorking = (dtypeCasts(p.dtype) ? Math.fround : (x: number) => x) as (
+    x: number,
+  ) => number;
 
   const k = plan.projector.nMaps;
   const signals = new Float64Array(nT * k);
@@ -214,13 +201,22 @@ export async function extractSubject(
   const doSmooth = fwhm !== null &&
     (Array.isArray(fwhm) ? fwhm.some((f) => f > 0) : (fwhm as number) > 0);
   const shape3 = [grid.shape[0] ?? 1, grid.shape[1] ?? 1, grid.shape[2] ?? 1];
+  // High-variance confounds: first pass here, over the raw volumes (see image/streaming_hvc.ts).
+  const hvSelector = wantHv
+    ? new HighVarianceSelector(nSrcV, nT, { percentile: 2, detrend: true })
+    : null;
+  const resampler = needResample
+    ? new StreamingDataResampler(source, grid, p.dtype, doSmooth ? null : plan.projector.support)
+    : null;
   let t = 0;
-  for await (const raw of volumes) {
+  for await (const raw of source.volumes()) {
     if (t >= nT) break;
-    if (raw.length !== nV) {
-      throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nV}`);
+    if (raw.length !== nSrcV) {
+      throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
-    let vol: VoxelData = castVolume(raw, p.dtype);
+    hvSelector?.add(raw);
+    let vol: VoxelData = resampler !== null ? resampler.next(raw) : raw;
+    vol = castVolume(vol, p.dtype);
     if (doSmooth) {
       vol = smoothImg({ data: vol, shape: shape3, affine: grid.affine }, fwhm).data;
     }
@@ -228,6 +224,34 @@ export async function extractSubject(
     t++;
   }
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
+  // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with
+  // values beyond it get the (linear) projection of their correction added.
+  resampler?.correct((t, delta) => {
+    const d = doSmooth
+      ? smoothImg({ data: delta, shape: shape3, affine: grid.affine }, fwhm).data
+      : delta;
+    const row = new Float64Array(k);
+    projectVolume(plan.projector, d, row, 0, scratch);
+    for (let j = 0; j < k; j++) signals[t * k + j]! += row[j]!;
+  }, toWorking);
+
+  let hvMatrix: Matrix | null = null;
+  if (hvSelector !== null) {
+    // Second pass: the series of the kept (2 %) voxels only.
+    const gather = hvSelector.gather();
+    let t2 = 0;
+    for await (const raw of rereadVolumes(source)) {
+      if (t2 >= nT) break;
+      gather.add(raw);
+      t2++;
+    }
+    const kept = hvSelector.kept();
+    hvMatrix = confoundsOfKeptSeries(gather.data(), nT, kept.length, {
+      nConfounds: 5,
+      detrend: true,
+    });
+    void hvc; // the in-memory implementation is not needed: volumes are streamed twice
+  }
 
   const confounds: Matrix[] = [];
   if (hvMatrix !== null) confounds.push(hvMatrix);

@@ -12,7 +12,7 @@
 import type { Image } from "../types.ts";
 import { openNifti } from "../image/load.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
-import { extractSubject, imageSource, type VolumeSource } from "./extract_subject.ts";
+import { extractSubject, imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
 import { serializeError } from "./worker_protocol.ts";
@@ -39,6 +39,7 @@ async function open(
       affine: stream.affine,
       name: src.name,
       volumes: () => stream.volumes(),
+      reread: () => rereadNifti(target),
     },
     close: () => stream.close(),
   };

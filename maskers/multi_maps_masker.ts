@@ -29,6 +29,7 @@ import {
 import {
   extractSubject,
   imageSource,
+  rereadNifti,
   type SubjectResult,
   type VolumeSource,
 } from "./extract_subject.ts";
@@ -142,6 +143,7 @@ async function openSubject(src: ImgSource, index: number): Promise<OpenedSource>
         affine: stream.affine,
         name,
         volumes: () => stream.volumes(),
+        reread: () => rereadNifti(src),
       },
       close: () => stream.close(),
     };
@@ -376,7 +378,11 @@ async function fitMasker(
       JSON.stringify(grid.shape.slice(0, 3)),
       grid.affine,
     ]);
-    return await cachedImage(cacheDir, key, compute, (m) => log(2, "memory", m));
+    const warn = (w: string) => { // an unusable cache warns (report, verbose >= 1), never fails
+      log(1, "memory", w);
+      if (!warnings.includes(w)) warnings.push(w);
+    };
+    return await cachedImage(cacheDir, key, compute, (m) => log(2, "memory", m), warn);
   };
 
   if (params.resamplingTarget === null && maskImg !== null) {
@@ -463,7 +469,7 @@ function makeFitted(
   const base = unfitted(params);
   const plans = new Map<string, Promise<ExtractionPlan>>();
   const report = {
-    warnings: [...fitWarnings],
+    warnings: fitWarnings as string[], // shared with fit: cache warnings may come at transform
     signals: null as Matrix | null,
   };
   const seenNotes = new Set<string>();

@@ -142,7 +142,14 @@ export class ExtractPool {
       slot.busy = { id, resolve, reject };
     });
     if (!slot.plans.has(planId)) {
-      const msg: ToWorker = { kind: "plan", planId, plan };
+      // Projecting needs the weights by map (CSC) only: the CSR copy stays here.
+      const projector = {
+        ...plan.projector,
+        rowPtr: new Int32Array(0),
+        colIdx: new Int32Array(0),
+        values: new Float64Array(0),
+      };
+      const msg: ToWorker = { kind: "plan", planId, plan: { ...plan, projector } };
       slot.worker.postMessage(msg);
       slot.plans.add(planId);
     }

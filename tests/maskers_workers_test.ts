@@ -165,3 +165,29 @@ Deno.test("workers: a subject with the wrong number of confound rows fails alone
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("workers: nearly collinear maps (refined projection) give identical numbers with 2 jobs", async () => {
+  const { makeMapsProjector } = await import("../image/maps_projection.ts");
+  const base = maps();
+  const k = 5;
+  const data = new Float32Array(nV * k);
+  data.set(base.data);
+  const r = rng(3);
+  for (let v = 0; v < nV; v++) {
+    const w = base.data[v]!; // map 4 ≈ map 0
+    data[4 * nV + v] = w === 0 ? 0 : w + 1e-4 * (r() - 0.5);
+  }
+  const collinear: Image = { data, shape: [nx, ny, nz, k], affine };
+  assert.equal(makeMapsProjector(collinear, null).refine, true);
+  const { dir, paths } = await files(3);
+  try {
+    const fitted = await multiMapsMasker({ mapsImg: collinear }).fit();
+    const one = await fitted.transformImgs(paths, { nJobs: 1 });
+    const two = await fitted.transformImgs(paths, { nJobs: 2 });
+    for (let s = 0; s < 3; s++) {
+      assert.deepEqual(Array.from(two[s]!.data), Array.from(one[s]!.data));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
