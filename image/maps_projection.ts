@@ -73,6 +73,14 @@ export interface MapsProjector {
  */
 export const REFINE_ABOVE_CONDITION: number = 1e6;
 
+/**
+ * Map weights whose magnitude is at most this fraction of their map's largest weight (on the
+ * support) are left out of the projector: they change the least-squares signals by about this
+ * relative amount times the square root of their count, far below float64 result tolerances,
+ * and they are what makes cubic-spline-resampled maps dense.
+ */
+export const NEGLIGIBLE_WEIGHT: number = 1e-12;
+
 function volumeSize(shape: readonly number[]): number {
   return (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
 }
@@ -185,12 +193,25 @@ export function makeMapsProjector(
   for (let v = 0; v < nVoxels; v++) nSupport += inSupport[v]!;
   const support = new Int32Array(nSupport);
   for (let v = 0, s = 0; v < nVoxels; v++) if (inSupport[v]) support[s++] = v;
+  // Negligible weights: below NEGLIGIBLE_WEIGHT times the largest |weight| of their own map on
+  // the support (cubic-spline resampling leaves such ringing over the whole grid; dropping it
+  // makes resampled maps sparse again and changes signals by ~1e-10 relative at most).
+  const floor = new Float64Array(k);
+  for (let c = 0; c < k; c++) {
+    const base = labels[c]! * nVoxels;
+    let max = 0;
+    for (let s = 0; s < nSupport; s++) {
+      max = Math.max(max, Math.abs(finite(m[base + support[s]!]!)));
+    }
+    floor[c] = max * NEGLIGIBLE_WEIGHT;
+  }
+  const kept = (w: number, c: number) => w !== 0 && Math.abs(w) > floor[c]!;
   // CSR of M restricted to the support (mask applied: support voxels are inside it).
   const rowPtr = new Int32Array(nSupport + 1);
   for (let s = 0; s < nSupport; s++) {
     const v = support[s]!;
     let cnt = 0;
-    for (let c = 0; c < k; c++) if (finite(m[labels[c]! * nVoxels + v]!) !== 0) cnt++;
+    for (let c = 0; c < k; c++) if (kept(finite(m[labels[c]! * nVoxels + v]!), c)) cnt++;
     rowPtr[s + 1] = rowPtr[s]! + cnt;
   }
   const nnz = rowPtr[nSupport]!;
@@ -200,7 +221,7 @@ export function makeMapsProjector(
     const v = support[s]!;
     for (let c = 0; c < k; c++) {
       const w = finite(m[labels[c]! * nVoxels + v]!);
-      if (w !== 0) {
+      if (kept(w, c)) {
         colIdx[p] = c;
         values[p++] = w;
       }
