@@ -402,6 +402,90 @@ export function projectVolume(
   for (let i = 0; i < k; i++) out[outOffset + i] = x[i]! + dx[i]!;
 }
 
+/** Number of volumes {@link projectBatch} projects per pass over the weights. */
+export const PROJECT_BATCH: number = 8;
+
+/**
+ * Copy the support values of one volume into column `b` of a batch (`batch[s * PROJECT_BATCH +
+ * b]`), non-finite values as 0, for {@link projectBatch}.
+ *
+ * @param p the projector.
+ * @param volume one volume (nVoxels values).
+ * @param batch `support.length * PROJECT_BATCH` values.
+ * @param b column (0 <= b < PROJECT_BATCH).
+ */
+export function gatherSupport(
+  p: MapsProjector,
+  volume: VoxelData | ArrayLike<number>,
+  batch: Float64Array,
+  b: number,
+): void {
+  const support = p.support;
+  const B = PROJECT_BATCH;
+  for (let s = 0; s < support.length; s++) {
+    const y = volume[support[s]!]!;
+    batch[s * B + b] = Number.isFinite(y) ? y : 0;
+  }
+}
+
+/**
+ * Project up to {@link PROJECT_BATCH} gathered volumes in one pass over the weights (each weight
+ * read once for all of them: the pass is bound by memory traffic on large maps). The numbers are
+ * exactly those of {@link projectVolume} (same sums in the same order). Projectors that need
+ * refinement (`refine`) must use {@link projectVolume}.
+ *
+ * @param p the projector (`refine` false).
+ * @param batch gathered support values (see {@link gatherSupport}).
+ * @param n number of volumes in the batch (columns 0..n-1).
+ * @param out destination: volume b's coefficients go to `out[(outRow + b) * nMaps ..]`.
+ * @param outRow row of the first volume.
+ */
+export function projectBatch(
+  p: MapsProjector,
+  batch: Float64Array,
+  n: number,
+  out: Float64Array,
+  outRow: number,
+): void {
+  if (p.refine) throw new RangeError("projectBatch: this projector needs projectVolume (refine)");
+  const k = p.nMaps;
+  const { colPtr, rowIdx, cscValues, gramPinv } = p;
+  const c = new Float64Array(k * PROJECT_BATCH);
+  for (let j = 0; j < k; j++) {
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) {
+      const w = cscValues[q]!;
+      const o = rowIdx[q]! * 8;
+      a0 += w * batch[o]!;
+      a1 += w * batch[o + 1]!;
+      a2 += w * batch[o + 2]!;
+      a3 += w * batch[o + 3]!;
+      a4 += w * batch[o + 4]!;
+      a5 += w * batch[o + 5]!;
+      a6 += w * batch[o + 6]!;
+      a7 += w * batch[o + 7]!;
+    }
+    const o = j * 8;
+    c[o] = a0;
+    c[o + 1] = a1;
+    c[o + 2] = a2;
+    c[o + 3] = a3;
+    c[o + 4] = a4;
+    c[o + 5] = a5;
+    c[o + 6] = a6;
+    c[o + 7] = a7;
+  }
+  for (let b = 0; b < n; b++) {
+    const row = (outRow + b) * k;
+    for (let i = 0; i < k; i++) {
+      let acc = 0;
+      const g = i * k;
+      for (let j = 0; j < k; j++) acc += gramPinv[g + j]! * c[j * 8 + b]!;
+      out[row + i] = acc;
+    }
+  }
+}
+
 /** `c = Mᵀ r` with M by map (CSC): one gathered dot product per map. */
 function gatherMtY(
   colPtr: Int32Array,

@@ -10,7 +10,12 @@
  * @module
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
-import { projectVolume } from "../image/maps_projection.ts";
+import {
+  gatherSupport,
+  PROJECT_BATCH,
+  projectBatch,
+  projectVolume,
+} from "../image/maps_projection.ts";
 import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
@@ -208,6 +213,10 @@ export async function extractSubject(
   const resampler = needResample
     ? new StreamingDataResampler(source, grid, p.dtype, doSmooth ? null : plan.projector.support)
     : null;
+  const batch = plan.projector.refine
+    ? null
+    : new Float64Array(plan.projector.support.length * PROJECT_BATCH);
+  let inBatch = 0;
   let t = 0;
   for await (const raw of source.volumes()) {
     if (t >= nT) break;
@@ -220,8 +229,20 @@ export async function extractSubject(
     if (doSmooth) {
       vol = smoothImg({ data: vol, shape: shape3, affine: grid.affine }, fwhm).data;
     }
-    projectVolume(plan.projector, vol, signals, t * k, scratch);
+    if (batch !== null) {
+      // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all).
+      gatherSupport(plan.projector, vol, batch, inBatch++);
+      if (inBatch === PROJECT_BATCH) {
+        projectBatch(plan.projector, batch, inBatch, signals, t + 1 - inBatch);
+        inBatch = 0;
+      }
+    } else {
+      projectVolume(plan.projector, vol, signals, t * k, scratch);
+    }
     t++;
+  }
+  if (batch !== null && inBatch > 0) {
+    projectBatch(plan.projector, batch, inBatch, signals, t - inBatch);
   }
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
   // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with

@@ -74,3 +74,30 @@ Deno.test("streaming high-variance selector: NaN voxels are never kept; volume c
   assert.throws(() => short.kept(), /1 volumes accumulated, expected 4/);
   assert.throws(() => new HighVarianceSelector(3, 4, { percentile: 120 }), RangeError);
 });
+
+Deno.test("projectBatch gives exactly projectVolume's numbers, for full and partial batches", async () => {
+  const { makeMapsProjector, projectVolume, projectBatch, gatherSupport, PROJECT_BATCH } =
+    await import("../image/maps_projection.ts");
+  const r = rng(11);
+  const nV = 6 * 5 * 4, k = 3;
+  const maps = new Float64Array(nV * k).map(() => (r() < 0.4 ? 0 : r() - 0.3));
+  const p = makeMapsProjector({ data: maps, shape: [6, 5, 4, k], affine }, null);
+  assert.equal(p.refine, false);
+  const nT = PROJECT_BATCH + 3;
+  const vols = Array.from({ length: nT }, () => new Float64Array(nV).map(() => 10 * r()));
+  vols[2]![p.support[0]!] = NaN; // non-finite counts as 0 in both
+  const expected = new Float64Array(nT * k);
+  for (let t = 0; t < nT; t++) projectVolume(p, vols[t]!, expected, t * k);
+  const got = new Float64Array(nT * k);
+  const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+  let inBatch = 0;
+  for (let t = 0; t < nT; t++) {
+    gatherSupport(p, vols[t]!, batch, inBatch++);
+    if (inBatch === PROJECT_BATCH) {
+      projectBatch(p, batch, inBatch, got, t + 1 - inBatch);
+      inBatch = 0;
+    }
+  }
+  projectBatch(p, batch, inBatch, got, nT - inBatch);
+  assert.deepEqual(Array.from(got), Array.from(expected));
+});
