@@ -1,6 +1,32 @@
 /**
  * Parameters of the maps masker: defaults and validation (done once, when a masker is created).
  *
+ * nilearn 0.11.1's `MultiNiftiMapsMasker.__init__` only stores its arguments (scikit-learn
+ * style); a value is checked when `fit`/`transform` use it. niimask follows that split:
+ *
+ * - Checked here, at creation: TYPES and names — unknown parameters, a number where a boolean
+ *   is expected, a string cutoff, unknown `clean` options — things nilearn could never use.
+ * - Accepted here and checked where nilearn checks them (at `transform`, by `signal/clean`):
+ *   VALUES whose type is right — `standardize: "l1"` (unknown strategy), `lowPass: 0` /
+ *   `highPass: 0` (a Butterworth cutoff must be > 0), `tR` <= 0, `clean.filter` /
+ *   `clean.butterworthPadtype` strings, `clean.butterworthOrder` < 1, a negative
+ *   `clean.butterworthPadlen`, a `smoothingFwhm` list whose length is not 1 or 3.
+ * - Accepted and used as nilearn uses them: `standardize: null` (stored as `false`),
+ *   `clean.filter: null` (no filtering), `clean.butterworthPadtype: null` (no padding), a
+ *   negative `highPass`/`lowPass` (raised to a tiny positive frequency with nilearn's warning),
+ *   a negative `smoothingFwhm` (that axis is not smoothed), `null` entries in a
+ *   `smoothingFwhm` list (0 = not smoothed).
+ *
+ * Deliberate deviations from nilearn (a clear error where nilearn silently does something
+ * else), all raised at creation:
+ * - an unknown `clean` option (nilearn's `clean__foo=3` is silently ignored): an error naming
+ *   it, so a typo such as `clean.butterworthOrdr` does not go unnoticed;
+ * - `dtype` other than null, "auto", "float32", "float64": an integer dtype makes nilearn cast
+ *   the maps (weights in [0, 1]) to integers, i.e. to zero, and return all-zero signals;
+ *   "float16" fails in nilearn at `fit` (nibabel cannot store it);
+ * - `resamplingTarget` not one of "data", "mask", "maps", null, or "mask" without `maskImg`:
+ *   nilearn raises the same errors, but at `fit`.
+ *
  * @module
  */
 import type { ImgSource } from "../image/load.ts";
@@ -75,12 +101,19 @@ function bool(name: string, v: unknown): void {
   }
 }
 
-function optPositive(name: string, v: unknown, unit: string): void {
+function optNumber(name: string, v: unknown, unit: string): void {
   if (v === null) return;
   if (typeof v !== "number" || !Number.isFinite(v)) {
     throw new TypeError(`${name}: expected a number (${unit}) or null, found ${quote(v)}`);
   }
-  if (!(v > 0)) throw new RangeError(`${name}: expected a number > 0 (${unit}), found ${v}`);
+}
+
+/** A string (its value is checked where it is used), null, or `false` when `allowFalse`. */
+function optString(name: string, v: unknown, expected: string, allowFalse = false): void {
+  if (v === null || typeof v === "string" || (allowFalse && v === false)) return;
+  throw new TypeError(
+    `${name}: expected one of ${expected}${allowFalse ? ", false" : ""} or null, found ${quote(v)}`,
+  );
 }
 
 function oneOf(name: string, v: unknown, allowed: readonly unknown[]): void {
@@ -118,15 +151,16 @@ function validateClean(v: unknown): CleanKwargs {
       );
     }
   }
-  if ("filter" in c) oneOf("clean.filter", c.filter, ["butterworth", "cosine", false]);
+  // Values are checked by `clean` at transform, as nilearn does; types are checked here.
+  if ("filter" in c) optString("clean.filter", c.filter, '"butterworth", "cosine"', true);
   if ("extrapolate" in c) bool("clean.extrapolate", c.extrapolate);
   if ("ensureFinite" in c) bool("clean.ensureFinite", c.ensureFinite);
-  if ("butterworthOrder" in c) int("clean.butterworthOrder", c.butterworthOrder, 1);
+  if ("butterworthOrder" in c) int("clean.butterworthOrder", c.butterworthOrder, -Infinity);
   if ("butterworthPadtype" in c) {
-    oneOf("clean.butterworthPadtype", c.butterworthPadtype, ["odd", "even", "constant"]);
+    optString("clean.butterworthPadtype", c.butterworthPadtype, '"odd", "even", "constant"');
   }
   if ("butterworthPadlen" in c && c.butterworthPadlen !== null) {
-    int("clean.butterworthPadlen", c.butterworthPadlen, 0);
+    int("clean.butterworthPadlen", c.butterworthPadlen, -Infinity);
   }
   return Object.freeze({ ...c }) as CleanKwargs;
 }
@@ -168,27 +202,45 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
   bool("allowOverlap", p.allowOverlap);
   const fwhm = p.smoothingFwhm;
   if (fwhm !== null) {
-    const list = Array.isArray(fwhm) ? fwhm : [fwhm];
-    if (Array.isArray(fwhm) && fwhm.length !== 3) {
-      throw new RangeError(
-        `smoothingFwhm: expected one number or 3 (one per axis, mm), found ${fwhm.length}`,
+    // nilearn: any number (<= 0: not smoothed) or a list of them (null entries = 0); a list
+    // whose length does not match the 3 spatial axes fails at transform, as in nilearn.
+    const isList = Array.isArray(fwhm);
+    const list: unknown[] = isList ? fwhm : [fwhm];
+    const ok = (!isList || list.length > 0) &&
+      list.every((f) => (typeof f === "number" && Number.isFinite(f)) || (isList && f === null));
+    if (!ok) {
+      throw new TypeError(
+        `smoothingFwhm: expected a number (mm), a list of numbers (one per axis) or null, found ${
+          quote(fwhm)
+        }`,
       );
     }
-    for (const f of list) {
-      if (typeof f !== "number" || !Number.isFinite(f)) {
-        throw new TypeError(`smoothingFwhm: expected a number (mm) or null, found ${quote(fwhm)}`);
-      }
-      if (f < 0) throw new RangeError(`smoothingFwhm: expected values >= 0 mm, found ${f}`);
-    }
   }
-  oneOf("standardize", p.standardize, [false, true, "zscore", "zscore_sample", "psc"]);
+  // nilearn treats None as False; other strings are rejected by `clean` at transform.
+  if (p.standardize === null) p.standardize = false;
+  if (typeof p.standardize !== "boolean" && typeof p.standardize !== "string") {
+    throw new TypeError(
+      `standardize: expected true, false, null, "zscore", "zscore_sample" or "psc", found ${
+        quote(p.standardize)
+      }`,
+    );
+  }
   bool("standardizeConfounds", p.standardizeConfounds);
   bool("highVarianceConfounds", p.highVarianceConfounds);
   bool("detrend", p.detrend);
-  optPositive("lowPass", p.lowPass, "Hz");
-  optPositive("highPass", p.highPass, "Hz");
-  optPositive("tR", p.tR, "s");
-  oneOf("dtype", p.dtype, [null, "auto", "float32", "float64"]);
+  // Ranges (cutoffs > 0 for a Butterworth filter, tR > 0) are checked by `clean` at transform.
+  optNumber("lowPass", p.lowPass, "Hz");
+  optNumber("highPass", p.highPass, "Hz");
+  optNumber("tR", p.tR, "s");
+  if (![null, "auto", "float32", "float64"].includes(p.dtype as string | null)) {
+    // Deliberate deviation (see the module doc): nilearn would cast the maps to this dtype.
+    throw new RangeError(
+      `dtype: expected null, "auto", "float32" or "float64", found ${quote(p.dtype)}` +
+        (typeof p.dtype === "string" && /^u?int/.test(p.dtype)
+          ? " (an integer dtype would truncate the maps' weights to 0)"
+          : ""),
+    );
+  }
   oneOf("resamplingTarget", p.resamplingTarget, ["data", "mask", "maps", null]);
   if (p.resamplingTarget === "mask" && p.maskImg === null) {
     throw new RangeError(
