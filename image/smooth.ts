@@ -62,10 +62,11 @@ function fwhmPerAxis(fwhm: number | readonly (number | null)[]): [number, number
   const out: [number, number, number] = [0, 0, 0];
   for (let d = 0; d < 3; d++) {
     const v = f[d] ?? 0;
-    if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-      throw new RangeError(`fwhm: values must be finite and >= 0 (mm), got ${v} on axis ${d}`);
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new RangeError(`fwhm: values must be finite numbers (mm), got ${v} on axis ${d}`);
     }
-    out[d] = v;
+    // As nilearn: an axis whose fwhm is 0 or negative is not smoothed.
+    out[d] = Math.max(v, 0);
   }
   return out;
 }
@@ -126,7 +127,7 @@ function fastSmooth(
  * @param fwhm full width at half maximum (mm): one number (0 = none), one per axis (0 = none
  *   on that axis), `"fast"` (nilearn's [0.2, 1, 0.2] kernel), or null for none.
  * @returns the smoothed image (float64 data, same shape and affine).
- * @throws TypeError for a bad image or fwhm length, RangeError for a negative fwhm.
+ * @throws TypeError for a bad image or fwhm length, RangeError for a non-finite fwhm.
  * @example
  * ```ts
  * import { smoothImg } from "./smooth.ts";

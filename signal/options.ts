@@ -202,11 +202,19 @@ export function resolveOptions(options: CleanOptions): ResolvedOptions {
   const lowPass = cutoff(options.lowPass, "lowPass");
   const highPass = cutoff(options.highPass, "highPass");
   const rawTR = options.tR === undefined ? 2.5 : options.tR;
-  if (rawTR !== null && (typeof rawTR !== "number" || !(rawTR > 0) || !Number.isFinite(rawTR))) {
-    throw new RangeError(
-      `tR: expected a positive repetition time in seconds, found ${JSON.stringify(rawTR)}`,
+  if (rawTR !== null && (typeof rawTR !== "number" || !Number.isFinite(rawTR))) {
+    throw new TypeError(
+      `tR: expected a repetition time in seconds, found ${JSON.stringify(rawTR)}`,
     );
   }
+  // As nilearn, a tR nothing uses is not checked further; a filter needs a positive one.
+  const needPositiveTR = () => {
+    if (rawTR !== null && !(rawTR > 0)) {
+      throw new RangeError(
+        `tR: filtering needs a positive repetition time in seconds, found ${JSON.stringify(rawTR)}`,
+      );
+    }
+  };
   const order = options.butterworthOrder ?? 5;
   if (!Number.isInteger(order) || order < 1) {
     throw new RangeError(
@@ -245,6 +253,7 @@ export function resolveOptions(options: CleanOptions): ResolvedOptions {
           }'`,
       );
     }
+    needPositiveTR();
     filter = "cosine";
   } else if (f === "butterworth") {
     if (lowPass === null && highPass === null) filter = false;
@@ -261,6 +270,7 @@ export function resolveOptions(options: CleanOptions): ResolvedOptions {
             `frequency (${lowPass}). This case is not handled by this function.`,
         );
       }
+      needPositiveTR();
       filter = "butterworth";
     }
   } else {

@@ -298,3 +298,14 @@ Deno.test("cosine filter regresses out slow drifts", () => {
   });
   assert.ok(out.data.every((v) => Math.abs(v) < 1e-10));
 });
+
+Deno.test("clean: a tR nothing uses is not checked (nilearn); a filter needs a positive tR", () => {
+  const x = { data: Float64Array.from([1, 3, 2, 5, 4, 6, 5, 8, 7, 9]), shape: [10, 1] as const };
+  const plain = clean(x, { tR: -2, standardize: false });
+  const same = clean(x, { tR: 2, standardize: false });
+  assert.deepEqual(Array.from(plain.data), Array.from(same.data));
+  assert.throws(() => clean(x, { tR: -2, lowPass: 0.1 }), (e: Error) => {
+    return e instanceof RangeError && /tR/.test(e.message) && /-2/.test(e.message);
+  });
+  assert.throws(() => clean(x, { tR: Number.NaN }), TypeError);
+});
