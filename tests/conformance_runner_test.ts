@@ -264,3 +264,39 @@ Deno.test("main: prints one line per case, the summary, and exits by the ratchet
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("runCase: a creation-time error passes only when every step expects an error", async () => {
+  const root = await Deno.makeTempDir({ prefix: "niimask_conf_" });
+  try {
+    // allowOverlap of the wrong type: the masker throws a TypeError at creation.
+    const params = { maps_img: "maps.nii.gz", allow_overlap: "yes" };
+    const err = { expect_error: "ValueError", message_contains: "" };
+    await writeCase(join(root, "all_errors"), {
+      name: "all_errors",
+      params,
+      steps: [{ call: "fit", imgs: null, ...err }, {
+        call: "transform",
+        imgs: "x.nii.gz",
+        confounds: null,
+        sample_mask: null,
+        ...err,
+      }],
+      tolerance: TOL,
+    });
+    await writeCase(join(root, "then_success"), {
+      name: "then_success",
+      params,
+      steps: [{ call: "fit", imgs: null, ...err }, {
+        call: "attributes",
+        expect: { n_elements_: 1, maps_img_shape: [1, 1, 1, 1], maps_img_affine: [] },
+      }],
+      tolerance: TOL,
+    });
+    const cases = await discoverCases([root]);
+    const ok: Record<string, boolean> = {};
+    for (const c of cases) ok[c.name] = (await runCase(c)).ok;
+    assert.deepEqual(ok, { all_errors: true, then_success: false });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
