@@ -3,14 +3,15 @@
  * subprocess (this module run with `--child`), so its peak resident memory (`VmHWM` of
  * `/proc/self/status`) is its own. Inside the child:
  *
- * 1. a native-gunzip pass over each subject file (the reference time);
- * 2. `multiMapsMasker(...).fit()` (timed: the one-time cost);
- * 3. garbage collection, then the peak-RSS counter is reset (`/proc/self/clear_refs` ← 5) and
- *    the resident size after fit is read;
- * 4. each subject extracted in turn with `nJobs: 1` (timed per subject), then `VmHWM` read: the
- *    peak while extracting one subject at a time;
- * 5. with two or more subjects, the whole list again with `nJobs: workers` (throughput; results
- *    compared with step 4's).
+ * 1. `multiMapsMasker(...).fit()` (timed: the one-time cost);
+ * 2. garbage collection, the resident size read ("after fit": runtime plus fitted masker), the
+ *    peak-RSS counter reset (`/proc/self/clear_refs` ← 5), the first subject extracted and
+ *    `VmHWM` read: the peak of one extraction (this also warms the JIT up);
+ * 3. for each subject in turn: a native-gunzip pass over its file (the reference time), then its
+ *    extraction with `nJobs: 1` (timed), one right after the other so that both see the same
+ *    machine load;
+ * 4. with two or more subjects, the whole list again with `nJobs: workers` (throughput; results
+ *    compared with step 3's).
  *
  * The runtime's baseline is the resident size of a child that only imports the library.
  * Only the public masker API is used (`multiMapsMasker`), whatever its internals are.
@@ -146,25 +147,17 @@ async function volumesOf(path: string): Promise<number> {
 /** Run the measurements of one workload in this process (the child's job). */
 export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   const n = spec.subjects.length;
-  // 1. gunzip reference.
+  // 1. sizes (the gunzip reference is timed right before each extraction, under the same load).
   const gz: number[] = [];
   const gzCpu: number[] = [];
   const decompressed: number[] = [];
   const compressed: number[] = [];
-  let allGzip = true;
+  const gzipped: boolean[] = [];
   for (const path of spec.subjects) {
     compressed.push((await Deno.stat(path)).size);
-    if (await isGzipFile(path)) {
-      const c = cpuSeconds();
-      const r = await gunzipPass(path);
-      gzCpu.push(cpuSeconds() - c);
-      gz.push(r.seconds);
-      decompressed.push(r.bytes);
-    } else {
-      allGzip = false;
-      decompressed.push((await Deno.stat(path)).size);
-    }
+    gzipped.push(await isGzipFile(path));
   }
+  const allGzip = gzipped.every((g) => g);
   // 2. fit.
   const cleanConfig = spec.clean
     ? {
@@ -188,28 +181,39 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   for (let s = 0; s < n; s++) {
     confounds.push(spec.clean ? synthConfounds(await volumesOf(spec.subjects[s]!), 77 + s) : null);
   }
-  // 3. baseline after fit.
+  // 2. Peak memory of one extraction right after fit (garbage collected, peak counter reset):
+  // the first subject; it also warms the JIT up for the timed loop.
   collectGarbage();
   await new Promise((r) => setTimeout(r, 20));
   collectGarbage();
-  const canReset = resetPeak();
-  const afterFit = procMemory()?.rss ?? Deno.memoryUsage().rss;
-  // 4. one subject at a time.
-  const sampler = new RssSampler();
+  const canResetPeak = resetPeak();
+  const beforeExtraction = procMemory()?.rss ?? Deno.memoryUsage().rss;
+  const peakSampler = new RssSampler();
+  await fitted.transform(spec.subjects[0]!, { confounds: confounds[0] ?? null });
+  const sampled = peakSampler.stop();
+  const mem = procMemory();
+  const peak = canResetPeak && mem !== null ? mem.hwm : sampled;
+  // 3. one subject at a time, each right after its gunzip reference.
   const seconds: number[] = [];
   const cpu: number[] = [];
   const sequential: Matrix[] = [];
   for (let s = 0; s < n; s++) {
+    if (gzipped[s]) {
+      const c0 = cpuSeconds();
+      const r = await gunzipPass(spec.subjects[s]!);
+      gzCpu.push(cpuSeconds() - c0);
+      gz.push(r.seconds);
+      decompressed.push(r.bytes);
+    } else {
+      decompressed.push(compressed[s]!);
+    }
     const t = performance.now();
     const c = cpuSeconds();
     sequential.push(await fitted.transform(spec.subjects[s]!, { confounds: confounds[s] ?? null }));
     seconds.push((performance.now() - t) / 1000);
     cpu.push(cpuSeconds() - c);
   }
-  const sampled = sampler.stop();
-  const mem = procMemory();
-  const peak = canReset && mem !== null ? mem.hwm : sampled;
-  // 5. throughput with several workers.
+  // 4. throughput with several workers.
   let multiSeconds: number | null = null;
   let multiPeak: number | null = null;
   let diff: number | null = null;
@@ -238,9 +242,11 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     decompressedBytes: decompressed,
     compressedBytes: compressed,
     fitSeconds,
-    rssAfterFitBytes: afterFit,
+    rssAfterFitBytes: beforeExtraction,
     peakRssBytes: peak,
-    peakRssMethod: canReset && mem !== null ? "VmHWM (reset after fit)" : "sampled rss",
+    peakRssMethod: canResetPeak && mem !== null
+      ? "VmHWM (reset before the extraction)"
+      : "sampled rss",
     workers: spec.workers,
     oneWorkerSeconds: seconds.reduce((a, b) => a + b, 0),
     multiWorkerSeconds: multiSeconds,

@@ -6,13 +6,13 @@
  * Usage:
  *
  * ```sh
- * deno task bench                         # 3 mm (4 subjects) and 2 mm (1 subject) workloads
+ * deno task bench                         # 3 mm (6 subjects) and 2 mm (2 subjects) workloads
  * deno task bench --json                  # one JSON object per workload and line
  * deno task bench --workloads 3mm --subjects 2
  * deno task bench --maps maps.nii.gz [--mask mask.nii.gz] [--resampling-target data] sub1.nii.gz sub2.nii.gz
  * ```
  *
- * Options: `--subjects N` (3 mm subjects, default 4), `--subjects-2mm N` (default 1),
+ * Options: `--subjects N` (3 mm subjects, default 6), `--subjects-2mm N` (default 2),
  * `--workers N` (throughput run, default 2), `--no-clean` (skip the cleaning configuration),
  * `--workloads 3mm,2mm`.
  *
@@ -25,7 +25,11 @@ import { workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
 export interface BenchRow {
   workload: string;
   subjects: number;
+  /** Median over subjects (steady state); the mean and every value follow. */
   seconds_per_subject: number;
+  seconds_per_subject_mean: number;
+  seconds_per_subject_all: number[];
+  gunzip_seconds_per_subject_all: number[] | null;
   gunzip_seconds_per_subject: number | null;
   ratio_to_gunzip: number | null;
   cpu_seconds_per_subject: number;
@@ -84,8 +88,8 @@ function parseArgs(argv: readonly string[]): Args {
   const a: Args = {
     json: false,
     workloads: ["3mm", "2mm"],
-    subjects3: 4,
-    subjects2: 1,
+    subjects3: 6,
+    subjects2: 2,
     workers: 2,
     clean: true,
     maps: null,
@@ -126,18 +130,28 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
+/** Median: the steady per-subject cost (the first subject also pays JIT warm-up and the plan). */
+const median = (xs: readonly number[]) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const n = v.length;
+  if (n === 0) return NaN;
+  return n % 2 === 1 ? v[(n - 1) / 2]! : (v[n / 2 - 1]! + v[n / 2]!) / 2;
+};
 
 /** Turn a child's measurements into a report row. */
 export function toRow(r: MeasureResult, baseline: number, cleaning: string): BenchRow {
-  const perSubject = mean(r.secondsPerSubject);
-  const gz = r.gunzipSecondsPerSubject === null ? null : mean(r.gunzipSecondsPerSubject);
+  const perSubject = median(r.secondsPerSubject);
+  const gz = r.gunzipSecondsPerSubject === null ? null : median(r.gunzipSecondsPerSubject);
   const decompressed = mean(r.decompressedBytes);
-  const cpu = mean(r.cpuSecondsPerSubject);
-  const gzCpu = r.gunzipCpuSecondsPerSubject === null ? null : mean(r.gunzipCpuSecondsPerSubject);
+  const cpu = median(r.cpuSecondsPerSubject);
+  const gzCpu = r.gunzipCpuSecondsPerSubject === null ? null : median(r.gunzipCpuSecondsPerSubject);
   return {
     workload: r.name,
     subjects: r.subjects,
     seconds_per_subject: perSubject,
+    seconds_per_subject_mean: mean(r.secondsPerSubject),
+    seconds_per_subject_all: r.secondsPerSubject,
+    gunzip_seconds_per_subject_all: r.gunzipSecondsPerSubject,
     gunzip_seconds_per_subject: gz,
     ratio_to_gunzip: gz === null ? null : perSubject / gz,
     cpu_seconds_per_subject: cpu,
@@ -174,8 +188,8 @@ export function markdownTable(rows: readonly BenchRow[]): string {
   const head = [
     "workload",
     "subjects",
-    "s/subject",
-    "gunzip s/subject",
+    "s/subject (median)",
+    "gunzip s/subject (median)",
     "ratio to gunzip",
     "CPU ratio to gunzip",
     "fit s",
