@@ -18,9 +18,8 @@
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
 import type { Matrix, VoxelData } from "../types.ts";
-import { nanPercentile } from "../signal/high_variance_confounds.ts";
+import { leadingLeftSingularVectors, nanPercentile } from "../signal/high_variance_confounds.ts";
 import { unitRamp } from "../signal/detrend.ts";
 
 /** Options (as `highVarianceConfounds`): `nConfounds` 5, `percentile` 2, `detrend` true. */
@@ -199,27 +198,5 @@ export function confoundsOfKeptSeries(
       for (let j = 0; j < s; j++) X[t * s + j] = X[t * s + j]! - mean[j]! - slope[j]! * w;
     }
   }
-  const gram = MlMatrix.zeros(rows, rows);
-  for (let a = 0; a < rows; a++) {
-    const ra = X.subarray(a * s, (a + 1) * s);
-    for (let b = a; b < rows; b++) {
-      const rb = X.subarray(b * s, (b + 1) * s);
-      let d = 0;
-      for (let i = 0; i < s; i++) d += ra[i]! * rb[i]!;
-      d /= rows;
-      gram.set(a, b, d);
-      gram.set(b, a, d);
-    }
-  }
-  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
-  const values = eig.realEigenvalues;
-  const vectors = eig.eigenvectorMatrix;
-  const order = values.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).map((p) => p[1]);
-  const k = Math.min(nConfounds, rows);
-  const out = new Float64Array(rows * k);
-  for (let c = 0; c < k; c++) {
-    const col = order[c]!;
-    for (let t = 0; t < rows; t++) out[t * k + c] = vectors.get(t, col);
-  }
-  return { data: out, shape: [rows, k] };
+  return leadingLeftSingularVectors(X, rows, s, nConfounds);
 }

@@ -127,29 +127,7 @@ export function highVarianceConfoundsStrided(
   for (let t = 0; t < rows; t++) {
     for (let i = 0; i < s; i++) X[t * s + i] = value(t, kept[i] as number);
   }
-  const gram = MlMatrix.zeros(rows, rows);
-  for (let a = 0; a < rows; a++) {
-    const ra = X.subarray(a * s, (a + 1) * s);
-    for (let b = a; b < rows; b++) {
-      const rb = X.subarray(b * s, (b + 1) * s);
-      let d = 0;
-      for (let i = 0; i < s; i++) d += (ra[i] as number) * (rb[i] as number);
-      d /= rows;
-      gram.set(a, b, d);
-      gram.set(b, a, d);
-    }
-  }
-  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
-  const values = eig.realEigenvalues;
-  const vectors = eig.eigenvectorMatrix;
-  const order = values.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).map((p) => p[1]);
-  const k = Math.min(o.nConfounds, rows);
-  const out = new Float64Array(rows * k);
-  for (let c = 0; c < k; c++) {
-    const src = order[c] as number;
-    for (let t = 0; t < rows; t++) out[t * k + c] = vectors.get(t, src);
-  }
-  return { data: out, shape: [rows, k] };
+  return leadingLeftSingularVectors(X, rows, s, o.nConfounds);
 }
 
 /**
@@ -178,4 +156,51 @@ export function highVarianceConfoundsOfSignals(
     );
   }
   return highVarianceConfoundsStrided(series.data, rows, cols, null, options);
+}
+
+/**
+ * The leading left singular vectors of a (rows x s) row-major matrix, largest singular value
+ * first (from the eigendecomposition of the rows x rows Gram matrix: rows is the number of time
+ * points, small next to s). Column signs are arbitrary, as with any SVD.
+ *
+ * @param X (rows x s) values, row-major.
+ * @param rows number of rows (time points).
+ * @param s number of columns (series).
+ * @param nVectors how many vectors to return (at most rows).
+ * @returns (rows x min(nVectors, rows)) matrix of unit-norm columns.
+ * @example
+ * ```ts
+ * import { leadingLeftSingularVectors } from "./high_variance_confounds.ts";
+ * const u = leadingLeftSingularVectors(Float64Array.from([1, 0, 0, 2]), 2, 2, 1);
+ * console.log(u.shape); // [2, 1]: (0, ±1), the direction of the larger singular value
+ * ```
+ */
+export function leadingLeftSingularVectors(
+  X: Float64Array,
+  rows: number,
+  s: number,
+  nVectors: number,
+): Matrix {
+  const gram = MlMatrix.zeros(rows, rows);
+  for (let a = 0; a < rows; a++) {
+    const ra = X.subarray(a * s, (a + 1) * s);
+    for (let b = a; b < rows; b++) {
+      const rb = X.subarray(b * s, (b + 1) * s);
+      let d = 0;
+      for (let i = 0; i < s; i++) d += (ra[i] as number) * (rb[i] as number);
+      gram.set(a, b, d);
+      gram.set(b, a, d);
+    }
+  }
+  const eig = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const values = eig.realEigenvalues;
+  const vectors = eig.eigenvectorMatrix;
+  const order = values.map((v, i) => [v, i] as const).sort((p, q) => q[0] - p[0]).map((p) => p[1]);
+  const k = Math.min(nVectors, rows);
+  const out = new Float64Array(rows * k);
+  for (let c = 0; c < k; c++) {
+    const src = order[c] as number;
+    for (let t = 0; t < rows; t++) out[t * k + c] = vectors.get(t, src);
+  }
+  return { data: out, shape: [rows, k] };
 }
