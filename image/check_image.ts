@@ -64,3 +64,25 @@ export function assertImage(img: unknown, name: string): asserts img is Image {
     throw new RangeError(`${name}: affine has non-finite values: [${affine.join(", ")}]`);
   }
 }
+
+/**
+ * Check an image (as {@link assertImage}) and return its spatial shape and volume count.
+ *
+ * @param img the value to check.
+ * @param name how to name it in error messages.
+ * @returns `spatial` = [nx, ny, nz] and `nVol` (1 for a 3D image).
+ * @example
+ * ```ts
+ * import { imageGeometry } from "./check_image.ts";
+ * const img = { data: new Float32Array(16), shape: [2, 2, 2, 2], affine: new Float64Array(16) };
+ * console.log(imageGeometry(img, "img")); // { spatial: [2, 2, 2], nVol: 2 }
+ * ```
+ */
+export function imageGeometry(
+  img: unknown,
+  name: string,
+): { spatial: [number, number, number]; nVol: number } {
+  assertImage(img, name);
+  const [nx, ny, nz, nt] = img.shape as number[];
+  return { spatial: [nx!, ny!, nz!], nVol: nt ?? 1 };
+}

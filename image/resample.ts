@@ -1,3 +1,4 @@
+import { imageGeometry } from "./check_image.ts";
 import type { Affine, Image } from "../types.ts";
 import { mirrorIndex, splineFilter3d, splineWeights } from "./bspline.ts";
 import { affineFrom3x3, allClose, checkAffine, invertAffine, multiplyAffines } from "./grid.ts";
@@ -111,32 +112,6 @@ function applyStorage(storage: Storage, a: Float64Array): void {
   for (let i = 0; i < a.length; i++) a[i] = storeAs(storage, a[i]!);
 }
 
-function checkImage(img: Image): { spatial: [number, number, number]; nVol: number } {
-  if (img == null || typeof img !== "object" || img.shape == null || img.data == null) {
-    throw new TypeError(`img: expected an image { data, shape, affine }, got ${img}`);
-  }
-  const shape = img.shape;
-  if (shape.length !== 3 && shape.length !== 4) {
-    throw new TypeError(
-      `img: expected a 3D or 4D image, got shape [${shape.join(", ")}] (${shape.length}D)`,
-    );
-  }
-  for (const s of shape) {
-    if (!Number.isInteger(s) || s < 1) {
-      throw new RangeError(`img: shape entries must be positive integers, got [${shape}]`);
-    }
-  }
-  const spatial: [number, number, number] = [shape[0]!, shape[1]!, shape[2]!];
-  const nVol = shape.length === 4 ? shape[3]! : 1;
-  const expected = spatial[0] * spatial[1] * spatial[2] * nVol;
-  if (img.data.length !== expected) {
-    throw new TypeError(
-      `img: data has ${img.data.length} values but shape [${shape.join(", ")}] needs ${expected}`,
-    );
-  }
-  return { spatial, nVol };
-}
-
 function checkTargetShape(targetShape: readonly number[]): [number, number, number] {
   if (!Array.isArray(targetShape) && !ArrayBuffer.isView(targetShape)) {
     throw new TypeError(`targetShape: expected 3 positive integers, got ${targetShape}`);
@@ -215,7 +190,7 @@ function cornerBounds(
  * ```
  */
 export function resampleImg(img: Image, options: ResampleOptions): Image {
-  const { spatial, nVol } = checkImage(img);
+  const { spatial, nVol } = imageGeometry(img, "img");
   const affine = checkAffine(img.affine, "img.affine");
   if (options == null || typeof options !== "object") {
     throw new TypeError(`options: expected { targetAffine, targetShape, ... }, got ${options}`);

@@ -1,3 +1,4 @@
+import { imageGeometry } from "./check_image.ts";
 import type { Image } from "../types.ts";
 import { gaussianFilterAxis, gaussianKernel1d } from "./gaussian.ts";
 import { checkAffine, voxelSizes } from "./grid.ts";
@@ -145,30 +146,8 @@ export function smoothImg(
   img: Image,
   fwhm: number | readonly (number | null)[] | "fast" | null,
 ): Image {
-  if (img == null || typeof img !== "object" || img.shape == null || img.data == null) {
-    throw new TypeError(`img: expected an image { data, shape, affine }, got ${img}`);
-  }
-  const shape = img.shape;
-  if (shape.length !== 3 && shape.length !== 4) {
-    throw new TypeError(
-      `img: expected a 3D or 4D image, got shape [${shape.join(", ")}] (${shape.length}D)`,
-    );
-  }
-  for (const s of shape) {
-    if (!Number.isInteger(s) || s < 1) {
-      throw new RangeError(`img: shape entries must be positive integers, got [${shape}]`);
-    }
-  }
-  const spatial: [number, number, number] = [shape[0]!, shape[1]!, shape[2]!];
-  const nVol = shape.length === 4 ? shape[3]! : 1;
+  const { spatial, nVol } = imageGeometry(img, "img");
   const nVox = spatial[0] * spatial[1] * spatial[2];
-  if (img.data.length !== nVox * nVol) {
-    throw new TypeError(
-      `img: data has ${img.data.length} values but shape [${shape.join(", ")}] needs ${
-        nVox * nVol
-      }`,
-    );
-  }
   const affine = checkAffine(img.affine, "img.affine");
   const perAxis = fwhm === null || fwhm === "fast" ? null : fwhmPerAxis(fwhm);
   if (typeof fwhm === "string" && fwhm !== "fast") {
@@ -206,5 +185,5 @@ export function smoothImg(
       if (unsigned) truncateInPlace(data);
     }
   }
-  return { data, shape: [...shape], affine };
+  return { data, shape: [...img.shape], affine };
 }
