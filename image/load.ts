@@ -48,6 +48,16 @@ export type ImgSource =
   | Image
   | readonly (string | URL | Image)[];
 
+/** Options of {@link NiftiStream.volumes}. */
+export interface VolumesOptions {
+  /**
+   * Decode every volume into the same array (default false: each yielded array is new). Saves
+   * one volume-sized allocation (and its garbage collection) per volume when each volume is
+   * consumed before the next is read.
+   */
+  readonly reuse?: boolean;
+}
+
 /** A NIfTI file opened for streaming: header facts plus an iterator over volumes. */
 export interface NiftiStream {
   /** Image shape (trailing singleton dimensions beyond the 4th dropped). */
@@ -60,8 +70,12 @@ export interface NiftiStream {
   readonly source?: string;
   /** The parsed NIfTI header (pixdim, codes, scaling...). */
   readonly header?: NiftiHeader;
-  /** Yields each volume (nx*ny*nz values, x fastest), scaled; a 3D image yields one volume. */
-  volumes(): AsyncIterableIterator<VoxelData>;
+  /**
+   * Yields each volume (nx*ny*nz values, x fastest), scaled; a 3D image yields one volume.
+   * With `{ reuse: true }` every volume is decoded into the same array (one allocation for the
+   * whole file): consume or copy it before asking for the next one.
+   */
+  volumes(options?: VolumesOptions): AsyncIterableIterator<VoxelData>;
   /** Release the underlying file. */
   close(): Promise<void>;
 }
@@ -367,7 +381,8 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  *
  * The header is read at once; `volumes()` then inflates (native `DecompressionStream`) and decodes
  * one volume at a time, never holding the whole decompressed file. Each yielded array is new
- * (safe to keep): float32 for float32 and unscaled 8/16-bit data, float64 otherwise. Values are
+ * (safe to keep) unless `volumes({ reuse: true })` asks for one array reused for every volume:
+ * float32 for float32 and unscaled 8/16-bit data, float64 otherwise. Values are
  * scaled by `scl_slope`/`scl_inter` as nibabel does. `volumes()` can be iterated once; breaking
  * out of the loop releases the file, as does `close()`.
  *
@@ -387,12 +402,16 @@ export async function openNifti(source: string | URL | Uint8Array): Promise<Nift
   const nifti = await openParsed(source);
   const h = nifti.header;
   let started = false;
-  async function* volumes(): AsyncGenerator<VoxelData> {
+  async function* volumes(options: VolumesOptions = {}): AsyncGenerator<VoxelData> {
     if (started) throw new Error(`'${nifti.file}': volumes() can be iterated only once`);
     started = true;
+    const reuse = options.reuse === true;
+    let shared: VoxelData | null = null;
     try {
       for (let t = 0; t < h.nVolumes; t++) {
-        const out = allocate(h, h.voxelsPerVolume, nifti.file);
+        const out = reuse
+          ? (shared ??= allocate(h, h.voxelsPerVolume, nifti.file))
+          : allocate(h, h.voxelsPerVolume, nifti.file);
         await nifti.readVolumeInto(out, 0);
         yield out;
       }

@@ -55,11 +55,12 @@ export function imageSource(img: Image, name: string): VolumeSource {
   };
 }
 
-/** The volumes of a NIfTI source read again from the start (a second streaming pass). */
+/** The volumes of a NIfTI source read again from the start (a second streaming pass; one array
+ * reused for every volume). */
 export async function* rereadNifti(src: string | URL | Uint8Array): AsyncGenerator<VoxelData> {
   const again = await openNifti(src);
   try {
-    yield* again.volumes();
+    yield* again.volumes({ reuse: true });
   } finally {
     await again.close();
   }

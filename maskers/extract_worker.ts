@@ -38,7 +38,7 @@ async function open(
       shape: stream.shape,
       affine: stream.affine,
       name: src.name,
-      volumes: () => stream.volumes(),
+      volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
       reread: () => rereadNifti(target),
     },
     close: () => stream.close(),

@@ -142,7 +142,7 @@ async function openSubject(src: ImgSource, index: number): Promise<OpenedSource>
         shape: stream.shape,
         affine: stream.affine,
         name,
-        volumes: () => stream.volumes(),
+        volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
         reread: () => rereadNifti(src),
       },
       close: () => stream.close(),
