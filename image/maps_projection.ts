@@ -45,19 +45,12 @@ export interface MapsProjector {
   readonly rowPtr: Int32Array;
   /** CSR column (output map) indices. */
   readonly colIdx: Int32Array;
-  /** CSR values (map weights). */
-  readonly values: Float64Array;
+  /** CSR values (map weights): float32 when the maps are float32 (exact), else float64. */
+  readonly values: Float32Array | Float64Array;
   /** Pseudo-inverse of the Gram matrix MᵀM (nMaps x nMaps, row-major). */
   readonly gramPinv: Float64Array;
-  /**
-   * The same weights by map (CSC, for the gather kernel `Mᵀy`): column pointers (nMaps + 1),
-   * support-local row indices, values.
-   */
-  readonly colPtr: Int32Array;
-  /** CSC row indices (positions in `support`), ascending within each map. */
-  readonly rowIdx: Int32Array;
-  /** CSC values. */
-  readonly cscValues: Float64Array;
+  /** Number of weights of each map (output column), e.g. 0 for a map emptied by the mask. */
+  readonly mapNnz: Int32Array;
   /**
    * Whether {@link projectVolume} adds one step of iterative refinement: only when the Gram
    * matrix is ill-conditioned (ratio of its largest to smallest non-zero eigenvalue above
@@ -216,7 +209,8 @@ export function makeMapsProjector(
   }
   const nnz = rowPtr[nSupport]!;
   const colIdx = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
+  // Float32 maps keep float32 weights: the same numbers in half the memory traffic.
+  const values = m instanceof Float32Array ? new Float32Array(nnz) : new Float64Array(nnz);
   for (let s = 0, p = 0; s < nSupport; s++) {
     const v = support[s]!;
     for (let c = 0; c < k; c++) {
@@ -242,20 +236,8 @@ export function makeMapsProjector(
   }
   const eig = { condition: Infinity };
   const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k), eig);
-  // CSC copy of the weights (by map), rows in ascending support order.
-  const colPtr = new Int32Array(k + 1);
-  for (let q = 0; q < nnz; q++) colPtr[colIdx[q]! + 1]!++;
-  for (let c = 0; c < k; c++) colPtr[c + 1]! += colPtr[c]!;
-  const rowIdx = new Int32Array(nnz);
-  const cscValues = new Float64Array(nnz);
-  const fill = colPtr.slice(0, k);
-  for (let s = 0; s < nSupport; s++) {
-    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) {
-      const at = fill[colIdx[q]!]!++;
-      rowIdx[at] = s;
-      cscValues[at] = values[q]!;
-    }
-  }
+  const mapNnz = new Int32Array(k);
+  for (let q = 0; q < nnz; q++) mapNnz[colIdx[q]!]!++;
   const refine = !(eig.condition <= REFINE_ABOVE_CONDITION);
   return {
     nMaps: k,
@@ -266,9 +248,7 @@ export function makeMapsProjector(
     colIdx,
     values,
     gramPinv,
-    colPtr,
-    rowIdx,
-    cscValues,
+    mapNnz,
     refine,
   };
 }
@@ -380,24 +360,24 @@ export function projectVolume(
   const x = work.subarray(k, 2 * k);
   const dx = work.subarray(2 * k, 3 * k);
   const r = work.subarray(3 * k, 3 * k + nS);
-  const { support, gramPinv, colPtr, rowIdx, cscValues } = p;
+  const { support, gramPinv, rowPtr, colIdx, values } = p;
   for (let s = 0; s < nS; s++) {
     const y = volume[support[s]!]!;
     r[s] = Number.isFinite(y) ? y : 0;
   }
-  gatherMtY(colPtr, rowIdx, cscValues, r, c, k);
+  scatterMtY(rowPtr, colIdx, values, r, c, k);
   symMatVec(gramPinv, c, x, k);
   if (!p.refine) {
     for (let i = 0; i < k; i++) out[outOffset + i] = x[i]!;
     return;
   }
-  // Refinement: residual r = y - M x (by maps: only the CSC copy is needed, so a worker can
-  // receive the projector without its CSR arrays), then x += G⁺ Mᵀ r.
-  for (let j = 0; j < k; j++) {
-    const xj = x[j]!;
-    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) r[rowIdx[q]!]! -= cscValues[q]! * xj;
+  // Refinement: residual r = y - M x (each voxel's weights in map order), then x += G⁺ Mᵀ r.
+  for (let s = 0; s < nS; s++) {
+    let rs = r[s]!;
+    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) rs -= values[q]! * x[colIdx[q]!]!;
+    r[s] = rs;
   }
-  gatherMtY(colPtr, rowIdx, cscValues, r, c, k);
+  scatterMtY(rowPtr, colIdx, values, r, c, k);
   symMatVec(gramPinv, c, dx, k);
   for (let i = 0; i < k; i++) out[outOffset + i] = x[i]! + dx[i]!;
 }
@@ -449,31 +429,30 @@ export function projectBatch(
 ): void {
   if (p.refine) throw new RangeError("projectBatch: this projector needs projectVolume (refine)");
   const k = p.nMaps;
-  const { colPtr, rowIdx, cscValues, gramPinv } = p;
-  const c = new Float64Array(k * PROJECT_BATCH);
-  for (let j = 0; j < k; j++) {
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) {
-      const w = cscValues[q]!;
-      const o = rowIdx[q]! * 8;
-      a0 += w * batch[o]!;
-      a1 += w * batch[o + 1]!;
-      a2 += w * batch[o + 2]!;
-      a3 += w * batch[o + 3]!;
-      a4 += w * batch[o + 4]!;
-      a5 += w * batch[o + 5]!;
-      a6 += w * batch[o + 6]!;
-      a7 += w * batch[o + 7]!;
+  const { rowPtr, colIdx, values, gramPinv } = p;
+  const nS = p.support.length;
+  // c = Mᵀ Y for the 8 columns of the batch, voxel by voxel: each voxel's 8 values are read once
+  // (sequentially) and its weights added to the maps' accumulators, which stay in cache. Each
+  // map's sums run over the voxels in ascending order, as in projectVolume.
+  const c = new Float64Array(k * 8);
+  for (let s = 0; s < nS; s++) {
+    const a = rowPtr[s]!, e = rowPtr[s + 1]!;
+    if (a === e) continue;
+    const o = s * 8;
+    const y0 = batch[o]!, y1 = batch[o + 1]!, y2 = batch[o + 2]!, y3 = batch[o + 3]!;
+    const y4 = batch[o + 4]!, y5 = batch[o + 5]!, y6 = batch[o + 6]!, y7 = batch[o + 7]!;
+    for (let q = a; q < e; q++) {
+      const w = values[q]!;
+      const j = colIdx[q]! * 8;
+      c[j]! += w * y0;
+      c[j + 1]! += w * y1;
+      c[j + 2]! += w * y2;
+      c[j + 3]! += w * y3;
+      c[j + 4]! += w * y4;
+      c[j + 5]! += w * y5;
+      c[j + 6]! += w * y6;
+      c[j + 7]! += w * y7;
     }
-    const o = j * 8;
-    c[o] = a0;
-    c[o + 1] = a1;
-    c[o + 2] = a2;
-    c[o + 3] = a3;
-    c[o + 4] = a4;
-    c[o + 5] = a5;
-    c[o + 6] = a6;
-    c[o + 7] = a7;
   }
   for (let b = 0; b < n; b++) {
     const row = (outRow + b) * k;
@@ -486,19 +465,19 @@ export function projectBatch(
   }
 }
 
-/** `c = Mᵀ r` with M by map (CSC): one gathered dot product per map. */
-function gatherMtY(
-  colPtr: Int32Array,
-  rowIdx: Int32Array,
-  vals: Float64Array,
+/** `c = Mᵀ r` from the weights by voxel (CSR): each map's sum runs over voxels in order. */
+function scatterMtY(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  vals: Float32Array | Float64Array,
   r: Float64Array,
   c: Float64Array,
   k: number,
 ): void {
-  for (let j = 0; j < k; j++) {
-    let acc = 0;
-    for (let q = colPtr[j]!, e = colPtr[j + 1]!; q < e; q++) acc += vals[q]! * r[rowIdx[q]!]!;
-    c[j] = acc;
+  c.fill(0, 0, k);
+  for (let s = 0, nS = rowPtr.length - 1; s < nS; s++) {
+    const rs = r[s]!;
+    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) c[colIdx[q]!]! += vals[q]! * rs;
   }
 }
 

@@ -31,16 +31,16 @@ export interface ExtractionParams {
 }
 
 /**
- * Everything a fitted masker knows, as plain data. `mapsImg`/`maskImg` are nilearn's
- * `maps_img_`/`mask_img_` (maps already cast to the working dtype, non-finite values zeroed,
- * resampled to the mask grid for `resamplingTarget: "mask"`; mask resampled to the maps grid for
- * `"maps"`).
+ * What every subject's extraction needs from a fitted masker, as plain data (posted once to each
+ * worker). `maskImg` is nilearn's `mask_img_` (resampled to the maps grid for `"maps"`). The maps
+ * themselves are not here: a plan carries their projector, and the masker keeps them compact
+ * (`maskers/compact_maps.ts`), passing them densely to {@link makePlan} only while a plan is made.
  */
 export interface FittedState {
   /** Extraction parameters. */
   readonly params: ExtractionParams;
-  /** `maps_img_`: (x, y, z, nMaps). */
-  readonly mapsImg: Image;
+  /** Grid of `maps_img_` (its shape with the number of maps, and affine). */
+  readonly mapsGrid: GridSpec;
   /** `mask_img_`, or null. */
   readonly maskImg: Image | null;
   /** The maps are float32 (their machine epsilon is the overlap check's threshold). */
@@ -139,17 +139,21 @@ export const plainResample: ResampleFn = (img, grid, interpolation) =>
  * overlap check, the projector.
  *
  * @param state fitted state.
+ * @param mapsImg nilearn's `maps_img_` (x, y, z, nMaps): maps cast to the working dtype,
+ *   non-finite values zeroed, resampled to the mask grid for `resamplingTarget: "mask"` (clipped
+ *   when the overlap history says so).
  * @param dataGrid the subject data grid for target "data"; null for the other targets.
  * @param resample resampling function (default {@link plainResample}).
  */
 export async function makePlan(
   state: FittedState,
+  mapsImg: Image,
   dataGrid: GridSpec | null,
   resample: ResampleFn = plainResample,
 ): Promise<ExtractionPlan> {
   const p = state.params;
   const notes: string[] = [];
-  let maps = state.mapsImg;
+  let maps = mapsImg;
   let mask = state.maskImg;
   let grid: GridSpec;
   let dataPolicy: DataPolicy;

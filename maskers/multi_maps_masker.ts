@@ -26,6 +26,7 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
+import { compactMaps, expandMaps, LazyImage } from "./compact_maps.ts";
 import {
   extractSubject,
   imageSource,
@@ -353,7 +354,7 @@ async function fitMasker(
   }
 
   // Resampling hook with the on-disk cache.
-  const hashes = new Map<Image, Promise<string>>();
+  const hashes = new WeakMap<Image, Promise<string>>(); // not keeping the maps alive
   const hashOf = (img: Image) => {
     let h = hashes.get(img);
     if (h === undefined) {
@@ -365,10 +366,7 @@ async function fitMasker(
   const resample: ResampleFn = async (img, grid, interpolation) => {
     const compute = () => {
       log(1, "resample", `resampling (${interpolation}) to ${describeGrid(grid)}`);
-      const out = plainResample(img, grid, interpolation) as Image;
-      return img.data instanceof Float32Array && !(out.data instanceof Float32Array)
-        ? { ...out, data: Float32Array.from(out.data) }
-        : out;
+      return resampleNow(img, grid, interpolation);
     };
     if (cacheDir === null) return compute();
     const key = await hashParts([
@@ -409,14 +407,23 @@ async function fitMasker(
   const nElements = mapsImg.shape[3] ?? 1;
   const state: FittedState = {
     params: extractionParams(params),
-    mapsImg,
+    mapsGrid: { shape: [...mapsImg.shape], affine: Float64Array.from(mapsImg.affine) },
     maskImg,
     mapsFloat32,
     nElements,
   };
   const fixedPlan = params.resamplingTarget === "data"
     ? null
-    : await makePlan(state, null, resample);
+    : await makePlan(state, mapsImg, null, resample);
+  // The fitted masker keeps the projector and a compact exact copy of the maps as loaded (sparse
+  // unless dense is smaller); maps_img_ is rebuilt from it on demand, resampled again (the same
+  // deterministic computation, so the same values) when fit resampled it.
+  const compact = compactMaps(mapsClean);
+  const resampledTo = mapsImg !== mapsClean ? gridOf(mapsImg) : null;
+  const buildMaps = (): Image =>
+    resampledTo === null
+      ? expandMaps(compact)
+      : resampleNow(expandMaps(compact), resampledTo, "continuous");
   if (fixedPlan !== null) {
     const empty = listNonEmptyIndices(fixedPlan.projector, nElements);
     if (empty.length > 0 && maskImg !== null) {
@@ -454,12 +461,21 @@ async function fitMasker(
     if (background === null && maskImg !== null && sameFov(maskImg, mapsImg)) background = maskImg;
   }
 
-  return makeFitted(params, state, fixedPlan, resample, warnings, background);
+  return makeFitted(params, state, buildMaps, fixedPlan, resample, warnings, background);
+}
+
+/** Resampling without the cache (maps stay float32 when they were). */
+function resampleNow(img: Image, grid: GridSpec, interpolation: "continuous" | "nearest"): Image {
+  const out = plainResample(img, grid, interpolation) as Image;
+  return img.data instanceof Float32Array && !(out.data instanceof Float32Array)
+    ? { ...out, data: Float32Array.from(out.data) }
+    : out;
 }
 
 function makeFitted(
   params: MultiMapsMaskerParams,
   state: FittedState,
+  buildMaps: () => Image,
   fixedPlan: ExtractionPlan | null,
   resample: ResampleFn,
   fitWarnings: readonly string[],
@@ -480,15 +496,20 @@ function makeFitted(
   // replicated here (a memo of this fitted value; parameters never change): `clipped` says
   // whether maps_img_ is clipped, `resampledGrid` is the grid of nilearn's
   // `_resampled_maps_img_` once it became a separate copy (target "data" on another grid).
-  const rawMaps = state.mapsImg;
-  let clippedMaps = rawMaps;
-  if (!params.allowOverlap) {
+  //
+  // Neither is held densely: `rawMaps`/`clippedMaps` build them on demand (kept while in use).
+  const mapsGrid = state.mapsGrid;
+  const rawLazy = new LazyImage(buildMaps);
+  const clippedLazy = params.allowOverlap ? rawLazy : new LazyImage(() => {
+    const raw = rawLazy.get();
     const eps = state.mapsFloat32 ? 2 ** -23 : 2 ** -52;
-    const d = rawMaps.data;
+    const d = raw.data;
     const c = state.mapsFloat32 ? new Float32Array(d.length) : new Float64Array(d.length);
     for (let i = 0; i < d.length; i++) c[i] = d[i]! < eps ? 0 : d[i]!;
-    clippedMaps = { data: c, shape: rawMaps.shape, affine: rawMaps.affine };
-  }
+    return { data: c, shape: raw.shape, affine: raw.affine };
+  });
+  const rawMaps = () => rawLazy.get();
+  const clippedMaps = () => clippedLazy.get();
   // Before any transform (`clipped` null) maps_img_ is reported clipped: that is nilearn's state
   // after fit_transform (the usual sequence), not after a bare fit.
   interface OverlapHistory {
@@ -496,7 +517,7 @@ function makeFitted(
     resampledGrid: GridSpec | null;
   }
   const history: OverlapHistory = { clipped: null, resampledGrid: null };
-  const currentMaps = () => (history.clipped !== false ? clippedMaps : rawMaps);
+  const currentMaps = () => (history.clipped !== false ? clippedMaps() : rawMaps());
   const inverseProjectors = new Map<boolean, MapsProjector>();
 
   function advance(h: OverlapHistory, grid: GridSpec): void {
@@ -504,7 +525,7 @@ function makeFitted(
     if (fixedPlan !== null) {
       h.clipped = true;
     } else if (h.resampledGrid === null) {
-      if (sameFov(grid, rawMaps)) {
+      if (sameFov(grid, mapsGrid)) {
         h.clipped = true;
       } else {
         h.resampledGrid = grid;
@@ -523,7 +544,7 @@ function makeFitted(
     const key = gridKey(grid) + (clipped ? "|clipped" : "");
     let plan = plans.get(key);
     if (plan === undefined) {
-      plan = makePlan({ ...state, mapsImg: clipped ? clippedMaps : rawMaps }, grid, resample);
+      plan = makePlan(state, clipped ? clippedMaps() : rawMaps(), grid, resample);
       plan.catch(() => plans.delete(key));
       plans.set(key, plan);
     }
@@ -725,23 +746,23 @@ function makeFitted(
     transformSingleImgs: (img, options = {}) => transformSingle(img, options),
     inverseTransform: (regionSignals) => {
       log(1, "inverseTransform", "computing image from signals");
-      const maps = currentMaps();
       if (state.maskImg !== null) {
         // Same checks (and messages) as signalsToImgMaps.
-        return signalsToImgMaps(regionSignals, maps, state.maskImg);
+        return signalsToImgMaps(regionSignals, currentMaps(), state.maskImg);
       }
-      let projector = inverseProjectors.get(maps === clippedMaps);
+      const clippedKey = history.clipped !== false;
+      let projector = inverseProjectors.get(clippedKey);
       if (projector === undefined) {
-        projector = makeMapsProjector(maps, null, { keepMaskedMaps: true });
-        inverseProjectors.set(maps === clippedMaps, projector);
+        projector = makeMapsProjector(currentMaps(), null, { keepMaskedMaps: true });
+        inverseProjectors.set(clippedKey, projector);
       }
       const { data, nVolumes } = projectorToVoxels(regionSignals, projector);
-      const shape3 = maps.shape.slice(0, 3);
+      const shape3 = mapsGrid.shape.slice(0, 3);
       const isMat = isMatrix(regionSignals);
       return {
         data,
         shape: isMat ? [...shape3, nVolumes] : shape3,
-        affine: Float64Array.from(maps.affine),
+        affine: Float64Array.from(mapsGrid.affine),
       };
     },
     reportInput: (): MapsReportInput | null =>
@@ -751,7 +772,9 @@ function makeFitted(
             Object.entries(params).map(([k, v]) => [k, isImage(v) ? "<in-memory image>" : v]),
           ),
           mapsImg: currentMaps(),
-          maskImg: state.maskImg !== null && sameFov(state.maskImg, rawMaps) ? state.maskImg : null,
+          maskImg: state.maskImg !== null && sameFov(state.maskImg, mapsGrid)
+            ? state.maskImg
+            : null,
           background,
           warnings: [...report.warnings],
           signals: report.signals,

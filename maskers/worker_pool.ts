@@ -52,11 +52,7 @@ export class ExtractPool {
    */
   constructor(size: number, state: FittedState) {
     // Extraction reads params and whether there is a mask; the plan carries the projector.
-    const maps = state.mapsImg;
-    this.#state = {
-      ...state,
-      mapsImg: { data: new Float32Array(0), shape: maps.shape, affine: maps.affine },
-    };
+    this.#state = state;
     for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
   }
 
@@ -142,14 +138,8 @@ export class ExtractPool {
       slot.busy = { id, resolve, reject };
     });
     if (!slot.plans.has(planId)) {
-      // Projecting needs the weights by map (CSC) only: the CSR copy stays here.
-      const projector = {
-        ...plan.projector,
-        rowPtr: new Int32Array(0),
-        colIdx: new Int32Array(0),
-        values: new Float64Array(0),
-      };
-      const msg: ToWorker = { kind: "plan", planId, plan: { ...plan, projector } };
+      // The projector is one CSR copy of the weights: each worker receives it once per plan.
+      const msg: ToWorker = { kind: "plan", planId, plan };
       slot.worker.postMessage(msg);
       slot.plans.add(planId);
     }

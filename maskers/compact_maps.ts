@@ -1,0 +1,136 @@
+/**
+ * Maps held compactly by a fitted masker: the fitted masker keeps its projector (the weights on
+ * the mask's support) and this exact, smaller copy of the maps it was fitted with; the dense
+ * `mapsImg_` is rebuilt from it when asked for ({@link LazyImage}).
+ *
+ * @module
+ */
+import type { Affine, Image, VoxelData } from "../types.ts";
+
+/**
+ * Maps (x, y, z, nMaps) stored sparse by map: every value that is not +0 (so -0 and non-finite
+ * values too), with its voxel index — exact, bit for bit. Maps dense enough that this would not
+ * be smaller keep their dense array (`dense`).
+ */
+export interface CompactMaps {
+  /** `[nx, ny, nz, nMaps]`. */
+  readonly shape: readonly number[];
+  /** Voxel-to-world affine. */
+  readonly affine: Affine;
+  /** The dense values, when sparse storage would not be smaller; else null. */
+  readonly dense: VoxelData | null;
+  /** Entries of map j are `start[j] .. start[j + 1]` (length nMaps + 1). */
+  readonly start: Float64Array;
+  /** Voxel index (x fastest) of each entry, ascending within a map. */
+  readonly voxel: Int32Array;
+  /** Value of each entry (the maps' own array type). */
+  readonly values: VoxelData;
+}
+
+function isPositiveZero(v: number): boolean {
+  return v === 0 && 1 / v > 0;
+}
+
+/**
+ * Compact copy of a maps image (see {@link CompactMaps}).
+ *
+ * @param img maps (x, y, z, nMaps) or one 3D map.
+ * @returns the compact copy; {@link expandMaps} gives back the same values.
+ * @example
+ * ```ts
+ * import { compactMaps, expandMaps } from "./compact_maps.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float32Array.from([0, 0, 0, 2, 0, 0, 0, 0]), shape: [4, 1, 1, 2], affine };
+ * console.log(expandMaps(compactMaps(maps)).data); // Float32Array [0, 0, 0, 2, 0, 0, 0, 0]
+ * ```
+ */
+export function compactMaps(img: Image): CompactMaps {
+  const d = img.data;
+  const nV = (img.shape[0] ?? 1) * (img.shape[1] ?? 1) * (img.shape[2] ?? 1);
+  const nM = img.shape.length >= 4 ? (img.shape[3] ?? 1) : 1;
+  let nnz = 0;
+  for (let i = 0; i < d.length; i++) if (!isPositiveZero(d[i]!)) nnz++;
+  const bytesPerValue = d.BYTES_PER_ELEMENT;
+  const shape = [...img.shape];
+  const affine = Float64Array.from(img.affine);
+  if (nnz * (bytesPerValue + 4) >= d.length * bytesPerValue) {
+    return {
+      shape,
+      affine,
+      dense: d.slice(),
+      start: new Float64Array(0),
+      voxel: new Int32Array(0),
+      values: new Float64Array(0),
+    };
+  }
+  const start = new Float64Array(nM + 1);
+  const voxel = new Int32Array(nnz);
+  const values: VoxelData = d instanceof Float32Array
+    ? new Float32Array(nnz)
+    : new Float64Array(nnz);
+  let p = 0;
+  for (let j = 0; j < nM; j++) {
+    const base = j * nV;
+    for (let v = 0; v < nV; v++) {
+      const x = d[base + v]!;
+      if (isPositiveZero(x)) continue;
+      voxel[p] = v;
+      values[p++] = x;
+    }
+    start[j + 1] = p;
+  }
+  return { shape, affine, dense: null, start, voxel, values };
+}
+
+/**
+ * The dense maps image of a {@link CompactMaps} (a new array, the maps' own array type).
+ *
+ * @param c compact maps.
+ * @returns the maps image.
+ */
+export function expandMaps(c: CompactMaps): Image {
+  const affine = Float64Array.from(c.affine);
+  if (c.dense !== null) return { data: c.dense.slice(), shape: [...c.shape], affine };
+  const nV = (c.shape[0] ?? 1) * (c.shape[1] ?? 1) * (c.shape[2] ?? 1);
+  const nM = c.start.length - 1;
+  const data: VoxelData = c.values instanceof Float32Array
+    ? new Float32Array(nV * nM)
+    : new Float64Array(nV * nM);
+  for (let j = 0; j < nM; j++) {
+    const base = j * nV;
+    for (let q = c.start[j]!, e = c.start[j + 1]!; q < e; q++) {
+      data[base + c.voxel[q]!] = c.values[q]!;
+    }
+  }
+  return { data, shape: [...c.shape], affine };
+}
+
+/** Bytes a {@link CompactMaps} holds. */
+export function compactBytes(c: CompactMaps): number {
+  return (c.dense?.byteLength ?? 0) + c.start.byteLength + c.voxel.byteLength +
+    c.values.byteLength;
+}
+
+/**
+ * An image built on demand and kept only while something else holds it (a `WeakRef`): asking
+ * twice while the first result is in use returns the same object; once it is dropped, the
+ * garbage collector may free it and the next request builds it again (the same values).
+ */
+export class LazyImage {
+  readonly #build: () => Image;
+  #ref: WeakRef<Image> | null = null;
+
+  /** @param build makes the image (deterministic: every call gives the same values). */
+  constructor(build: () => Image) {
+    this.#build = build;
+  }
+
+  /** The image (built now unless a previous one is still alive). */
+  get(): Image {
+    const alive = this.#ref?.deref();
+    if (alive !== undefined) return alive;
+    const img = this.#build();
+    this.#ref = new WeakRef(img);
+    return img;
+  }
+}
