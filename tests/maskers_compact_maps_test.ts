@@ -1,0 +1,79 @@
+import assert from "node:assert/strict";
+import { compactBytes, compactMaps, expandMaps, LazyImage } from "../maskers/compact_maps.ts";
+import { openNifti } from "../image/load.ts";
+import { saveImg } from "../image/save.ts";
+
+const affine = Float64Array.from([2, 0, 0, -10, 0, 2, 0, 5, 0, 0, 2, 1, 0, 0, 0, 1]);
+
+function bits(a: Float32Array | Float64Array): Uint8Array {
+  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+}
+
+Deno.test("compactMaps: sparse maps round-trip bit for bit (-0, NaN, float32 and float64)", () => {
+  for (const Ctor of [Float32Array, Float64Array]) {
+    const data = new Ctor(5 * 4 * 3 * 3);
+    data[7] = 1.5;
+    data[8] = -0;
+    data[60 + 59] = -2.25;
+    data[120] = NaN;
+    data[121] = 1e-30;
+    const img = { data, shape: [5, 4, 3, 3], affine };
+    const c = compactMaps(img);
+    assert.equal(c.dense, null, "5 non-zeros out of 180 are stored sparse");
+    assert.equal(c.voxel.length, 5);
+    assert.ok(compactBytes(c) < data.byteLength);
+    const back = expandMaps(c);
+    assert.ok(back.data instanceof Ctor);
+    assert.deepEqual(bits(back.data as Float32Array | Float64Array), bits(data));
+    assert.deepEqual([...back.shape], [5, 4, 3, 3]);
+    assert.deepEqual(Array.from(back.affine), Array.from(affine));
+    assert.notEqual(back.data, data, "a new array");
+  }
+});
+
+Deno.test("compactMaps: dense maps keep a dense copy (not larger than the input)", () => {
+  const data = Float32Array.from({ length: 24 }, (_, i) => i + 1);
+  const c = compactMaps({ data, shape: [2, 3, 2, 2], affine });
+  assert.notEqual(c.dense, null);
+  assert.equal(compactBytes(c), data.byteLength);
+  assert.deepEqual(Array.from(expandMaps(c).data), Array.from(data));
+});
+
+Deno.test("LazyImage: built on demand, same object while held", () => {
+  let builds = 0;
+  const lazy = new LazyImage(() => {
+    builds++;
+    return { data: new Float32Array(4), shape: [4, 1, 1], affine };
+  });
+  assert.equal(builds, 0);
+  const a = lazy.get();
+  const b = lazy.get();
+  assert.equal(a, b);
+  assert.equal(builds, 1);
+});
+
+Deno.test("openNifti: volumes({ reuse: true }) yields one array with each volume's values", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const nV = 3 * 2 * 2, nT = 4;
+    const data = Float32Array.from({ length: nV * nT }, (_, i) => i * 0.5 - 3);
+    const path = `${dir}/four.nii.gz`;
+    await saveImg({ data, shape: [3, 2, 2, nT], affine }, path);
+    const s = await openNifti(path);
+    let first: unknown = null;
+    let t = 0;
+    for await (const vol of s.volumes({ reuse: true })) {
+      first ??= vol;
+      assert.equal(vol, first, "the same array every time");
+      assert.deepEqual(Array.from(vol), Array.from(data.subarray(t * nV, (t + 1) * nV)));
+      t++;
+    }
+    assert.equal(t, nT);
+    const fresh = await openNifti(path);
+    const seen: unknown[] = [];
+    for await (const vol of fresh.volumes()) seen.push(vol);
+    assert.notEqual(seen[0], seen[1], "default: a new array per volume");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
