@@ -26,14 +26,32 @@ export function gaussianKernel1d(sigma: number, truncate = 4): Float64Array {
   const radius = Math.floor(truncate * sigma + 0.5);
   const w = new Float64Array(2 * radius + 1);
   const f = -0.5 / (sigma * sigma);
-  let sum = 0;
-  for (let x = -radius; x <= radius; x++) {
-    const v = Math.exp(f * x * x);
-    w[x + radius] = v;
-    sum += v;
-  }
+  for (let x = -radius; x <= radius; x++) w[x + radius] = Math.exp(f * (x * x));
+  const sum = numpySum(w, 0, w.length);
   for (let i = 0; i < w.length; i++) w[i]! /= sum;
   return w;
+}
+
+/** numpy's pairwise summation of `a[start, start + n)` (same rounding as `np.sum`). */
+function numpySum(a: Float64Array, start: number, n: number): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  if (n <= 128) {
+    const r = a.slice(start, start + 8);
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) {
+      for (let j = 0; j < 8; j++) r[j]! += a[start + i + j]!;
+    }
+    let res = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < n; i++) res += a[start + i]!;
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return numpySum(a, start, n2) + numpySum(a, start + n2, n - n2);
 }
 
 /** Index of the half-sample symmetric ("reflect") extension of an axis of length `n`. */
@@ -78,24 +96,32 @@ export function gaussianFilterAxis(
     }
   }
   const nw = weights.length;
+  // scipy's order for a symmetric kernel: centre * w[r], then the pairs from the outermost in,
+  // (x[k - j] + x[k + j]) * w[r - j] for j = r..1 (same rounding, which matters when the output
+  // is truncated to integers).
+  const w0 = weights[radius]!;
   for (let o = 0; o < outer; o++) {
     const base = o * block;
     if (inner === 1) {
       for (let k = 0; k < n; k++) {
-        let acc = 0;
         const t = k * nw;
-        for (let m = 0; m < nw; m++) acc += data[base + taps[t + m]!]! * weights[m]!;
+        let acc = data[base + taps[t + radius]!]! * w0;
+        for (let m = 0; m < radius; m++) {
+          acc += (data[base + taps[t + m]!]! + data[base + taps[t + nw - 1 - m]!]!) * weights[m]!;
+        }
         tmp[k] = acc;
       }
     } else {
-      tmp.fill(0);
       for (let k = 0; k < n; k++) {
         const d = k * inner;
         const t = k * nw;
-        for (let m = 0; m < nw; m++) {
+        const sc = base + taps[t + radius]! * inner;
+        for (let c = 0; c < inner; c++) tmp[d + c] = data[sc + c]! * w0;
+        for (let m = 0; m < radius; m++) {
           const w = weights[m]!;
-          const s = base + taps[t + m]! * inner;
-          for (let c = 0; c < inner; c++) tmp[d + c]! += data[s + c]! * w;
+          const s1 = base + taps[t + m]! * inner;
+          const s2 = base + taps[t + nw - 1 - m]! * inner;
+          for (let c = 0; c < inner; c++) tmp[d + c]! += (data[s1 + c]! + data[s2 + c]!) * w;
         }
       }
     }

@@ -15,5 +15,6 @@ export * from "./grid.ts";
 export * from "./volumes.ts";
 export * from "./bspline.ts";
 export * from "./gaussian.ts";
+export * from "./held_dtype.ts";
 export * from "./maps_projection.ts";
 export * from "./high_variance_confounds.ts";

@@ -1,6 +1,7 @@
 import { imageGeometry } from "./check_image.ts";
 import type { Affine, Image } from "../types.ts";
 import { mirrorIndex, splineFilter3d, splineWeights } from "./bspline.ts";
+import { imageHeldDtype } from "./held_dtype.ts";
 import { affineFrom3x3, allClose, checkAffine, invertAffine, multiplyAffines } from "./grid.ts";
 
 /** Interpolation of {@link resampleImg}: "continuous" is cubic B-spline. */
@@ -61,27 +62,24 @@ const INT_RANGES: Record<string, [number, number]> = {
 };
 
 /**
- * Output storage as nilearn keeps it: the input dtype (`img.dtype` when the image carries
- * one, as a loaded image does; else float32 for Float32Array data), except that signed
- * integers become floats with "continuous". Integer dtypes whose values are not integers
- * (scaled on disk) count as floats.
+ * Output storage as nilearn keeps it: the dtype the input is held in (`imageHeldDtype`:
+ * `img.dtype` unless its header scales it, else float32 for Float32Array data), except that
+ * signed integers become floats with "continuous". Integer dtypes whose values are not
+ * integers count as floats.
  */
 function outputStorage(img: Image, interpolation: Interpolation): Storage {
-  const dtype = (img as { dtype?: unknown }).dtype;
-  if (typeof dtype === "string") {
-    if (dtype === "float64") return { kind: "float64" };
-    if (dtype === "float32") return { kind: "float32" };
-    const range = INT_RANGES[dtype];
-    if (range !== undefined && allIntegers(img.data)) {
-      const unsigned = dtype.startsWith("u");
-      if (!unsigned && interpolation === "continuous") {
-        return dtype === "int64" ? { kind: "float64" } : { kind: "float32" };
-      }
-      return { kind: "int", min: range[0], max: range[1], unsigned };
+  const dtype = imageHeldDtype(img);
+  if (dtype === "float64") return { kind: "float64" };
+  if (dtype === "float32") return { kind: "float32" };
+  const range = INT_RANGES[dtype];
+  if (range !== undefined && allIntegers(img.data)) {
+    const unsigned = dtype.startsWith("u");
+    if (!unsigned && interpolation === "continuous") {
+      return dtype === "int64" ? { kind: "float64" } : { kind: "float32" };
     }
-    return { kind: "float64" };
+    return { kind: "int", min: range[0], max: range[1], unsigned };
   }
-  return img.data instanceof Float32Array ? { kind: "float32" } : { kind: "float64" };
+  return { kind: "float64" };
 }
 
 function allIntegers(data: ArrayLike<number>): boolean {

@@ -2,18 +2,16 @@ import { imageGeometry } from "./check_image.ts";
 import type { Image } from "../types.ts";
 import { gaussianFilterAxis, gaussianKernel1d } from "./gaussian.ts";
 import { checkAffine, voxelSizes } from "./grid.ts";
+import { imageHeldDtype } from "./held_dtype.ts";
 
 /** FWHM (mm) ratio to the Gaussian's standard deviation: `sqrt(8 ln 2)`. */
 const FWHM_OVER_SIGMA = Math.sqrt(8 * Math.log(2));
 
 /** Whether nilearn would hold the smoothed values in float32 (it keeps float32 inputs). */
 function keepsFloat32(img: Image): boolean {
-  const dtype = (img as { dtype?: unknown }).dtype;
-  if (typeof dtype === "string") {
-    // nilearn casts signed integers (but int64) to float32 and keeps float32.
-    return dtype === "float32" || dtype === "int8" || dtype === "int16" || dtype === "int32";
-  }
-  return img.data instanceof Float32Array;
+  // nilearn casts signed integers (but int64) to float32 and keeps float32.
+  const dtype = imageHeldDtype(img);
+  return dtype === "float32" || dtype === "int8" || dtype === "int16" || dtype === "int32";
 }
 
 /**
@@ -22,9 +20,7 @@ function keepsFloat32(img: Image): boolean {
  * Only unscaled data (nibabel gives float64 for scaled images) of an unsigned on-disk dtype.
  */
 function keepsUnsigned(img: Image): boolean {
-  const { dtype, header } = img as { dtype?: unknown; header?: { scaling?: unknown } };
-  if (typeof dtype !== "string" || !/^uint(8|16|32|64)$/.test(dtype)) return false;
-  if (header !== undefined && header !== null && header.scaling != null) return false;
+  if (!imageHeldDtype(img).startsWith("uint")) return false;
   const d = img.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i]!;

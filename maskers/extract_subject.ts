@@ -18,6 +18,13 @@ import {
 } from "../image/maps_projection.ts";
 import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
+import {
+  castDtype,
+  castValues,
+  type HeldDtype,
+  heldDtype,
+  imageHeldDtype,
+} from "../image/held_dtype.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
 import { describeGrid, sameFov } from "./grid_check.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
@@ -32,6 +39,14 @@ export interface VolumeSource {
   readonly affine: Affine;
   /** Name for messages (file path or "image #i"). */
   readonly name: string;
+  /**
+   * Datatype stored on disk (e.g. "uint8"), which with `scaled` decides the dtype nilearn holds
+   * the values in (`image/held_dtype.ts`), hence how resampling and smoothing round them.
+   * Absent: float32 for Float32Array volumes, float64 otherwise.
+   */
+  readonly dtype?: string;
+  /** Whether scl_slope/scl_inter scale the values (then held in float64). Default false. */
+  readonly scaled?: boolean;
   /** The volumes, in order (each nx*ny*nz values, x fastest). May reuse buffers. */
   volumes(): AsyncIterable<VoxelData>;
   /**
@@ -49,6 +64,7 @@ export function imageSource(img: Image, name: string): VolumeSource {
     shape: img.shape,
     affine: img.affine,
     name,
+    dtype: imageHeldDtype(img),
     async *volumes() {
       for (let t = 0; t < nT; t++) yield img.data.subarray(t * nV, (t + 1) * nV);
     },
@@ -95,21 +111,43 @@ export interface SubjectResult {
   readonly nVolumes: number;
 }
 
-/** Whether the working dtype makes volumes float32. */
-function dtypeCasts(dtype: FittedState["params"]["dtype"]): boolean {
-  return dtype === "auto" || dtype === "float32";
-}
-
 /** The volumes again (second pass): `reread` when the source has it, else `volumes()`. */
 function rereadVolumes(source: VolumeSource): AsyncIterable<VoxelData> {
   return source.reread !== undefined ? source.reread() : source.volumes();
 }
 
-function castVolume(vol: VoxelData, dtype: FittedState["params"]["dtype"]): VoxelData {
-  if ((dtype === "auto" || dtype === "float32") && !(vol instanceof Float32Array)) {
-    return Float32Array.from(vol);
+/**
+ * The dtype nilearn holds the subject's values in after its `dtype` cast (null when the source
+ * does not say and the volumes' array type decides).
+ */
+function sourceDtype(
+  source: VolumeSource,
+  dtype: FittedState["params"]["dtype"],
+): HeldDtype | null {
+  if (source.dtype === undefined) return dtype === null ? null : castDtype("float64", dtype);
+  return castDtype(heldDtype(source.dtype, source.scaled ?? false), dtype);
+}
+
+/** Whether values held in `dtype` are resampled/smoothed into float32 (rounded as float32). */
+function float32Output(dtype: HeldDtype): boolean {
+  return dtype === "float32" || dtype === "int8" || dtype === "int16" || dtype === "int32";
+}
+
+/** `[min(values, 0), max(values, 0)]` over the first `nT` volumes (resample_img's clip range). */
+async function valueRange(
+  volumes: AsyncIterable<VoxelData>,
+  nT: number,
+): Promise<[number, number]> {
+  let lo = 0, hi = 0, t = 0;
+  for await (const vol of volumes) {
+    if (t++ >= nT) break;
+    for (let i = 0; i < vol.length; i++) {
+      const v = vol[i]!;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   }
-  return vol;
+  return [lo, hi];
 }
 
 /**
@@ -196,9 +234,9 @@ export async function extractSubject(
   }
   const wantHv = p.highVarianceConfounds;
   const nSrcV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
-  const toWorking = (dtypeCasts(p.dtype) ? Math.fround : (x: number) => x) as (
-    x: number,
-  ) => number;
+  // The dtype nilearn holds the values in after its `dtype` cast: resampling and smoothing
+  // round to it (unsigned integers stay integers). null: the first volume's array type decides.
+  let held = sourceDtype(source, p.dtype);
 
   const k = plan.projector.nMaps;
   const signals = new Float64Array(nT * k);
@@ -211,9 +249,12 @@ export async function extractSubject(
   const hvSelector = wantHv
     ? new HighVarianceSelector(nSrcV, nT, { percentile: 2, detrend: true })
     : null;
-  const resampler = needResample
-    ? new StreamingDataResampler(source, grid, p.dtype, doSmooth ? null : plan.projector.support)
+  // Unsigned data smoothed after resampling: smoothing truncates each pass (not linear), so the
+  // clip to the whole image's range cannot be corrected afterwards; a first pass reads it.
+  const range = needResample && doSmooth && held !== null && held.startsWith("uint")
+    ? await valueRange(rereadVolumes(source), nT)
     : null;
+  let resampler: StreamingDataResampler | null = null;
   const batch = plan.projector.refine
     ? null
     : new Float64Array(plan.projector.support.length * PROJECT_BATCH);
@@ -225,10 +266,26 @@ export async function extractSubject(
       throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
     hvSelector?.add(raw);
-    let vol: VoxelData = resampler !== null ? resampler.next(raw) : raw;
-    vol = castVolume(vol, p.dtype);
+    held ??= raw instanceof Float32Array ? "float32" : "float64";
+    let vol: VoxelData = castValues(raw, held);
+    if (needResample) {
+      resampler ??= new StreamingDataResampler(
+        source,
+        grid,
+        held,
+        doSmooth ? null : plan.projector.support,
+        range,
+      );
+      vol = resampler.next(vol);
+    }
     if (doSmooth) {
-      vol = smoothImg({ data: vol, shape: shape3, affine: grid.affine }, fwhm).data;
+      const img: Image & { readonly dtype: HeldDtype } = {
+        data: vol,
+        shape: shape3,
+        affine: grid.affine,
+        dtype: held,
+      };
+      vol = smoothImg(img, fwhm).data;
     }
     if (batch !== null) {
       // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all).
@@ -255,7 +312,7 @@ export async function extractSubject(
     const row = new Float64Array(k);
     projectVolume(plan.projector, d, row, 0, scratch);
     for (let j = 0; j < k; j++) signals[t * k + j]! += row[j]!;
-  }, toWorking);
+  }, held !== null && float32Output(held) ? Math.fround : (x: number) => x);
 
   let hvMatrix: Matrix | null = null;
   if (hvSelector !== null) {

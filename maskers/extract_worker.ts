@@ -38,6 +38,8 @@ async function open(
       shape: stream.shape,
       affine: stream.affine,
       name: src.name,
+      dtype: stream.dtype,
+      scaled: stream.header?.scaling != null,
       volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
       reread: () => rereadNifti(target),
     },

@@ -143,6 +143,8 @@ async function openSubject(src: ImgSource, index: number): Promise<OpenedSource>
         shape: stream.shape,
         affine: stream.affine,
         name,
+        dtype: stream.dtype,
+        scaled: stream.header?.scaling != null,
         volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
         reread: () => rereadNifti(src),
       },

@@ -15,6 +15,7 @@
  */
 import type { Affine, VoxelData } from "../types.ts";
 import { resampleImg } from "../image/resample.ts";
+import type { HeldDtype } from "../image/held_dtype.ts";
 import type { GridSpec } from "./grid_check.ts";
 
 /** Growable typed storage of (voxel, value) entries. */
@@ -41,7 +42,8 @@ export class StreamingDataResampler {
   readonly #shape3: number[];
   readonly #affine: Affine;
   readonly #grid: GridSpec;
-  readonly #float32: boolean;
+  readonly #dtype: HeldDtype;
+  readonly #range: readonly [number, number] | null;
   readonly #watch: Uint8Array | null;
   readonly #entries = new Entries();
   readonly #volStart: number[] = [0];
@@ -51,20 +53,25 @@ export class StreamingDataResampler {
   /**
    * @param source the subject's grid (shape, affine).
    * @param grid the target grid.
-   * @param dtype working dtype ("auto"/"float32" cast volumes to float32 before resampling).
+   * @param dtype the dtype the volumes are held in (already cast, see `image/held_dtype.ts`):
+   *   resampled values are rounded to it as nilearn stores them (integers stay integers).
    * @param watch voxels (target grid indices) whose clipping matters, or null for all (when
    *   smoothing follows, every voxel does).
+   * @param range the whole image's clip range `[min(data, 0), max(data, 0)]` when known in
+   *   advance: volumes are then clipped at once and {@link correct} has nothing to do.
    */
   constructor(
     source: { readonly shape: readonly number[]; readonly affine: Affine },
     grid: GridSpec,
-    dtype: null | "auto" | "float32" | "float64",
+    dtype: HeldDtype,
     watch: Int32Array | null,
+    range: readonly [number, number] | null = null,
   ) {
     this.#shape3 = [source.shape[0] ?? 1, source.shape[1] ?? 1, source.shape[2] ?? 1];
     this.#affine = source.affine;
     this.#grid = grid;
-    this.#float32 = dtype === "auto" || dtype === "float32";
+    this.#dtype = dtype;
+    this.#range = range;
     if (watch !== null) {
       const nV = (grid.shape[0] ?? 1) * (grid.shape[1] ?? 1) * (grid.shape[2] ?? 1);
       this.#watch = new Uint8Array(nV);
@@ -75,13 +82,13 @@ export class StreamingDataResampler {
   }
 
   /**
-   * Resample the next volume (unclipped) and record its values beyond its own range.
+   * Resample the next volume (unclipped, unless the range was given) and record its values
+   * beyond its own range.
    *
-   * @param raw one volume of the subject.
+   * @param vol one volume of the subject, in the working dtype.
    * @returns the volume on the target grid.
    */
-  next(raw: VoxelData): Float64Array {
-    const vol = this.#float32 && !(raw instanceof Float32Array) ? Float32Array.from(raw) : raw;
+  next(vol: VoxelData): Float64Array {
     let lo = 0, hi = 0;
     for (let i = 0; i < vol.length; i++) {
       const v = vol[i]!;
@@ -90,12 +97,22 @@ export class StreamingDataResampler {
     }
     if (lo < this.#min) this.#min = lo;
     if (hi > this.#max) this.#max = hi;
-    const out = resampleImg({ data: vol, shape: this.#shape3, affine: this.#affine }, {
+    const img = { data: vol, shape: this.#shape3, affine: this.#affine, dtype: this.#dtype };
+    const out = resampleImg(img, {
       targetAffine: this.#grid.affine,
       targetShape: this.#grid.shape.slice(0, 3),
       interpolation: "continuous",
       clip: false,
     }).data as Float64Array;
+    if (this.#range !== null) {
+      const [a, b] = this.#range;
+      for (let i = 0; i < out.length; i++) {
+        const v = out[i]!;
+        if (v < a) out[i] = a;
+        else if (v > b) out[i] = b;
+      }
+      return out;
+    }
     const watch = this.#watch;
     const e = this.#entries;
     for (let i = 0; i < out.length; i++) {

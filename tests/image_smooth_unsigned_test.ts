@@ -41,3 +41,17 @@ Deno.test("smoothImg: scaled or float unsigned data are not truncated", () => {
     for (let i = 0; i < want.length; i++) assert.ok(Math.abs(out.data[i]! - want[i]!) < 1e-4);
   }
 });
+
+Deno.test("smoothImg: uint8 truncation follows scipy's summation order (centre, then outer pairs in)", () => {
+  // 7 x 1 x 1 uint8 line, 3 mm voxels, fwhm 6 mm along x (sigma 0.849 voxel). scipy's
+  // gaussian_filter1d into uint8 (nilearn 0.11.1 smooth_img) gives 99 at the last voxel, where
+  // summing the taps left to right would give 98.
+  const img = {
+    data: Float64Array.from([102, 205, 221, 54, 80, 192, 65]),
+    shape: [7, 1, 1],
+    affine: Float64Array.from([3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1]),
+    dtype: "uint8",
+  } as Image;
+  const out = smoothImg(img, [6, 0, 0]);
+  assert.deepEqual(Array.from(out.data), [132, 176, 170, 107, 103, 128, 99]);
+});
