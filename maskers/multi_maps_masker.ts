@@ -165,10 +165,13 @@ function workerSource(src: ImgSource, name: string): WorkerSource | null {
   return null;
 }
 
-async function gridOfSource(src: ImgSource, index: number): Promise<GridSpec> {
+/** The grid of a list's first image, and its dimensionality (the list's reference). */
+type RefGrid = GridSpec & { readonly ndim: number };
+
+async function gridOfSource(src: ImgSource, index: number): Promise<RefGrid> {
   const opened = await openSubject(src, index);
   try {
-    return gridOf(opened.source);
+    return { ...gridOf(opened.source), ndim: opened.source.shape.length };
   } finally {
     await opened.close();
   }
@@ -571,7 +574,7 @@ function makeFitted(
     index: number,
     confounds: OneConfounds,
     sampleMask: ArrayLike<number> | readonly boolean[] | null,
-    refGrid: Promise<GridSpec | null> | null,
+    refGrid: Promise<RefGrid | null> | null,
     h: OverlapHistory = history,
     update = true,
     pool: ExtractPool | null = null,
@@ -581,6 +584,14 @@ function makeFitted(
       const s = opened.source;
       if (refGrid !== null) {
         const ref = await refGrid;
+        // As nilearn's iter_check_niimg: the first image's dimensionality is the list's.
+        if (ref !== null && s.shape.length !== ref.ndim) {
+          throw new TypeError(
+            `imgs: image #${index} (${s.name}) is ${s.shape.length}D but image #0 is ` +
+              `${ref.ndim}D: input data has incompatible dimensionality (the images of a list ` +
+              "must be all 3D or all 4D)",
+          );
+        }
         if (ref !== null && !sameFov(s, ref)) {
           throw new RangeError(
             `Field of view of image #${index} (${s.name}) is different from the reference ` +
@@ -667,7 +678,7 @@ function makeFitted(
     );
     // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
     // outcomes, a first image that cannot be read does not fail the others.
-    const refGrid: Promise<GridSpec | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
+    const refGrid: Promise<RefGrid | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
       if (stopOnFailure) throw err;
       return null;
     });
