@@ -495,11 +495,13 @@ function symMatVec(a: Float64Array, x: Float64Array, y: Float64Array, k: number)
  * the coefficients of the voxel values on the maps (inside the mask, on voxels where some map is
  * > 0). Non-finite values (data and maps) count as 0.
  *
- * @param imgs 3D or 4D image (same grid as maps).
+ * @param imgs 4D image (x, y, z, time; same grid as maps). A 3D image is rejected, as nilearn
+ *   does (a single volume is a 4D image with one volume).
  * @param maps 4D maps image (x, y, z, nMaps).
  * @param mask optional 3D mask on the same grid (non-zero = inside).
  * @param options see {@link MapsProjectorOptions}.
  * @returns (time x maps) signals.
+ * @throws TypeError when `imgs` or `maps` is not 4D, or for incompatible grids.
  * @example
  * ```ts
  * import { imgToSignalsMaps } from "./maps_projection.ts";
@@ -515,6 +517,16 @@ export function imgToSignalsMaps(
   mask: Image | null = null,
   options: MapsProjectorOptions = {},
 ): Matrix {
+  // nilearn (check_niimg_4d on maps_img, then imgs): DimensionError for 3D images.
+  for (const [name, img] of [["maps", maps], ["imgs", imgs]] as const) {
+    if (img?.shape?.length !== 4) {
+      throw new TypeError(
+        `${name}: expected a 4D image, found ${
+          img?.shape === undefined ? String(img) : `shape [${img.shape.join(", ")}]`
+        } (input data has incompatible dimensionality; give a 3D volume a 4th axis of 1)`,
+      );
+    }
+  }
   checkSameShape3(imgs, maps, "data and maps");
   checkSameAffine(imgs.affine, maps.affine, "data and maps");
   if (mask !== null) {

@@ -122,7 +122,7 @@ Deno.test("non-finite data and map values count as zero", () => {
   const r = rng(2);
   const img: Image = {
     data: Float64Array.from({ length: NV }, () => r()),
-    shape: [...SHAPE],
+    shape: [...SHAPE, 1],
     affine: AFFINE,
   };
   const withNan = { ...img, data: Float64Array.from(img.data) };
@@ -167,9 +167,28 @@ Deno.test("signalsToImgMaps: 1D gives 3D, 2D gives 4D; zero outside the mask sup
 
 Deno.test("imgToSignalsMaps rejects data on another grid", () => {
   const maps = blobMaps(2);
-  const img: Image = { data: new Float64Array(NV), shape: [...SHAPE], affine: AFFINE };
+  const img: Image = { data: new Float64Array(NV), shape: [...SHAPE, 1], affine: AFFINE };
   const shifted = { ...img, affine: Float64Array.from(AFFINE).fill(1, 3, 4) };
   assert.throws(() => imgToSignalsMaps(shifted, maps), /different affine/);
-  const other: Image = { data: new Float64Array(8), shape: [2, 2, 2], affine: AFFINE };
+  const other: Image = { data: new Float64Array(8), shape: [2, 2, 2, 1], affine: AFFINE };
   assert.throws(() => imgToSignalsMaps(other, maps), /incompatible shapes/);
+});
+
+Deno.test("imgToSignalsMaps rejects a 3D image (nilearn: DimensionError), naming it", () => {
+  const maps = blobMaps(2);
+  const img3: Image = { data: new Float64Array(NV), shape: [...SHAPE], affine: AFFINE };
+  assert.throws(
+    () => imgToSignalsMaps(img3, maps),
+    (e: unknown) =>
+      e instanceof TypeError && /^imgs: expected a 4D image/.test(e.message) &&
+      /incompatible dimensionality/.test(e.message),
+  );
+  // the same volume as a 4D image of one volume is accepted
+  assert.deepEqual(imgToSignalsMaps({ ...img3, shape: [...SHAPE, 1] }, maps).shape, [1, 2]);
+  // 3D maps are rejected too (nilearn checks maps_img as 4D)
+  const oneMap: Image = { data: maps.data.slice(0, NV), shape: [...SHAPE], affine: AFFINE };
+  assert.throws(
+    () => imgToSignalsMaps({ ...img3, shape: [...SHAPE, 1] }, oneMap),
+    /^TypeError: maps:/,
+  );
 });
