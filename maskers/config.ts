@@ -5,7 +5,11 @@
  * style); a value is checked when `fit`/`transform` use it. niimask follows that split:
  *
  * - Checked here, at creation: TYPES and names — unknown parameters, a number where a boolean
- *   is expected, a string cutoff, unknown `clean` options — things nilearn could never use.
+ *   is expected, a string cutoff, a non-string `dtype`, unknown `clean` options — things nilearn
+ *   could never use; and `resamplingTarget` values, which nilearn 0.11.1's `__init__` does
+ *   check (not one of "data", "mask", "maps", null; "mask" without `maskImg`).
+ * - Checked at `fit` ({@link checkDtypeValue}), where nilearn casts the maps: `dtype` values
+ *   (nilearn: "float16" HeaderDataError, unknown names TypeError, both at fit).
  * - Accepted here and checked where nilearn checks them (at `transform`, by `signal/clean`):
  *   VALUES whose type is right — `standardize: "l1"` (unknown strategy), `lowPass: 0` /
  *   `highPass: 0` (a Butterworth cutoff must be > 0), `tR` <= 0, `clean.filter` /
@@ -18,14 +22,12 @@
  *   `smoothingFwhm` list (0 = not smoothed).
  *
  * Deliberate deviations from nilearn (a clear error where nilearn silently does something
- * else), all raised at creation:
+ * else):
  * - an unknown `clean` option (nilearn's `clean__foo=3` is silently ignored): an error naming
- *   it, so a typo such as `clean.butterworthOrdr` does not go unnoticed;
- * - `dtype` other than null, "auto", "float32", "float64": an integer dtype makes nilearn cast
- *   the maps (weights in [0, 1]) to integers, i.e. to zero, and return all-zero signals;
- *   "float16" fails in nilearn at `fit` (nibabel cannot store it);
- * - `resamplingTarget` not one of "data", "mask", "maps", null, or "mask" without `maskImg`:
- *   nilearn raises the same errors, but at `fit`.
+ *   it at creation, so a typo such as `clean.butterworthOrdr` does not go unnoticed;
+ * - `dtype` other than null, "auto", "float32", "float64" fails at `fit`: an integer dtype
+ *   makes nilearn cast the maps (weights in [0, 1]) to integers, i.e. to zero, and return
+ *   all-zero signals; "float16" fails in nilearn at `fit` too (nibabel cannot store it).
  *
  * @module
  */
@@ -232,15 +234,8 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
   optNumber("lowPass", p.lowPass, "Hz");
   optNumber("highPass", p.highPass, "Hz");
   optNumber("tR", p.tR, "s");
-  if (![null, "auto", "float32", "float64"].includes(p.dtype as string | null)) {
-    // Deliberate deviation (see the module doc): nilearn would cast the maps to this dtype.
-    throw new RangeError(
-      `dtype: expected null, "auto", "float32" or "float64", found ${quote(p.dtype)}` +
-        (typeof p.dtype === "string" && /^u?int/.test(p.dtype)
-          ? " (an integer dtype would truncate the maps' weights to 0)"
-          : ""),
-    );
-  }
+  // The value is checked at fit (checkDtypeValue), where nilearn uses it.
+  optString("dtype", p.dtype, '"auto", "float32", "float64"');
   oneOf("resamplingTarget", p.resamplingTarget, ["data", "mask", "maps", null]);
   if (p.resamplingTarget === "mask" && p.maskImg === null) {
     throw new RangeError(
@@ -270,6 +265,28 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
   }
   if (Array.isArray(p.smoothingFwhm)) p.smoothingFwhm = Object.freeze([...p.smoothingFwhm]);
   return Object.freeze(p) as unknown as MultiMapsMaskerParams;
+}
+
+/**
+ * Check a `dtype` value, at `fit` (where nilearn casts the maps and fails for "float16" or an
+ * unknown name). Integer dtypes are rejected too (a deliberate deviation, see the module doc).
+ *
+ * @param dtype the masker's `dtype` parameter.
+ * @throws RangeError unless null, "auto", "float32" or "float64".
+ * @example
+ * ```ts
+ * import { checkDtypeValue } from "./config.ts";
+ * checkDtypeValue("float32"); // ok
+ * ```
+ */
+export function checkDtypeValue(dtype: unknown): void {
+  if ([null, "auto", "float32", "float64"].includes(dtype as string | null)) return;
+  throw new RangeError(
+    `dtype: expected null, "auto", "float32" or "float64", found ${quote(dtype)}` +
+      (typeof dtype === "string" && /^u?int/.test(dtype)
+        ? " (an integer dtype would truncate the maps' weights to 0)"
+        : ""),
+  );
 }
 
 /** Number of concurrent subjects for `nJobs` (-1 = all cores, -2 = all but one, ...). */

@@ -17,7 +17,13 @@ import type {
   SubjectOutcome,
   TransformOptions,
 } from "./types.ts";
-import { effectiveJobs, isImgSource, type MultiMapsMaskerParams, resolveParams } from "./config.ts";
+import {
+  checkDtypeValue,
+  effectiveJobs,
+  isImgSource,
+  type MultiMapsMaskerParams,
+  resolveParams,
+} from "./config.ts";
 import {
   type ExtractionParams,
   type ExtractionPlan,
@@ -345,6 +351,7 @@ async function fitMasker(
 
   log(1, "fit", `loading regions from ${describe(params.mapsImg)}`);
   const rawMaps = await loadAnyImage(params.mapsImg, "mapsImg");
+  checkDtypeValue(params.dtype); // as nilearn: the maps are cast to it once loaded
   const mapsFloat32 = mapsAreFloat32(rawMaps, params.dtype);
   const maps4 = to4dMaps(rawMaps);
   const { img: mapsClean, replaced } = nonFiniteToZero(maps4, mapsFloat32);

@@ -144,15 +144,39 @@ Deno.test("type errors (and unknown names) are still raised at creation, naming 
     // deliberate deviation: nilearn ignores unknown clean__ kwargs
     [{ clean: { foo: 3 } }, /^clean\.foo: unknown clean option/, TypeError],
     [{ lowpass: 0.1 }, /^lowpass: unknown masker parameter/, TypeError],
-    // deliberate deviation: nilearn casts the maps to an integer dtype (all-zero signals)
-    [{ dtype: "int32" }, /^dtype.*"int32".*truncate/, RangeError],
-    [{ dtype: "float16" }, /^dtype.*"float16"/, RangeError],
+    [{ dtype: 3 }, /^dtype/, TypeError],
+    // nilearn 0.11.1's __init__ checks resampling_target (ValueError at construction)
+    [{ resamplingTarget: "labels" }, /^resamplingTarget.*"labels"/, RangeError],
+    [{ resamplingTarget: "mask" }, /^resamplingTarget: "mask" but no mask/, RangeError],
   ];
   for (const [config, re, cls] of cases) {
     assert.throws(
       () => multiMapsMasker({ mapsImg: MAPS, ...config } as never),
       (err: unknown) => err instanceof cls && re.test((err as Error).message),
       JSON.stringify(config),
+    );
+  }
+});
+
+Deno.test("dtype values are checked at fit, as nilearn (float16: HeaderDataError at fit)", async () => {
+  const cases: [string, RegExp][] = [
+    ["float16", /^dtype.*"float16"/],
+    ["bogus", /^dtype.*"bogus"/],
+    // deliberate deviation: nilearn casts the maps to an integer dtype (all-zero signals)
+    ["int32", /^dtype.*"int32".*truncate/],
+  ];
+  for (const [dtype, re] of cases) {
+    const masker = multiMapsMasker({ mapsImg: MAPS, dtype: dtype as never });
+    assert.equal(masker.params().dtype, dtype, "accepted at creation");
+    await assert.rejects(
+      () => masker.fit(),
+      (err: unknown) => err instanceof RangeError && re.test(err.message),
+      dtype,
+    );
+    await assert.rejects(
+      () => masker.fitTransform(IMG),
+      (err: unknown) => err instanceof RangeError && re.test(err.message),
+      `${dtype} (fitTransform)`,
     );
   }
 });

@@ -88,7 +88,7 @@ Deno.test("validation errors name the parameter", () => {
     [{ mapsImg, smoothingFwhm: "6" }, /smoothingFwhm/, TypeError],
     [{ mapsImg, resamplingTarget: "mask" }, /no mask/, RangeError],
     [{ mapsImg, resamplingTarget: "brain" }, /resamplingTarget/, RangeError],
-    [{ mapsImg, dtype: "int8" }, /dtype/, RangeError],
+    [{ mapsImg, dtype: 8 }, /dtype/, TypeError], // values ("int8", "float16") fail at fit
     [{ mapsImg, nJobs: 0 }, /nJobs/, RangeError],
     [{ mapsImg, nJobs: 1.5 }, /nJobs/, TypeError],
     [{ mapsImg, clean: { butterworthOrder: 1.5 } }, /clean\.butterworthOrder/, TypeError],
