@@ -522,14 +522,14 @@ function makeFitted(
   });
   const rawMaps = () => rawLazy.get();
   const clippedMaps = () => clippedLazy.get();
-  // Before any transform (`clipped` null) maps_img_ is reported clipped: that is nilearn's state
-  // after fit_transform (the usual sequence), not after a bare fit.
+  // Before any transform (`clipped` null) maps_img_ is the unclipped maps, as after nilearn's
+  // bare fit; the first transform on the maps' grid clips them (nilearn's in-place clipping).
   interface OverlapHistory {
     clipped: boolean | null;
     resampledGrid: GridSpec | null;
   }
   const history: OverlapHistory = { clipped: null, resampledGrid: null };
-  const currentMaps = () => (history.clipped !== false ? clippedMaps() : rawMaps());
+  const currentMaps = () => (history.clipped === true ? clippedMaps() : rawMaps());
   const inverseProjectors = new Map<boolean, MapsProjector>();
 
   function advance(h: OverlapHistory, grid: GridSpec): void {
@@ -770,7 +770,7 @@ function makeFitted(
         // Same checks (and messages) as signalsToImgMaps.
         return signalsToImgMaps(regionSignals, currentMaps(), state.maskImg);
       }
-      const clippedKey = history.clipped !== false;
+      const clippedKey = history.clipped === true;
       let projector = inverseProjectors.get(clippedKey);
       if (projector === undefined) {
         projector = makeMapsProjector(currentMaps(), null, { keepMaskedMaps: true });

@@ -308,6 +308,8 @@ Deno.test("allowOverlap false: weights below eps are clipped in the maps used (n
   }
   const m2: Image = { ...mp, data };
   const f = await multiMapsMasker({ mapsImg: m2, allowOverlap: false }).fit();
+  // As nilearn: a bare fit keeps the maps as given; the first transform clips them.
+  assert.equal(Math.min(...f.mapsImg_.data), -0.5);
   const a = subject(m2, 3, 12);
   await f.transform(a.img);
   assert.equal(Math.min(...f.mapsImg_.data), 0);

@@ -170,14 +170,19 @@ async function runStep(
         break;
       case "fit_transform": {
         // The method under test gives the result. nilearn's fit_transform also leaves the masker
-        // fitted; our maskers are immutable, so when later steps follow, the state they work on
-        // is what `fit` on the same images returns.
-        result = await method(value, "fitTransform")(imgsArg(dir, step.imgs), {
+        // fitted and transformed once; our maskers are immutable, so when later steps follow,
+        // the state they work on is `fit` on the same images followed by that transform.
+        const args = {
           confounds: await confoundsArg(dir, step.confounds ?? null),
           sampleMask: step.sample_mask ?? null,
-        });
+        };
+        result = await method(value, "fitTransform")(imgsArg(dir, step.imgs), args);
         if (!wantsError) {
-          const next = more ? await method(value, "fit")(imgsArg(dir, step.imgs)) : value;
+          let next = value;
+          if (more) {
+            next = await method(value, "fit")(imgsArg(dir, step.imgs));
+            await method(next, "transform")(imgsArg(dir, step.imgs), args);
+          }
           return { check: await compareResult(dir, result, step.expect, tol), value: next };
         }
         break;
