@@ -1,4 +1,4 @@
-import type { Image, Matrix } from "../types.ts";
+import type { Image, Matrix, VoxelData } from "../types.ts";
 import { type ImgSource, loadImg, openNifti } from "../image/load.ts";
 import {
   makeMapsProjector,
@@ -42,7 +42,6 @@ import {
 } from "./extract_subject.ts";
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
-import { settledPool } from "./pool.ts";
 import { ExtractPool } from "./worker_pool.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
@@ -181,6 +180,53 @@ async function gridOfSource(src: ImgSource, index: number): Promise<RefGrid> {
   } finally {
     await opened.close();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Abort and outcomes
+
+/** The error of a subject stopped by an abort signal (`name` "AbortError", `cause` the reason). */
+function abortError(signal: AbortSignal | undefined, what: string): Error {
+  const err = new Error(`${what}: not extracted, the transform was aborted`, {
+    cause: signal?.reason,
+  });
+  err.name = "AbortError";
+  return err;
+}
+
+function isAbortError(e: unknown): boolean {
+  return e instanceof Error && e.name === "AbortError";
+}
+
+/** A volume source that stops (AbortError) at the next volume once `signal` is aborted. */
+function abortable(src: VolumeSource, signal: AbortSignal): VolumeSource {
+  const guard = (volumes: () => AsyncIterable<VoxelData>) =>
+    async function* () {
+      for await (const vol of volumes()) {
+        if (signal.aborted) throw abortError(signal, src.name);
+        yield vol;
+      }
+    };
+  const reread = src.reread;
+  return {
+    ...src,
+    volumes: guard(() => src.volumes()),
+    ...(reread !== undefined ? { reread: guard(() => reread.call(src)) } : {}),
+  };
+}
+
+const outcomes = new WeakMap<PromiseSettledResult<Matrix>, SubjectOutcome>();
+
+/** The outcome of a settled subject (the same object each time: `onOutcome` gets the returned one). */
+function toOutcome(o: PromiseSettledResult<Matrix>): SubjectOutcome {
+  let outcome = outcomes.get(o);
+  if (outcome === undefined) {
+    outcome = o.status === "fulfilled"
+      ? { ok: true, value: o.value }
+      : { ok: false, error: o.reason instanceof Error ? o.reason : new Error(String(o.reason)) };
+    outcomes.set(o, outcome);
+  }
+  return outcome;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -585,10 +631,12 @@ function makeFitted(
     h: OverlapHistory = history,
     update = true,
     pool: ExtractPool | null = null,
+    signal?: AbortSignal,
   ): Promise<Matrix> {
+    if (signal?.aborted) throw abortError(signal, sourceName(src, index));
     const opened = await openSubject(src, index);
     try {
-      const s = opened.source;
+      const s = signal === undefined ? opened.source : abortable(opened.source, signal);
       if (refGrid !== null) {
         const ref = await refGrid;
         // As nilearn's iter_check_niimg: the first image's dimensionality is the list's.
@@ -659,15 +707,22 @@ function makeFitted(
       options.confounds as OneConfounds,
       sm as ArrayLike<number> | null,
       null,
+      history,
+      true,
+      null,
+      options.signal,
     );
   }
+
+  /** Settled results of a list (input order); `skipped` marks subjects that never ran. */
+  type Settled = PromiseSettledResult<Matrix> & { readonly skipped?: true };
 
   async function settled(
     imgs: readonly ImgSource[],
     options: TransformOptions,
     nJobs: number,
     stopOnFailure: boolean,
-  ): Promise<PromiseSettledResult<Matrix>[]> {
+  ): Promise<Settled[]> {
     if (!Array.isArray(imgs)) throw new TypeError("imgs: expected a list of images");
     if (imgs.length === 0) throw new RangeError("imgs: the list of images is empty");
     const confounds = perSubject<OneConfounds>(
@@ -683,6 +738,17 @@ function makeFitted(
       "sampleMask",
       isSampleMaskEntry,
     );
+    const { signal, onOutcome } = options;
+    if (onOutcome !== undefined && typeof onOutcome !== "function") {
+      throw new TypeError("onOutcome: expected a function (index, outcome) or undefined");
+    }
+    const out: Settled[] = new Array(imgs.length);
+    const aborted = (i: number): Settled => ({
+      status: "rejected",
+      reason: abortError(signal, `image #${i} (${sourceName(imgs[i]!, i)})`),
+      skipped: true,
+    });
+    if (signal?.aborted) return imgs.map((_, i) => aborted(i));
     // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
     // outcomes, a first image that cannot be read does not fail the others.
     const refGrid: Promise<RefGrid | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
@@ -695,26 +761,63 @@ function makeFitted(
     // nilearn runs n_jobs > 1 in separate processes, on copies of the masker: the overlap
     // history then neither carries over between subjects nor comes back.
     const snapshot = (): OverlapHistory => ({ ...history });
-    // Several subjects and jobs: web workers, one subject each at a time.
-    const pool = jobs > 1 && imgs.length > 1
-      ? new ExtractPool(Math.min(jobs, imgs.length), state)
-      : null;
-    try {
-      return await settledPool(imgs, jobs, async (src, i) => {
-        if (stopOnFailure && failed) throw new Error("skipped after an earlier failure");
-        try {
-          const ref = i === 0 ? null : refGrid;
-          return jobs === 1
-            ? await runSubject(src, i, confounds[i], masks[i] ?? null, ref)
-            : await runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true, pool);
-        } catch (err) {
-          failed = true;
-          throw err;
+    // Several subjects and jobs: one pool of web workers for the whole call, one subject per
+    // worker at a time; a lane takes the next subject as soon as its previous one is done.
+    const lanes = Math.max(1, Math.min(jobs, imgs.length));
+    const pool = jobs > 1 && imgs.length > 1 ? new ExtractPool(lanes, state) : null;
+    const ABORTED = Symbol("aborted");
+    let onAbort = () => {};
+    const abortedP = new Promise<typeof ABORTED>((resolve) => {
+      onAbort = () => {
+        pool?.close(); // terminates the workers: subjects in flight stop at once
+        resolve(ABORTED);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+    let callbackError: { error: unknown } | null = null;
+    let next = 0;
+    const runOne = (src: ImgSource, i: number): Promise<Matrix> => {
+      const ref = i === 0 ? null : refGrid;
+      return jobs === 1
+        ? runSubject(src, i, confounds[i], masks[i] ?? null, ref, history, true, null, signal)
+        : runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true, pool, signal);
+    };
+    const lane = async (): Promise<void> => {
+      while (next < imgs.length && !signal?.aborted && callbackError === null) {
+        const i = next++;
+        if (stopOnFailure && failed) {
+          out[i] = {
+            status: "rejected",
+            reason: new Error("skipped after an earlier failure"),
+            skipped: true,
+          };
+          continue;
         }
-      });
+        const work: Promise<Settled> = runOne(imgs[i]!, i).then(
+          (value) => ({ status: "fulfilled", value }),
+          (reason) => ({ status: "rejected", reason }),
+        );
+        const r = signal === undefined ? await work : await Promise.race([work, abortedP]);
+        if (r === ABORTED) return; // this subject stays unset: aborted
+        if (r.status === "rejected") failed = true;
+        out[i] = r;
+        if (onOutcome === undefined) continue;
+        try {
+          await onOutcome(i, toOutcome(r));
+        } catch (error) {
+          callbackError ??= { error };
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: lanes }, lane));
     } finally {
+      signal?.removeEventListener("abort", onAbort);
       pool?.close();
     }
+    if (callbackError !== null) throw (callbackError as { error: unknown }).error;
+    for (let i = 0; i < out.length; i++) out[i] ??= aborted(i);
+    return out;
   }
 
   async function transformList(
@@ -725,16 +828,14 @@ function makeFitted(
     const outcomes = await settled(imgs, options, nJobs, true);
     const out: Matrix[] = [];
     let firstError: unknown = null;
+    let abort: unknown = null;
     for (const o of outcomes) {
       if (o.status === "fulfilled") out.push(o.value);
-      else if (
-        firstError === null &&
-        !(o.reason instanceof Error && o.reason.message === "skipped after an earlier failure")
-      ) {
-        firstError = o.reason;
-      }
+      else if (o.skipped !== true) firstError ??= o.reason;
+      else if (isAbortError(o.reason)) abort ??= o.reason;
     }
     if (firstError !== null) throw firstError;
+    if (abort !== null) throw abort;
     return out;
   }
 
@@ -757,11 +858,7 @@ function makeFitted(
       transformList(imgs, options, options.nJobs ?? params.nJobs),
     transformImgsSettled: async (imgs, options = {}) => {
       const outcomes = await settled(imgs, options, options.nJobs ?? params.nJobs, false);
-      return outcomes.map((o): SubjectOutcome =>
-        o.status === "fulfilled"
-          ? { ok: true, value: o.value }
-          : { ok: false, error: o.reason instanceof Error ? o.reason : new Error(String(o.reason)) }
-      );
+      return outcomes.map(toOutcome);
     },
     transformSingleImgs: (img, options = {}) => transformSingle(img, options),
     inverseTransform: (regionSignals) => {

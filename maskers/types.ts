@@ -97,6 +97,28 @@ export interface TransformOptions {
     | null;
   /** Parallel subjects for this call. */
   nJobs?: number;
+  /**
+   * Lists only: called once per subject that ran to the end (extracted or failed), as it
+   * finishes, in completion order — `index` is the subject's position in `imgs`. The subjects of
+   * a call go through one pool (as many lanes as jobs; a lane takes the next subject as soon as
+   * it is free, no batch barrier). A returned promise is awaited before that lane takes its next
+   * subject, and the call settles only after every callback has settled. Not called for subjects
+   * that did not run (aborted, or skipped by `transformImgs` after a failure). If a callback
+   * throws, no new subject starts and the call rejects with that error once the subjects in
+   * flight settle. The returned array is still in input order.
+   */
+  onOutcome?: (index: number, outcome: SubjectOutcome) => void | Promise<void>;
+  /**
+   * Stops the call. Once aborted, no new subject starts; subjects in flight are stopped (their
+   * web workers are terminated; an extraction in this thread stops at its next volume) and are
+   * not reported to `onOutcome`, while callbacks already running are awaited.
+   * `transformImgsSettled` then resolves (it never rejects for a subject's sake): subjects that
+   * finished keep their outcomes, every other one is `{ ok: false, error }` with
+   * `error.name === "AbortError"` (`error.cause` is the signal's reason). `transformImgs`,
+   * `transform` and `transformSingleImgs` reject with such an AbortError unless every subject
+   * finished.
+   */
+  signal?: AbortSignal;
 }
 
 /** The outcome of one subject in {@link FittedMultiMapsMasker.transformImgsSettled}. */
