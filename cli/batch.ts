@@ -1,13 +1,17 @@
 /**
- * The batch runner: processes subjects in chunks, isolates failures, skips finished subjects,
- * and stops cleanly when aborted (Ctrl-C).
+ * The batch runner: prepares every subject (a preparation failure is that subject's), then
+ * transforms all the prepared subjects in one call — the masker's pool takes the next subject as
+ * soon as a worker is free, with no chunk barrier — handling each subject as it finishes (write
+ * its outputs, report progress, record the failure); skips finished subjects; stops cleanly when
+ * aborted (Ctrl-C).
  *
  * All effects (reading confounds, transforming, writing, checking outputs) are injected as
  * {@link BatchDeps}, so the runner is tested without files or a masker.
  *
- * Interruption: an abort stops waiting for the chunk being transformed (its results are dropped)
- * and starts nothing new; outputs are only ever written whole (temporary names, then renamed), and
- * writes already started are finished, so no partial file is left behind.
+ * Interruption: the abort signal is passed to the transform, which starts no new subject and
+ * stops those in flight; the runner stops waiting for it at once, ignores outcomes reported after
+ * the abort (those subjects count as not run), and waits for the writes already started, which
+ * are whole-file (temporary names, then renamed), so no partial file is left behind.
  *
  * @module
  */
@@ -24,14 +28,29 @@ export interface BatchSubject {
   readonly subject: string;
 }
 
+/** What {@link BatchDeps.transform} receives besides the items. */
+export interface TransformHooks {
+  /**
+   * Call as each subject finishes (`index` into the items), in completion order; await the
+   * returned promise (it writes the outputs) before reporting the call done.
+   */
+  readonly onOutcome: (index: number, outcome: SubjectOutcome) => Promise<void>;
+  /** The batch's abort signal: start nothing new once aborted. */
+  readonly signal?: AbortSignal;
+}
+
 /** The effects a batch needs; `P` is what `prepare` makes of a subject (e.g. loaded confounds). */
 export interface BatchDeps<P> {
   /** Whether the subject's outputs all exist already (for skip-existing). */
   outputsExist(s: BatchSubject): Promise<boolean>;
   /** Per-subject preparation (load confounds, ...); a throw is that subject's failure. */
   prepare(s: BatchSubject): Promise<P>;
-  /** Transform prepared subjects: one outcome per item, in order. */
-  transform(items: readonly P[]): Promise<SubjectOutcome[]>;
+  /**
+   * Transform all prepared subjects in one call: one outcome per item, in order, each also
+   * passed to `hooks.onOutcome` as it finishes (outcomes not reported there are handled from
+   * the returned array).
+   */
+  transform(items: readonly P[], hooks: TransformHooks): Promise<SubjectOutcome[]>;
   /** Write a subject's outputs (atomically); a throw is that subject's failure. */
   write(s: BatchSubject, prepared: P, signals: Matrix): Promise<void>;
   /** Called after a subject succeeded (e.g. remove an old failure record). */
@@ -42,8 +61,6 @@ export interface BatchDeps<P> {
 
 /** Batch settings. */
 export interface BatchOptions {
-  /** Subjects transformed together (the masker parallelizes within a chunk). At least 1. */
-  readonly chunkSize: number;
   /** Skip subjects whose outputs exist. */
   readonly skipExisting: boolean;
   /** Aborting stops the batch (Ctrl-C). */
@@ -107,11 +124,11 @@ function asError(e: unknown): Error {
  *
  * @param subjects the subjects, in processing order.
  * @param deps the effects.
- * @param options chunk size, skip-existing, abort signal, progress.
+ * @param options skip-existing, abort signal, progress.
  * @returns the summary (never throws for a subject's failure).
  * @example
  * ```ts ignore
- * const summary = await runBatch(subjects, deps, { chunkSize: 2, skipExisting: true, progress });
+ * const summary = await runBatch(subjects, deps, { skipExisting: true, progress });
  * ```
  */
 export async function runBatch<P>(
@@ -121,7 +138,6 @@ export async function runBatch<P>(
 ): Promise<BatchSummary> {
   const { signal, progress } = options;
   const now = options.now ?? (() => performance.now() / 1000);
-  const chunkSize = Math.max(1, Math.floor(options.chunkSize));
   const succeeded: BatchSubject[] = [];
   const skipped: BatchSubject[] = [];
   const failed: BatchFailure[] = [];
@@ -131,10 +147,15 @@ export async function runBatch<P>(
     else todo.push(s);
   }
   progress.start(todo.length, skipped.length);
+  const t0 = now();
+  let finishedCount = 0;
+  /** Average wall seconds per finished subject so far (subjects overlap across workers). */
+  const perSubject = () => (now() - t0) / Math.max(1, finishedCount);
 
   const fail = async (s: BatchSubject, e: unknown) => {
     const error = asError(e);
     failed.push({ ...s, error });
+    finishedCount++;
     progress.failed(s.subject, errorMessage(error));
     try {
       await deps.onFailure?.(s, error);
@@ -143,73 +164,79 @@ export async function runBatch<P>(
     }
   };
 
-  let next = 0;
   let interrupted = false;
-  while (next < todo.length) {
-    if (signal?.aborted) {
+  // 1. Preparation, subject by subject.
+  const ready: { s: BatchSubject; p: P }[] = [];
+  for (const s of todo) {
+    const prepared = await raceAbort(
+      deps.prepare(s).then((p) => ({ ok: true as const, p }), (e) => ({ ok: false as const, e })),
+      signal,
+    );
+    if (prepared === ABORTED) {
       interrupted = true;
       break;
     }
-    const chunk = todo.slice(next, next + chunkSize);
-    const t0 = now();
-    const ready: { s: BatchSubject; p: P }[] = [];
-    for (const s of chunk) {
-      const prepared = await raceAbort(
-        deps.prepare(s).then((p) => ({ ok: true as const, p }), (e) => ({ ok: false as const, e })),
-        signal,
-      );
-      if (prepared === ABORTED) {
-        interrupted = true;
-        break;
-      }
-      if (prepared.ok) ready.push({ s, p: prepared.p });
-      else await fail(s, prepared.e);
+    if (prepared.ok) ready.push({ s, p: prepared.p });
+    else await fail(s, prepared.e);
+  }
+
+  // 2. One transform over every prepared subject, each handled as it finishes.
+  const handled = new Set<number>();
+  const writes = new Set<Promise<void>>();
+  let closed = false; // after an abort (or the end), late outcomes are ignored
+  const handle = async (i: number, outcome: SubjectOutcome): Promise<void> => {
+    const item = ready[i];
+    if (closed || signal?.aborted || item === undefined || handled.has(i)) return;
+    handled.add(i);
+    const { s, p } = item;
+    if (!outcome.ok) return await fail(s, outcome.error);
+    try {
+      await deps.write(s, p, outcome.value);
+    } catch (e) {
+      return await fail(s, e);
     }
-    if (interrupted) break;
+    succeeded.push(s);
+    finishedCount++;
+    progress.succeeded(s.subject, perSubject());
+    try {
+      await deps.onSuccess?.(s);
+    } catch (hookError) {
+      progress.log(`${s.subject}: ${errorMessage(hookError)}`);
+    }
+  };
+  const onOutcome = (i: number, outcome: SubjectOutcome): Promise<void> => {
+    const w = handle(i, outcome);
+    writes.add(w);
+    return w.finally(() => writes.delete(w));
+  };
+  if (!interrupted && ready.length > 0) {
     let outcomes: SubjectOutcome[] | typeof ABORTED;
     try {
-      outcomes = ready.length === 0 ? [] : await raceAbort(
-        deps.transform(ready.map((r) => r.p)),
+      outcomes = await raceAbort(
+        deps.transform(ready.map((r) => r.p), { onOutcome, ...(signal ? { signal } : {}) }),
         signal,
       );
     } catch (e) {
-      // The whole call failed (not one subject): every subject of the chunk failed with it.
+      // The whole call failed (not one subject): every subject not yet handled failed with it.
       outcomes = ready.map(() => ({ ok: false as const, error: asError(e) }));
     }
-    if (outcomes === ABORTED) {
+    if (outcomes === ABORTED || signal?.aborted) {
       interrupted = true;
-      break;
-    }
-    if (outcomes.length !== ready.length) {
-      const e = new Error(
-        `internal error: the masker returned ${outcomes.length} results for ${ready.length} subjects`,
-      );
-      outcomes = ready.map(() => ({ ok: false as const, error: e }));
-    }
-    const perSubject = ready.length > 0 ? (now() - t0) / ready.length : 0;
-    for (let i = 0; i < ready.length; i++) {
-      const { s, p } = ready[i]!;
-      const outcome = outcomes[i]!;
-      if (!outcome.ok) {
-        await fail(s, outcome.error);
-        continue;
+    } else {
+      if (outcomes.length !== ready.length) {
+        const e = new Error(
+          `internal error: the masker returned ${outcomes.length} results for ${ready.length} subjects`,
+        );
+        outcomes = ready.map(() => ({ ok: false as const, error: e }));
       }
-      try {
-        await deps.write(s, p, outcome.value);
-      } catch (e) {
-        await fail(s, e);
-        continue;
-      }
-      succeeded.push(s);
-      progress.succeeded(s.subject, perSubject);
-      try {
-        await deps.onSuccess?.(s);
-      } catch (hookError) {
-        progress.log(`${s.subject}: ${errorMessage(hookError)}`);
-      }
+      for (let i = 0; i < ready.length; i++) await onOutcome(i, outcomes[i]!);
+      if (signal?.aborted) interrupted = true;
     }
-    next += chunk.length;
+  } else if (signal?.aborted) {
+    interrupted = true;
   }
+  closed = true;
+  while (writes.size > 0) await Promise.allSettled([...writes]); // writes already started
   progress.finish();
   const finished = new Set([...succeeded, ...failed].map((s) => s.subject));
   const notRun = interrupted ? todo.filter((s) => !finished.has(s.subject)) : [];

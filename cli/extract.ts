@@ -166,12 +166,17 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
       const selected = selectConfounds(table, path, opts.confoundColumns, opts.sampleMaskColumns);
       return { image: s.image, confoundsPath: path, selected };
     },
-    transform(items) {
+    transform(items, { onOutcome, signal }) {
+      // One call over every prepared subject: one worker pool, fed as workers free up; each
+      // subject's outputs are written (atomically) as soon as it finishes.
       const withConfounds = opts.confounds !== null;
       return fitted.transformImgsSettled(items.map((p) => p.image), {
         confounds: withConfounds ? items.map((p) => p.selected?.confounds ?? null) : null,
         sampleMask: withConfounds ? items.map((p) => p.selected?.sampleMask ?? null) : null,
         nJobs: jobs,
+        onOutcome,
+        keepValues: false, // written by onOutcome: hold no signals for the rest of the batch
+        ...(signal !== undefined ? { signal } : {}),
       });
     },
     async write(s, p, signals: Matrix) {
@@ -212,7 +217,6 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
       await writeFailureRecord(opts.out, record);
     },
   }, {
-    chunkSize: jobs,
     skipExisting: opts.skipExisting,
     signal: ctx.signal,
     progress,

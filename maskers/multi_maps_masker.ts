@@ -807,6 +807,9 @@ function makeFitted(
         } catch (error) {
           callbackError ??= { error };
         }
+        if (options.keepValues === false && r.status === "fulfilled") {
+          out[i] = { status: "fulfilled", value: { data: new Float64Array(0), shape: [0, 0] } };
+        }
       }
     };
     try {

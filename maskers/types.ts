@@ -109,6 +109,12 @@ export interface TransformOptions {
    */
   onOutcome?: (index: number, outcome: SubjectOutcome) => void | Promise<void>;
   /**
+   * With `onOutcome`: `false` releases each subject's signals once its callback has settled —
+   * the returned array then holds `{ ok: true, value }` with an empty `[0, 0]` matrix for them —
+   * so a long batch keeps no signals beyond the subjects in flight (default true).
+   */
+  keepValues?: boolean;
+  /**
    * Stops the call. Once aborted, no new subject starts; subjects in flight are stopped (their
    * web workers are terminated; an extraction in this thread stops at its next volume) and are
    * not reported to `onOutcome`, while callbacks already running are awaited.

@@ -12,15 +12,29 @@ function quietProgress(lines: string[] = []) {
   return createProgress({ write: (t) => lines.push(t), isTerminal: false, quiet: false });
 }
 
+const ok = (it: string) => ({
+  ok: true as const,
+  value: { data: Float64Array.from([Number(it.slice(1))]), shape: [1, 1] } as Matrix,
+});
+
+/**
+ * Fake effects. The fake transform reports each item through `onOutcome` (in `order`, as
+ * completion order; default input order) unless `silent`, then returns them in input order.
+ */
 function fakeDeps(opts: {
   failPrepare?: string;
   failTransform?: string;
   existing?: string[];
-  onTransform?: (items: readonly string[]) => void;
+  /** Called before item `it` is reported (e.g. to abort). */
+  before?: (it: string) => void;
+  /** Items the transform never finishes (it hangs there, ignoring the signal). */
   hang?: string;
+  order?: (items: readonly string[]) => number[];
+  silent?: boolean;
+  slowWrite?: string;
 }) {
   const written: string[] = [];
-  const chunks: string[][] = [];
+  const calls: string[][] = [];
   const records: string[] = [];
   const deps: BatchDeps<string> = {
     outputsExist: (s) => Promise.resolve(opts.existing?.includes(s.subject) ?? false),
@@ -28,25 +42,25 @@ function fakeDeps(opts: {
       s.subject === opts.failPrepare
         ? Promise.reject(new Error(`confounds of ${s.subject} missing`))
         : Promise.resolve(s.subject),
-    transform(items) {
-      chunks.push([...items]);
-      opts.onTransform?.(items);
-      if (opts.hang !== undefined && items.includes(opts.hang)) return new Promise(() => {});
-      return Promise.resolve(
-        items.map((it) =>
-          it === opts.failTransform
-            ? { ok: false as const, error: new Error(`${it} is corrupt`) }
-            : {
-              ok: true as const,
-              value: { data: Float64Array.from([Number(it.slice(1))]), shape: [1, 1] } as Matrix,
-            }
-        ),
+    async transform(items, { onOutcome }) {
+      calls.push([...items]);
+      const outcomes = items.map((it) =>
+        it === opts.failTransform
+          ? { ok: false as const, error: new Error(`${it} is corrupt`) }
+          : ok(it)
       );
+      const order = opts.order?.(items) ?? items.map((_, i) => i);
+      for (const i of order) {
+        opts.before?.(items[i]!);
+        if (items[i] === opts.hang) await new Promise(() => {});
+        if (!opts.silent) await onOutcome(i, outcomes[i]!);
+      }
+      return outcomes;
     },
-    write(s, p, m) {
+    async write(s, p, m) {
       assert.equal(p, s.subject);
+      if (s.subject === opts.slowWrite) await new Promise((r) => setTimeout(r, 30));
       written.push(`${s.subject}=${m.data[0]}`);
-      return Promise.resolve();
     },
     onFailure(s) {
       records.push(`fail ${s.subject}`);
@@ -57,83 +71,122 @@ function fakeDeps(opts: {
       return Promise.resolve();
     },
   };
-  return { deps, written, chunks, records };
+  return { deps, written, calls, records };
 }
 
-Deno.test("cli batch: one failing subject does not stop the others", async () => {
-  const { deps, written, chunks, records } = fakeDeps({ failTransform: "s2", failPrepare: "s4" });
+Deno.test("cli batch: one call over all prepared subjects, handled as they finish; one failing subject does not stop the others", async () => {
+  const { deps, written, calls, records } = fakeDeps({
+    failTransform: "s2",
+    failPrepare: "s4",
+    order: (items) => items.map((_, i) => items.length - 1 - i), // completion: last first
+  });
   const lines: string[] = [];
   const summary = await runBatch(SUBJECTS, deps, {
-    chunkSize: 2,
     skipExisting: false,
     progress: quietProgress(lines),
   });
-  assert.deepEqual(written, ["s1=1", "s3=3", "s5=5"]);
-  assert.deepEqual(chunks, [["s1", "s2"], ["s3"], ["s5"]]);
-  assert.deepEqual(summary.failed.map((f) => f.subject), ["s2", "s4"]);
-  assert.deepEqual(summary.succeeded.map((s) => s.subject), ["s1", "s3", "s5"]);
+  assert.deepEqual(calls, [["s1", "s2", "s3", "s5"]]);
+  assert.deepEqual(written, ["s5=5", "s3=3", "s1=1"]); // in completion order
+  assert.deepEqual(summary.failed.map((f) => f.subject), ["s4", "s2"]);
+  assert.deepEqual(summary.succeeded.map((s) => s.subject), ["s5", "s3", "s1"]);
   assert.ok(records.includes("fail s2") && records.includes("ok s5"));
   assert.equal(summary.interrupted, false);
   const text = formatSummary(summary);
   assert.match(text, /5 subjects: 3 succeeded, 2 failed/);
   assert.match(text, /s2 \(s2_bold\.nii\.gz\): s2 is corrupt/);
   assert.match(text, /s4 \(s4_bold\.nii\.gz\): confounds of s4 missing/);
-  assert.ok(lines.some((l) => /\[2\/5\] s2 FAILED: s2 is corrupt/.test(l)));
+  assert.ok(lines.some((l) => /\[1\/5\] s4 FAILED: confounds of s4 missing/.test(l)));
+  assert.ok(lines.some((l) => /\[4\/5\] s2 FAILED: s2 is corrupt/.test(l)));
 });
 
-Deno.test("cli batch: a transform that throws fails its whole chunk only", async () => {
-  const { deps, written } = fakeDeps({});
-  const base = deps.transform;
-  deps.transform = (items) =>
-    items.includes("s1") ? Promise.reject(new Error("boom")) : base(items);
+Deno.test("cli batch: outcomes not reported through onOutcome are handled from the result", async () => {
+  const { deps, written } = fakeDeps({ silent: true, failTransform: "s3" });
   const summary = await runBatch(SUBJECTS, deps, {
-    chunkSize: 2,
     skipExisting: false,
     progress: quietProgress(),
   });
-  assert.deepEqual(summary.failed.map((f) => f.subject), ["s1", "s2"]);
-  assert.deepEqual(written, ["s3=3", "s4=4", "s5=5"]);
+  assert.deepEqual(written, ["s1=1", "s2=2", "s4=4", "s5=5"]);
+  assert.deepEqual(summary.failed.map((f) => f.subject), ["s3"]);
+});
+
+Deno.test("cli batch: a transform that throws fails the subjects not yet handled", async () => {
+  const { deps, written } = fakeDeps({});
+  const base = deps.transform;
+  deps.transform = async (items, hooks) => {
+    await hooks.onOutcome(0, ok(items[0]!));
+    await hooks.onOutcome(0, ok(items[0]!)); // reported twice: handled once
+    throw new Error("boom");
+  };
+  const summary = await runBatch(SUBJECTS, deps, {
+    skipExisting: false,
+    progress: quietProgress(),
+  });
+  assert.deepEqual(written, ["s1=1"]);
+  assert.deepEqual(summary.failed.map((f) => f.subject), ["s2", "s3", "s4", "s5"]);
+  assert.ok(summary.failed.every((f) => f.error.message === "boom"));
+  deps.transform = base;
 });
 
 Deno.test("cli batch: skip-existing skips subjects whose outputs exist", async () => {
-  const { deps, written } = fakeDeps({ existing: ["s1", "s3"] });
-  const summary = await runBatch(SUBJECTS, deps, {
-    chunkSize: 1,
-    skipExisting: true,
-    progress: quietProgress(),
-  });
+  const { deps, written, calls } = fakeDeps({ existing: ["s1", "s3"] });
+  const summary = await runBatch(SUBJECTS, deps, { skipExisting: true, progress: quietProgress() });
   assert.deepEqual(summary.skipped.map((s) => s.subject), ["s1", "s3"]);
+  assert.deepEqual(calls, [["s2", "s4", "s5"]]);
   assert.deepEqual(written, ["s2=2", "s4=4", "s5=5"]);
   assert.match(formatSummary(summary), /3 succeeded, 2 skipped \(outputs existed\), 0 failed/);
   const again = fakeDeps({ existing: ["s1", "s3"] });
-  await runBatch(SUBJECTS, again.deps, {
-    chunkSize: 1,
-    skipExisting: false,
-    progress: quietProgress(),
-  });
+  await runBatch(SUBJECTS, again.deps, { skipExisting: false, progress: quietProgress() });
   assert.equal(again.written.length, 5);
 });
 
 Deno.test("cli batch: abort stops at once, keeps finished outputs, lists the rest", async () => {
   const controller = new AbortController();
   const { deps, written } = fakeDeps({
-    hang: "s3",
-    onTransform: (items) => {
-      if (items.includes("s3")) queueMicrotask(() => controller.abort());
+    hang: "s3", // a transform that ignores the signal: the runner does not wait for it
+    before: (it) => {
+      if (it === "s3") controller.abort();
     },
   });
+  let seenSignal: AbortSignal | undefined;
+  const base = deps.transform;
+  deps.transform = (items, hooks) => {
+    seenSignal = hooks.signal;
+    return base(items, hooks);
+  };
   const summary = await runBatch(SUBJECTS, deps, {
-    chunkSize: 1,
     skipExisting: false,
     signal: controller.signal,
     progress: quietProgress(),
   });
+  assert.equal(seenSignal, controller.signal); // the transform gets the signal
   assert.equal(summary.interrupted, true);
   assert.deepEqual(written, ["s1=1", "s2=2"]);
   assert.deepEqual(summary.notRun.map((s) => s.subject), ["s3", "s4", "s5"]);
   const text = formatSummary(summary);
   assert.match(text, /interrupted; 5 subjects: 2 succeeded, 0 failed, 3 not run/);
   assert.match(text, /--skip-existing to resume/);
+});
+
+Deno.test("cli batch: abort waits for the write in progress and ignores later outcomes", async () => {
+  const controller = new AbortController();
+  const { deps, written } = fakeDeps({ slowWrite: "s2" });
+  deps.transform = (items, { onOutcome }) => {
+    // s1 and s2 finish; the abort comes while s2 is written; s3 is reported after the abort.
+    const w1 = onOutcome(0, ok(items[0]!));
+    const w2 = onOutcome(1, ok(items[1]!));
+    controller.abort();
+    const w3 = onOutcome(2, ok(items[2]!));
+    return Promise.all([w1, w2, w3]).then(() => items.map(ok));
+  };
+  const summary = await runBatch(SUBJECTS, deps, {
+    skipExisting: false,
+    signal: controller.signal,
+    progress: quietProgress(),
+  });
+  assert.equal(summary.interrupted, true);
+  assert.deepEqual(written, ["s1=1", "s2=2"]); // s2's write finished before the runner returned
+  assert.deepEqual(summary.succeeded.map((s) => s.subject), ["s1", "s2"]);
+  assert.deepEqual(summary.notRun.map((s) => s.subject), ["s3", "s4", "s5"]);
 });
 
 Deno.test("cli progress: bar, durations, log lines, quiet", () => {

@@ -409,63 +409,69 @@ Deno.test("cli e2e: bad flags exit 2 with a clear message; --help documents the 
 });
 
 Deno.test({
-  name: "cli e2e: SIGINT stops cleanly — whole outputs only, summary, exit 130",
+  name: "cli e2e: SIGINT stops cleanly — whole outputs only, summary, exit 130 (1 and 2 jobs)",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "niimask_cli_" });
-    try {
-      await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
-      await saveImg(makeBold(1, 400), `${dir}/bold.nii.gz`);
-      const n = 40;
-      const imgs: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const name = `sub-${String(i).padStart(2, "0")}_bold.nii.gz`;
-        await Deno.symlink(`${dir}/bold.nii.gz`, `${dir}/${name}`);
-        imgs.push(name);
-      }
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          CLI,
-          "extract",
-          "--maps",
-          "maps.nii.gz",
-          "--detrend",
-          "--out",
-          "out",
-          ...imgs,
-        ],
-        cwd: dir,
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      const deadline = Date.now() + 60_000;
-      for (;;) {
-        const names = await listDir(`${dir}/out`).catch(() => [] as string[]);
-        if (names.some((x) => x.endsWith(".json")) || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      child.kill("SIGINT");
-      const out = await child.output();
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 130, stderr);
-      assert.match(stderr, /interrupted; 40 subjects: \d+ succeeded, 0 failed, \d+ not run/);
-      const names = await listDir(`${dir}/out`);
-      assert.ok(!names.some((x) => x.endsWith(".tmp")), `no temporary files: ${names}`);
-      const tsvs = names.filter((x) => x.endsWith(".tsv"));
-      assert.ok(tsvs.length >= 1 && tsvs.length < n, `${tsvs.length} outputs`);
-      for (const t of tsvs) {
-        assert.ok(names.includes(t.replace(/\.tsv$/, ".json")), `${t} has its JSON`);
-        const rows = parseTsv(await Deno.readTextFile(`${dir}/out/${t}`)).rows;
-        assert.equal(rows.length, 400, `${t} is complete`);
-      }
-      const done = Number(/(\d+) succeeded/.exec(stderr)![1]);
-      assert.equal(done, tsvs.length);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
+    for (const jobs of ["1", "2"]) await sigintRun(jobs);
   },
 });
+
+async function sigintRun(jobs: string): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "niimask_cli_" });
+  try {
+    await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
+    await saveImg(makeBold(1, 400), `${dir}/bold.nii.gz`);
+    const n = 40;
+    const imgs: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const name = `sub-${String(i).padStart(2, "0")}_bold.nii.gz`;
+      await Deno.symlink(`${dir}/bold.nii.gz`, `${dir}/${name}`);
+      imgs.push(name);
+    }
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        CLI,
+        "extract",
+        "--maps",
+        "maps.nii.gz",
+        "--detrend",
+        "--jobs",
+        jobs,
+        "--out",
+        "out",
+        ...imgs,
+      ],
+      cwd: dir,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const names = await listDir(`${dir}/out`).catch(() => [] as string[]);
+      if (names.some((x) => x.endsWith(".json")) || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    child.kill("SIGINT");
+    const out = await child.output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 130, stderr);
+    assert.match(stderr, /interrupted; 40 subjects: \d+ succeeded, 0 failed, \d+ not run/);
+    const names = await listDir(`${dir}/out`);
+    assert.ok(!names.some((x) => x.endsWith(".tmp")), `no temporary files: ${names}`);
+    const tsvs = names.filter((x) => x.endsWith(".tsv"));
+    assert.ok(tsvs.length >= 1 && tsvs.length < n, `${tsvs.length} outputs`);
+    for (const t of tsvs) {
+      assert.ok(names.includes(t.replace(/\.tsv$/, ".json")), `${t} has its JSON`);
+      const rows = parseTsv(await Deno.readTextFile(`${dir}/out/${t}`)).rows;
+      assert.equal(rows.length, 400, `${t} is complete`);
+    }
+    const done = Number(/(\d+) succeeded/.exec(stderr)![1]);
+    assert.equal(done, tsvs.length);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}

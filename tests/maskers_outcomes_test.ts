@@ -107,6 +107,17 @@ Deno.test("outcomes: onOutcome reports each subject once, awaited; results stay 
     });
     assert.deepEqual([...seen].sort(), [0, 1, 2, 3, 4]);
     assert.deepEqual(list.map((m) => m.shape[0]), [30, 31, 32, 33, 34]);
+    // keepValues: false — the callback gets the signals, the returned array holds none.
+    const kept: number[] = [];
+    const light = await fitted.transformImgsSettled(paths, {
+      nJobs: 2,
+      keepValues: false,
+      onOutcome: (i, o) => void (o.ok && kept.push(i, o.value.shape[0])),
+    });
+    assert.deepEqual(light.map((o) => o.ok), [true, true, false, true, true, true]);
+    assert.ok(light.every((o) => !o.ok || (o.value.shape[0] === 0 && o.value.data.length === 0)));
+    assert.equal(kept.length, 10);
+    assert.ok(!light[2]!.ok && light[2]!.error instanceof NiftiParseError);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
