@@ -10,8 +10,15 @@
  * 3. for each subject in turn: a native-gunzip pass over its file (the reference time), then its
  *    extraction with `nJobs: 1` (timed), one right after the other so that both see the same
  *    machine load;
- * 4. with two or more subjects, the whole list again with `nJobs: workers` (throughput; results
- *    compared with step 3's).
+ * 4. with two or more subjects, the whole list again with `nJobs: workers` in one
+ *    `transformImgs` call: the cold throughput (worker start-up, state and plan transfer and each
+ *    fresh worker's JIT warm-up included; results compared with step 3's);
+ * 5. the steady (warm) throughput: one `transformImgsSettled` call with `nJobs: workers` over the
+ *    list repeated until it has at least `max(4 × workers, 2 × subjects)` items, the completion
+ *    time of each item recorded (`onOutcome`); the first `workers` completions (each worker's
+ *    first subject: start-up and warm-up) are left out, and the steady seconds per subject are
+ *    (last completion − the `workers`-th completion) / (items − workers). Results are compared
+ *    with step 3's too.
  *
  * The runtime's baseline is the resident size of a child that only imports the library.
  * Only the public masker API is used (`multiMapsMasker`), whatever its internals are.
@@ -61,6 +68,12 @@ export interface MeasureResult {
   readonly multiWorkerSeconds: number | null;
   readonly peakRssMultiWorkerBytes: number | null;
   readonly maxAbsDiffWorkers: number | null;
+  /** Step 5: items of the warm call (the list repeated), completions left out, seconds. */
+  readonly warmItems: number | null;
+  readonly warmSkipped: number | null;
+  readonly warmSeconds: number | null;
+  /** Step 5: wall seconds of the whole warm call (start-up included). */
+  readonly warmCallSeconds: number | null;
 }
 
 /** Resident set size and its high-water mark (bytes) from `/proc/self/status`, or null. */
@@ -232,6 +245,36 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     multiPeak = canReset2 && m2 !== null ? m2.hwm : s2;
     diff = maxAbsDiff(sequential, parallel);
   }
+  // 5. steady-state throughput with several workers (one call, start-up amortized).
+  let warm: { items: number; skipped: number; seconds: number; call: number } | null = null;
+  if (n >= 2 && spec.workers >= 2) {
+    const count = Math.max(4 * spec.workers, 2 * n);
+    const items = Array.from({ length: count }, (_, i) => spec.subjects[i % n]!);
+    const conf = Array.from({ length: count }, (_, i) => confounds[i % n] ?? null);
+    const done: number[] = [];
+    const t = performance.now();
+    const out = await fitted.transformImgsSettled(items, {
+      confounds: conf,
+      nJobs: spec.workers,
+      onOutcome: () => void done.push(performance.now()),
+    });
+    const call = (performance.now() - t) / 1000;
+    const values = out.map((o, i) => {
+      if (!o.ok) throw new Error(`warm run: ${items[i]}: ${o.error.message}`);
+      return o.value;
+    });
+    diff = Math.max(
+      diff ?? 0,
+      maxAbsDiff(Array.from({ length: count }, (_, i) => sequential[i % n]!), values),
+    );
+    const skipped = spec.workers;
+    warm = {
+      items: count,
+      skipped,
+      seconds: (done[count - 1]! - done[skipped - 1]!) / 1000,
+      call,
+    };
+  }
   return {
     name: spec.name,
     subjects: n,
@@ -252,6 +295,10 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     multiWorkerSeconds: multiSeconds,
     peakRssMultiWorkerBytes: multiPeak,
     maxAbsDiffWorkers: diff,
+    warmItems: warm?.items ?? null,
+    warmSkipped: warm?.skipped ?? null,
+    warmSeconds: warm?.seconds ?? null,
+    warmCallSeconds: warm?.call ?? null,
   };
 }
 

@@ -39,7 +39,20 @@ export interface BenchRow {
   workers: number;
   one_worker_seconds: number;
   multi_worker_seconds: number | null;
+  /**
+   * Steady state (warm workers): the 1-worker seconds per subject (mean of the sequential
+   * extractions) over the N-worker steady seconds per subject (`bench/measure.ts` step 5).
+   */
   throughput_speedup_vs_1_worker: number | null;
+  /** Cold: the sum of the sequential extractions over one N-worker call on the list. */
+  throughput_speedup_cold: number | null;
+  /** Mean seconds per subject with 1 worker (sequential, warm). */
+  one_worker_seconds_per_subject: number;
+  /** Steady seconds per subject with N workers (first completion of each worker left out). */
+  multi_worker_steady_seconds_per_subject: number | null;
+  /** Items of the steady-state call (the list repeated) and the wall time of that whole call. */
+  warm_items: number | null;
+  warm_call_seconds: number | null;
   peak_rss_bytes: number;
   peak_rss_method: string;
   peak_rss_workers_bytes: number | null;
@@ -145,6 +158,9 @@ export function toRow(r: MeasureResult, baseline: number, cleaning: string): Ben
   const decompressed = mean(r.decompressedBytes);
   const cpu = median(r.cpuSecondsPerSubject);
   const gzCpu = r.gunzipCpuSecondsPerSubject === null ? null : median(r.gunzipCpuSecondsPerSubject);
+  const steady = r.warmSeconds === null || r.warmItems === null || r.warmSkipped === null
+    ? null
+    : r.warmSeconds / (r.warmItems - r.warmSkipped);
   return {
     workload: r.name,
     subjects: r.subjects,
@@ -161,9 +177,14 @@ export function toRow(r: MeasureResult, baseline: number, cleaning: string): Ben
     workers: r.multiWorkerSeconds === null ? 1 : r.workers,
     one_worker_seconds: r.oneWorkerSeconds,
     multi_worker_seconds: r.multiWorkerSeconds,
-    throughput_speedup_vs_1_worker: r.multiWorkerSeconds === null
+    throughput_speedup_vs_1_worker: steady === null ? null : mean(r.secondsPerSubject) / steady,
+    throughput_speedup_cold: r.multiWorkerSeconds === null
       ? null
       : r.oneWorkerSeconds / r.multiWorkerSeconds,
+    one_worker_seconds_per_subject: mean(r.secondsPerSubject),
+    multi_worker_steady_seconds_per_subject: steady,
+    warm_items: r.warmItems,
+    warm_call_seconds: r.warmCallSeconds,
     peak_rss_bytes: r.peakRssBytes,
     peak_rss_method: r.peakRssMethod,
     peak_rss_workers_bytes: r.peakRssMultiWorkerBytes,
@@ -194,7 +215,8 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "CPU ratio to gunzip",
     "fit s",
     "workers",
-    "throughput speedup",
+    "throughput speedup (steady)",
+    "throughput speedup (cold)",
     "peak RSS MiB",
     "runtime baseline MiB",
     "RSS after fit MiB",
@@ -217,6 +239,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           f(r.fit_seconds),
           String(r.workers),
           f(r.throughput_speedup_vs_1_worker),
+          f(r.throughput_speedup_cold),
           mb(r.peak_rss_bytes),
           mb(r.runtime_baseline_rss_bytes),
           mb(r.rss_after_fit_bytes),
