@@ -14,6 +14,7 @@
  *
  * @module
  */
+import { mulberry32, normals } from "../synthetic/mod.ts";
 import type { Affine, Matrix } from "../types.ts";
 import { saveImg } from "../image/save.ts";
 
@@ -40,34 +41,6 @@ export const GRID_2MM: BenchGrid = {
 
 /** Brain ellipsoid in world mm: centre and semi-axes. */
 const BRAIN = { c: [0, -18, 18], r: [70, 90, 65] } as const;
-
-/** mulberry32: small, fast, deterministic PRNG in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Standard normal samples from a uniform PRNG (Box-Muller, both values used). */
-export function gaussian(rand: () => number): () => number {
-  let spare: number | null = null;
-  return () => {
-    if (spare !== null) {
-      const s = spare;
-      spare = null;
-      return s;
-    }
-    const u = 1 - rand(), v = rand();
-    const r = Math.sqrt(-2 * Math.log(u));
-    spare = r * Math.sin(2 * Math.PI * v);
-    return r * Math.cos(2 * Math.PI * v);
-  };
-}
 
 function worldOf(grid: BenchGrid, i: number, j: number, k: number): [number, number, number] {
   const a = grid.affine;
@@ -114,7 +87,7 @@ interface MapSpec {
 }
 
 function mapSpecs(n: number): MapSpec[] {
-  const rand = prng(1234);
+  const rand = mulberry32(1234);
   const specs: MapSpec[] = [];
   const point = (): [number, number, number] => {
     for (;;) {
@@ -182,8 +155,8 @@ function sampleMaps(grid: BenchGrid, specs: readonly MapSpec[]): SparseMaps {
 
 /** Smooth region signals (nT x nMaps): slow sinusoids in 0.01-0.1 Hz plus AR(1) noise. */
 function regionSignals(nT: number, nMaps: number, tR: number, seed: number): Float64Array {
-  const rand = prng(seed);
-  const g = gaussian(rand);
+  const rand = mulberry32(seed);
+  const g = normals(rand);
   const out = new Float64Array(nT * nMaps);
   for (let m = 0; m < nMaps; m++) {
     const f1 = 0.01 + 0.09 * rand(), f2 = 0.01 + 0.09 * rand();
@@ -210,8 +183,8 @@ function subjectData(
   const nV = gridVoxels(grid);
   const nMaps = maps.idx.length;
   const sig = regionSignals(nT, nMaps, 2, seed);
-  const rand = prng(seed ^ 0x9e3779b9);
-  const g = gaussian(rand);
+  const rand = mulberry32(seed ^ 0x9e3779b9);
+  const g = normals(rand);
   // Smooth baseline intensity inside the brain.
   const [nx, ny] = grid.shape;
   const base = new Float32Array(nV);
@@ -253,8 +226,8 @@ function denseMaps(grid: BenchGrid, maps: SparseMaps): Float32Array {
  * fMRIPrep's six motion parameters plus white-matter and CSF signals.
  */
 export function synthConfounds(nT: number, seed: number): Matrix {
-  const rand = prng(seed);
-  const g = gaussian(rand);
+  const rand = mulberry32(seed);
+  const g = normals(rand);
   const k = 8;
   const data = new Float64Array(nT * k);
   for (let c = 0; c < k; c++) {

@@ -9,7 +9,7 @@
  * @module
  */
 import { multiMapsMasker } from "../maskers/mod.ts";
-import { blobMaps, synthBold } from "../synthetic/mod.ts";
+import { blobMaps, type GaussianBlob, synthBold } from "../synthetic/mod.ts";
 import { chromiumScreenshot, hasChromium } from "../tests/report_fixtures.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -20,28 +20,24 @@ const grid4 = {
   shape: [36, 44, 36] as const,
   affine: Float64Array.from([4, 0, 0, -70, 0, 4, 0, -100, 0, 0, 4, -60, 0, 0, 0, 1]),
 };
-const maps = blobMaps(grid4, [
+// Six maps (two with negative lobes), in world mm: sampled on the maps' 4 mm grid and, to mix the
+// subject's signals, on the subject's 3 mm grid.
+const BLOBS: GaussianBlob[][] = [
   [{ centre: [-30, -20, 10], sigma: 8 }, { centre: [30, -20, 10], sigma: 8 }],
   [{ centre: [0, 40, 0], sigma: 10 }, { centre: [0, 10, 0], sigma: 6, amplitude: -0.4 }],
   [{ centre: [25, -60, 25], sigma: 7, amplitude: -1 }],
   [{ centre: [-25, -60, 25], sigma: 7 }],
   [{ centre: [0, -40, 40], sigma: 9 }],
   [{ centre: [0, -10, -20], sigma: 6 }],
-], { threshold: 1e-3 });
+];
+const maps = blobMaps(grid4, BLOBS, { threshold: 1e-3 });
 
 // The subject: 3 mm grid, the maps' series mixed in, over a brain-shaped (ellipsoid) intensity.
 const grid3 = {
   shape: [48, 58, 48] as const,
   affine: Float64Array.from([3, 0, 0, -71, 0, 3, 0, -101, 0, 0, 3, -61, 0, 0, 0, 1]),
 };
-const mapsOn3 = blobMaps(grid3, [
-  [{ centre: [-30, -20, 10], sigma: 8 }, { centre: [30, -20, 10], sigma: 8 }],
-  [{ centre: [0, 40, 0], sigma: 10 }, { centre: [0, 10, 0], sigma: 6, amplitude: -0.4 }],
-  [{ centre: [25, -60, 25], sigma: 7, amplitude: -1 }],
-  [{ centre: [-25, -60, 25], sigma: 7 }],
-  [{ centre: [0, -40, 40], sigma: 9 }],
-  [{ centre: [0, -10, -20], sigma: 6 }],
-]);
+const mapsOn3 = blobMaps(grid3, BLOBS);
 const nT = 120;
 const { bold } = synthBold(mapsOn3, { nVolumes: nT, seed: 7, tR: 2, baseline: 0, noise: 2 });
 const [nx, ny, nz] = grid3.shape;

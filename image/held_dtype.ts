@@ -5,19 +5,10 @@
  *
  * @module
  */
+import type { NiftiDtype } from "./load.ts";
 
-/** A numpy dtype name of image values (on-disk integer types, float32, float64). */
-export type HeldDtype =
-  | "uint8"
-  | "int8"
-  | "int16"
-  | "uint16"
-  | "int32"
-  | "uint32"
-  | "int64"
-  | "uint64"
-  | "float32"
-  | "float64";
+/** A numpy dtype name of image values: the on-disk NIfTI types (integers, float32, float64). */
+export type HeldDtype = NiftiDtype;
 
 const HELD = new Set<string>([
   "uint8",
