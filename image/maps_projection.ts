@@ -454,28 +454,6 @@ export function projectBatch(
       c[j + 7]! += w * y7;
     }
   }
-  solveBatch(gramPinv, c, k, n, out, outRow);
-}
-
-/**
- * Second step of {@link projectBatch}: the coefficients `G⁺ c` of each volume of a batch from its
- * accumulated `c = Mᵀ y` (map j's value for volume b at `c[j * PROJECT_BATCH + b]`).
- *
- * @param gramPinv the projector's `gramPinv` (k x k).
- * @param c accumulators (at least k * PROJECT_BATCH values).
- * @param k number of maps.
- * @param n number of volumes in the batch.
- * @param out destination: volume b's coefficients go to `out[(outRow + b) * k ..]`.
- * @param outRow row of the first volume.
- */
-export function solveBatch(
-  gramPinv: Float64Array,
-  c: Float64Array,
-  k: number,
-  n: number,
-  out: Float64Array,
-  outRow: number,
-): void {
   for (let b = 0; b < n; b++) {
     const row = (outRow + b) * k;
     for (let i = 0; i < k; i++) {

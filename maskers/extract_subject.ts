@@ -10,8 +10,12 @@
  * @module
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
-import { gatherSupport, PROJECT_BATCH, projectVolume } from "../image/maps_projection.ts";
-import { makeBatchProjector } from "../image/project_simd.ts";
+import {
+  gatherSupport,
+  PROJECT_BATCH,
+  projectBatch,
+  projectVolume,
+} from "../image/maps_projection.ts";
 import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
 import {
@@ -251,8 +255,9 @@ export async function extractSubject(
     ? await valueRange(rereadVolumes(source), nT)
     : null;
   let resampler: StreamingDataResampler | null = null;
-  // The WebAssembly SIMD kernel when available (bit-identical to the JavaScript one).
-  using batcher = plan.projector.refine ? null : makeBatchProjector(plan.projector);
+  const batch = plan.projector.refine
+    ? null
+    : new Float64Array(plan.projector.support.length * PROJECT_BATCH);
   let inBatch = 0;
   let t = 0;
   for await (const raw of source.volumes()) {
@@ -282,11 +287,11 @@ export async function extractSubject(
       };
       vol = smoothImg(img, fwhm).data;
     }
-    if (batcher !== null) {
+    if (batch !== null) {
       // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all).
-      gatherSupport(plan.projector, vol, batcher.batch, inBatch++);
+      gatherSupport(plan.projector, vol, batch, inBatch++);
       if (inBatch === PROJECT_BATCH) {
-        batcher.project(inBatch, signals, t + 1 - inBatch);
+        projectBatch(plan.projector, batch, inBatch, signals, t + 1 - inBatch);
         inBatch = 0;
       }
     } else {
@@ -294,8 +299,8 @@ export async function extractSubject(
     }
     t++;
   }
-  if (batcher !== null && inBatch > 0) {
-    batcher.project(inBatch, signals, t - inBatch);
+  if (batch !== null && inBatch > 0) {
+    projectBatch(plan.projector, batch, inBatch, signals, t - inBatch);
   }
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
   // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with
