@@ -109,6 +109,8 @@ export interface SubjectResult {
   readonly labels: Int32Array;
   /** Number of volumes of the input. */
   readonly nVolumes: number;
+  /** Warnings the cleaning raised (nilearn's Python warnings), each once, in order. */
+  readonly warnings: readonly string[];
 }
 
 /** The volumes again (second pass): `reread` when the source has it, else `volumes()`. */
@@ -354,7 +356,11 @@ export async function extractSubject(
     confounds: confounds.length > 0 ? confounds : null,
     sampleMask,
     ...p.clean,
+    onWarning: (message) => {
+      if (!warnings.includes(message)) warnings.push(message);
+    },
   };
+  const warnings: string[] = [];
   const cleaned = clean({ data: signals, shape: [nT, k] }, options);
-  return { signals: cleaned, labels: plan.projector.labels, nVolumes: nT };
+  return { signals: cleaned, labels: plan.projector.labels, nVolumes: nT, warnings };
 }

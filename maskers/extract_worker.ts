@@ -85,6 +85,7 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
         signals: r.signals.data,
         shape: [r.signals.shape[0], r.signals.shape[1]],
         nVolumes: r.nVolumes,
+        warnings: r.warnings,
       }, [r.signals.data.buffer as ArrayBuffer]);
     } finally {
       await opened.close();

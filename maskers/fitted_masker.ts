@@ -34,6 +34,7 @@ import { ExtractPool } from "./worker_pool.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
 import { isImage, isMatrix } from "./type_guards.ts";
 import { makeLogger } from "./logger.ts";
+import { warnOnce } from "../signal/warnings.ts";
 import {
   gridOfSource,
   openSubject,
@@ -69,6 +70,12 @@ export function makeFitted(
     signals: null as Matrix | null,
   };
   const seenNotes = new Set<string>();
+  /** Add a warning to the report, once. */
+  const note = (message: string): void => {
+    if (seenNotes.has(message)) return;
+    seenNotes.add(message);
+    report.warnings.push(message);
+  };
 
   // nilearn's overlap check (allowOverlap false) clips map weights below eps *in place* on the
   // maps it extracts with; when those are maps_img_ itself (no resampling needed), maps_img_
@@ -178,12 +185,7 @@ export function makeFitted(
       }
       log(1, "transform", `extracting region signals from ${s.name}`);
       const plan = await planFor(gridOf(s), h, update);
-      for (const note of plan.notes) {
-        if (!seenNotes.has(note)) {
-          seenNotes.add(note);
-          report.warnings.push(note);
-        }
-      }
+      plan.notes.forEach(note);
       const request = {
         confounds: await resolveConfounds(confounds, s.name),
         sampleMask,
@@ -195,6 +197,11 @@ export function makeFitted(
         result = await pool.run(plan, remote, request);
       } else {
         result = await extractSubject(state, plan, s, request, highVarianceConfounds);
+      }
+      // Cleaning warnings (nilearn's Python warnings): shown once, and kept for the report.
+      for (const w of result.warnings) {
+        if (!seenNotes.has(w)) warnOnce(w);
+        note(w);
       }
       log(2, "transform", `${s.name}: ${result.signals.shape.join(" x ")} signals`);
       return output(result);

@@ -80,7 +80,12 @@ export class ExtractPool {
     slot.busy = null;
     if (msg.kind === "done") {
       const signals: Matrix = { data: msg.signals, shape: msg.shape };
-      job.resolve({ signals, labels: new Int32Array(0), nVolumes: msg.nVolumes });
+      job.resolve({
+        signals,
+        labels: new Int32Array(0),
+        nVolumes: msg.nVolumes,
+        warnings: msg.warnings,
+      });
     } else {
       job.reject(deserializeError(msg.error));
     }

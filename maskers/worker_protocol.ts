@@ -49,6 +49,7 @@ export type ToMain =
     readonly signals: Float64Array;
     readonly shape: [number, number];
     readonly nVolumes: number;
+    readonly warnings: readonly string[];
   }
   | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError };
 

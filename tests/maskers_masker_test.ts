@@ -317,3 +317,28 @@ Deno.test("allowOverlap false: weights below eps are clipped in the maps used (n
   const clipped = subject(f.mapsImg_, 3, 13);
   close((await f.transform(clipped.img)).data, clipped.truth);
 });
+
+Deno.test("cleaning warnings reach the report once, in-process and from workers", async () => {
+  const mp = maps();
+  const a = subject(mp, 12, 21);
+  const b = subject(mp, 12, 22);
+  const fitted = await multiMapsMasker({ mapsImg: mp, standardize: "zscore" }).fit();
+  await fitted.transform(a.img);
+  await fitted.transform(b.img);
+  const inProcess = fitted.reportInput()!.warnings.filter((w) => /zscore/.test(w));
+  assert.equal(inProcess.length, 1, "the deprecation warning of standardize 'zscore', once");
+
+  const { saveImg } = await import("../image/mod.ts");
+  const dir = await Deno.makeTempDir();
+  try {
+    const paths = [`${dir}/a.nii`, `${dir}/b.nii`];
+    await saveImg(a.img, paths[0]!);
+    await saveImg(b.img, paths[1]!);
+    const pooled = await multiMapsMasker({ mapsImg: mp, standardize: "zscore", nJobs: 2 }).fit();
+    await pooled.transformImgs(paths);
+    const fromWorkers = pooled.reportInput()!.warnings.filter((w) => /zscore/.test(w));
+    assert.deepEqual(fromWorkers, inProcess);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
