@@ -297,35 +297,55 @@ async function ensureMask(dir: string, grid: BenchGrid, tag: string, log: (m: st
   return path;
 }
 
+/** One workload's recipe: its subjects' grid, length and seeds, and the resampling target. */
+interface WorkloadSpec {
+  readonly name: "3mm" | "2mm";
+  readonly grid: BenchGrid;
+  readonly nVolumes: number;
+  readonly seedBase: number;
+  readonly resamplingTarget: "data" | "mask";
+}
+
+/** The maps, the mask on `spec.grid` and `nSubjects` subjects (each generated if absent). */
+async function workload(
+  spec: WorkloadSpec,
+  nSubjects: number,
+  log: (m: string) => void,
+): Promise<WorkloadFiles> {
+  const dir = `${dataDir()}${VERSION}`;
+  await Deno.mkdir(dir, { recursive: true });
+  const maps = await ensureMaps(dir, log);
+  const mask = await ensureMask(dir, spec.grid, spec.name, log);
+  const subjects: string[] = [];
+  let sparse: SparseMaps | null = null;
+  let maskData: Float32Array | null = null;
+  for (let s = 0; s < nSubjects; s++) {
+    const path = `${dir}/sub-${String(s + 1).padStart(2, "0")}_${spec.name}_bold.nii.gz`;
+    if (!(await exists(path))) {
+      log(`generating ${path}`);
+      sparse ??= sampleMaps(spec.grid, mapSpecs(N_MAPS));
+      maskData ??= brainMask(spec.grid);
+      const data = subjectData(spec.grid, sparse, spec.nVolumes, spec.seedBase + s, maskData);
+      const shape = [...spec.grid.shape, spec.nVolumes];
+      await saveImg({ data, shape, affine: spec.grid.affine }, path);
+    }
+    subjects.push(path);
+  }
+  return { name: spec.name, maps, mask, subjects, resamplingTarget: spec.resamplingTarget };
+}
+
 /**
  * The 3 mm workload: maps, mask and `nSubjects` subjects of 200 volumes (generated if absent).
  *
  * @param nSubjects number of subjects.
  * @param log progress messages.
  */
-export async function workload3mm(
+export function workload3mm(
   nSubjects: number,
   log: (m: string) => void = () => {},
 ): Promise<WorkloadFiles> {
-  const dir = `${dataDir()}${VERSION}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const maps = await ensureMaps(dir, log);
-  const mask = await ensureMask(dir, GRID_3MM, "3mm", log);
-  const subjects: string[] = [];
-  let sparse: SparseMaps | null = null;
-  let maskData: Float32Array | null = null;
-  for (let s = 0; s < nSubjects; s++) {
-    const path = `${dir}/sub-${String(s + 1).padStart(2, "0")}_3mm_bold.nii.gz`;
-    if (!(await exists(path))) {
-      log(`generating ${path}`);
-      sparse ??= sampleMaps(GRID_3MM, mapSpecs(N_MAPS));
-      maskData ??= brainMask(GRID_3MM);
-      const data = subjectData(GRID_3MM, sparse, 200, 1000 + s, maskData);
-      await saveImg({ data, shape: [...GRID_3MM.shape, 200], affine: GRID_3MM.affine }, path);
-    }
-    subjects.push(path);
-  }
-  return { name: "3mm", maps, mask, subjects, resamplingTarget: "data" };
+  const spec = { name: "3mm", grid: GRID_3MM, nVolumes: 200, seedBase: 1000 } as const;
+  return workload({ ...spec, resamplingTarget: "data" }, nSubjects, log);
 }
 
 /**
@@ -335,27 +355,10 @@ export async function workload3mm(
  * @param nSubjects number of subjects.
  * @param log progress messages.
  */
-export async function workload2mm(
+export function workload2mm(
   nSubjects: number,
   log: (m: string) => void = () => {},
 ): Promise<WorkloadFiles> {
-  const dir = `${dataDir()}${VERSION}`;
-  await Deno.mkdir(dir, { recursive: true });
-  const maps = await ensureMaps(dir, log);
-  const mask = await ensureMask(dir, GRID_2MM, "2mm", log);
-  const subjects: string[] = [];
-  let sparse: SparseMaps | null = null;
-  let maskData: Float32Array | null = null;
-  for (let s = 0; s < nSubjects; s++) {
-    const path = `${dir}/sub-${String(s + 1).padStart(2, "0")}_2mm_bold.nii.gz`;
-    if (!(await exists(path))) {
-      log(`generating ${path}`);
-      sparse ??= sampleMaps(GRID_2MM, mapSpecs(N_MAPS));
-      maskData ??= brainMask(GRID_2MM);
-      const data = subjectData(GRID_2MM, sparse, 150, 2000 + s, maskData);
-      await saveImg({ data, shape: [...GRID_2MM.shape, 150], affine: GRID_2MM.affine }, path);
-    }
-    subjects.push(path);
-  }
-  return { name: "2mm", maps, mask, subjects, resamplingTarget: "mask" };
+  const spec = { name: "2mm", grid: GRID_2MM, nVolumes: 150, seedBase: 2000 } as const;
+  return workload({ ...spec, resamplingTarget: "mask" }, nSubjects, log);
 }
