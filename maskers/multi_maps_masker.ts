@@ -12,8 +12,10 @@ import { fitMasker } from "./fit.ts";
  * Create a masker with the behaviour of nilearn 0.11.1's `MultiNiftiMapsMasker`: one time series
  * per map (least squares of each volume on the maps), cleaned per subject.
  *
- * Parameters are validated here, once (TypeError/RangeError naming the parameter). The masker is
- * immutable: `fit` resolves to a new fitted masker, `with` returns a new unfitted one.
+ * Parameter types are validated here (TypeError naming the parameter); values are checked where
+ * nilearn checks them — `resamplingTarget` here, `dtype` at `fit`, cleaning values at transform —
+ * so a call fails at the same step as in nilearn (RangeError/TypeError naming the parameter). The
+ * masker is immutable: `fit` resolves to a new fitted masker, `with` returns a new unfitted one.
  *
  * - `memory` (a directory) caches resampled maps and masks on disk, content-addressed; as in
  *   nilearn, a directory with `memoryLevel: 0` is used as `memoryLevel: 1`, with a warning.
