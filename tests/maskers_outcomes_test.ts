@@ -1,60 +1,18 @@
 import assert from "node:assert/strict";
-import type { Image } from "../types.ts";
 import type { SubjectOutcome } from "../maskers/types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
-import { saveImg } from "../image/save.ts";
+import { blobFixture } from "./maskers_worker_fixtures.ts";
 import { NiftiParseError } from "../image/nifti_errors.ts";
 
 // transformImgsSettled / transformImgs with `onOutcome` (completion-order callbacks) and
 // `signal` (abort), in this thread (nJobs 1) and in web workers (nJobs 2).
 
-const affine = Float64Array.from([3, 0, 0, -12, 0, 3, 0, -12, 0, 0, 3, -9, 0, 0, 0, 1]);
-const [nx, ny, nz] = [8, 7, 6];
-const nV = nx * ny * nz;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
-
-function maps(): Image {
-  const k = 3;
-  const data = new Float32Array(nV * k);
-  const centres = [[2, 2, 2], [5, 4, 3], [3, 5, 4]];
-  for (let m = 0; m < k; m++) {
-    const [cx, cy, cz] = centres[m]!;
-    for (let z = 0, v = 0; z < nz; z++) {
-      for (let y = 0; y < ny; y++) {
-        for (let x = 0; x < nx; x++, v++) {
-          const d2 = (x - cx!) ** 2 + (y - cy!) ** 2 + (z - cz!) ** 2;
-          const w = Math.exp(-d2 / 4) - 0.3 * Math.exp(-d2 / 16);
-          data[m * nV + v] = Math.abs(w) < 0.02 ? 0 : w;
-        }
-      }
-    }
-  }
-  return { data, shape: [nx, ny, nz, k], affine };
-}
-
-function subject(nt: number, seed: number): Image {
-  const r = rng(seed);
-  const data = new Float32Array(nV * nt);
-  for (let i = 0; i < data.length; i++) data[i] = 100 + 10 * Math.sin(i / 29) + 5 * r();
-  return { data, shape: [nx, ny, nz, nt], affine };
-}
+const fixture = blobFixture([8, 7, 6], [[2, 2, 2], [5, 4, 3], [3, 5, 4]], 29);
+const { maps, subject } = fixture;
 
 /** `n` subject files (subject s has 30 + s volumes) and a corrupt one at index 2. */
 async function files(n: number): Promise<{ dir: string; paths: string[] }> {
-  const dir = await Deno.makeTempDir({ prefix: "niimask_outcomes_" });
-  const paths: string[] = [];
-  for (let s = 0; s < n; s++) {
-    const p = `${dir}/sub-${s}.nii.gz`;
-    await saveImg(subject(30 + s, 10 + s), p);
-    paths.push(p);
-  }
+  const { dir, paths } = await fixture.files(n, 30);
   const bytes = await Deno.readFile(paths[0]!);
   await Deno.writeFile(`${dir}/corrupt.nii.gz`, bytes.subarray(0, bytes.length >> 1));
   paths.splice(2, 0, `${dir}/corrupt.nii.gz`);

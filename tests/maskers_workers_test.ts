@@ -1,63 +1,21 @@
 import assert from "node:assert/strict";
 import type { Image, Matrix } from "../types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
-import { saveImg } from "../image/save.ts";
+import { blobFixture, rng } from "./maskers_worker_fixtures.ts";
 import { NiftiParseError } from "../image/nifti_errors.ts";
 
-const affine = Float64Array.from([3, 0, 0, -12, 0, 3, 0, -12, 0, 0, 3, -9, 0, 0, 0, 1]);
+const fixture = blobFixture([9, 8, 7], [[2, 2, 2], [6, 5, 3], [3, 6, 5], [6, 2, 5]], 37);
+const { maps, subject } = fixture;
+const { affine } = maps();
 const [nx, ny, nz] = [9, 8, 7];
 const nV = nx * ny * nz;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
-
-/** Four overlapping, partly negative blob maps. */
-function maps(): Image {
-  const k = 4;
-  const data = new Float32Array(nV * k);
-  const centres = [[2, 2, 2], [6, 5, 3], [3, 6, 5], [6, 2, 5]];
-  for (let m = 0; m < k; m++) {
-    const [cx, cy, cz] = centres[m]!;
-    for (let z = 0, v = 0; z < nz; z++) {
-      for (let y = 0; y < ny; y++) {
-        for (let x = 0; x < nx; x++, v++) {
-          const d2 = (x - cx!) ** 2 + (y - cy!) ** 2 + (z - cz!) ** 2;
-          const w = Math.exp(-d2 / 4) - 0.3 * Math.exp(-d2 / 16);
-          data[m * nV + v] = Math.abs(w) < 0.02 ? 0 : w;
-        }
-      }
-    }
-  }
-  return { data, shape: [nx, ny, nz, k], affine };
-}
-
-function subject(nt: number, seed: number): Image {
-  const r = rng(seed);
-  const data = new Float32Array(nV * nt);
-  for (let i = 0; i < data.length; i++) data[i] = 100 + 10 * Math.sin(i / 37) + 5 * r();
-  return { data, shape: [nx, ny, nz, nt], affine };
-}
 
 function confounds(nt: number, seed: number): Matrix {
   const r = rng(seed);
   return { data: Float64Array.from({ length: nt * 3 }, () => r()), shape: [nt, 3] };
 }
 
-async function files(n: number): Promise<{ dir: string; paths: string[] }> {
-  const dir = await Deno.makeTempDir({ prefix: "niimask_workers_" });
-  const paths: string[] = [];
-  for (let s = 0; s < n; s++) {
-    const p = `${dir}/sub-${s}.nii.gz`;
-    await saveImg(subject(50 + s, 10 + s), p);
-    paths.push(p);
-  }
-  return { dir, paths };
-}
+const files = (n: number) => fixture.files(n, 50);
 
 const config = {
   mapsImg: maps(),
