@@ -90,17 +90,6 @@ export interface SubjectRequest {
   readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
 }
 
-/** `highVarianceConfounds` as `image/` provides it. */
-export type HighVarianceConfoundsFn = (
-  img: Image,
-  options: {
-    maskImg?: Image | null;
-    nConfounds?: number;
-    percentile?: number;
-    detrend?: boolean;
-  },
-) => Matrix | Promise<Matrix>;
-
 /** Result of one subject. */
 export interface SubjectResult {
   /** Cleaned (kept volumes x maps) signals. */
@@ -198,7 +187,6 @@ export function normalizeSampleMask(
  * @param plan extraction plan for the subject's grid (see `makePlan`).
  * @param source the subject's volumes.
  * @param request confounds and sample mask.
- * @param hvc `highVarianceConfounds` (needed when the state asks for it).
  * @returns the signals and the map index of each column.
  */
 export async function extractSubject(
@@ -206,7 +194,6 @@ export async function extractSubject(
   plan: ExtractionPlan,
   source: VolumeSource,
   request: SubjectRequest,
-  hvc?: HighVarianceConfoundsFn,
 ): Promise<SubjectResult> {
   const p = state.params;
   const name = source.name;
@@ -331,7 +318,6 @@ export async function extractSubject(
       nConfounds: 5,
       detrend: true,
     });
-    void hvc; // the in-memory implementation is not needed: volumes are streamed twice
   }
 
   const confounds: Matrix[] = [];

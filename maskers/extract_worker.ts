@@ -11,7 +11,6 @@
  */
 import type { Image } from "../types.ts";
 import { openNifti } from "../image/load.ts";
-import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
 import { extractSubject, imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
@@ -72,13 +71,7 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (plan === undefined) throw new Error(`extract worker: unknown plan ${msg.planId}`);
     const opened = await open(msg.source);
     try {
-      const r = await extractSubject(
-        state,
-        plan,
-        opened.source,
-        msg.request,
-        highVarianceConfounds,
-      );
+      const r = await extractSubject(state, plan, opened.source, msg.request);
       post({
         kind: "done",
         id,

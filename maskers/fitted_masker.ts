@@ -31,7 +31,6 @@ import { LazyImage } from "./compact_maps.ts";
 import { extractSubject, type SubjectResult } from "./extract_subject.ts";
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { ExtractPool } from "./worker_pool.ts";
-import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
 import { isImage, isMatrix } from "./type_guards.ts";
 import { makeLogger } from "./logger.ts";
 import { warnOnce } from "../signal/warnings.ts";
@@ -196,7 +195,7 @@ export function makeFitted(
         await opened.close(); // the worker opens the subject itself
         result = await pool.run(plan, remote, request);
       } else {
-        result = await extractSubject(state, plan, s, request, highVarianceConfounds);
+        result = await extractSubject(state, plan, s, request);
       }
       // Cleaning warnings (nilearn's Python warnings): shown once, and kept for the report.
       for (const w of result.warnings) {
