@@ -22,6 +22,7 @@ import type {
 } from "./types.ts";
 import { effectiveJobs, isImgSource, type MultiMapsMaskerParams } from "./config.ts";
 import {
+  clipBelowEpsilon,
   type ExtractionPlan,
   type FittedState,
   makePlan,
@@ -86,14 +87,9 @@ export function makeFitted(
   // Neither is held densely: `rawMaps`/`clippedMaps` build them on demand (kept while in use).
   const mapsGrid = state.mapsGrid;
   const rawLazy = new LazyImage(buildMaps);
-  const clippedLazy = params.allowOverlap ? rawLazy : new LazyImage(() => {
-    const raw = rawLazy.get();
-    const eps = state.mapsFloat32 ? 2 ** -23 : 2 ** -52;
-    const d = raw.data;
-    const c = state.mapsFloat32 ? new Float32Array(d.length) : new Float64Array(d.length);
-    for (let i = 0; i < d.length; i++) c[i] = d[i]! < eps ? 0 : d[i]!;
-    return { data: c, shape: raw.shape, affine: raw.affine };
-  });
+  const clippedLazy = params.allowOverlap
+    ? rawLazy
+    : new LazyImage(() => clipBelowEpsilon(rawLazy.get(), state.mapsFloat32));
   const rawMaps = () => rawLazy.get();
   const clippedMaps = () => clippedLazy.get();
   // Before any transform (`clipped` null) maps_img_ is the unclipped maps, as after nilearn's

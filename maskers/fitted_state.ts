@@ -78,14 +78,10 @@ export function mapsEpsilon(float32: boolean): number {
 }
 
 /**
- * The allow_overlap check as nilearn 0.11.1 makes it: weights below the maps' machine epsilon
- * (every negative weight included) are set to 0, then a voxel where more than one map is > 0 is an
- * overlap. Returns the clipped maps and the error message (or null).
+ * The maps with every weight below their machine epsilon (every negative weight included) set
+ * to 0, as nilearn 0.11.1's allow_overlap check does (in place, there).
  */
-export function clipAndCheckOverlap(
-  maps: Image,
-  float32: boolean,
-): { maps: Image; error: string | null } {
+export function clipBelowEpsilon(maps: Image, float32: boolean): Image {
   const eps = mapsEpsilon(float32);
   const src = maps.data;
   const data = float32 ? new Float32Array(src.length) : new Float64Array(src.length);
@@ -93,6 +89,21 @@ export function clipAndCheckOverlap(
     const v = src[i]!;
     data[i] = v < eps ? 0 : v;
   }
+  return { data, shape: maps.shape, affine: maps.affine };
+}
+
+/**
+ * The allow_overlap check as nilearn 0.11.1 makes it: the maps clipped by
+ * {@link clipBelowEpsilon}, then a voxel where more than one map is > 0 is an overlap. Returns the
+ * clipped maps and the error message (or null).
+ */
+export function clipAndCheckOverlap(
+  maps: Image,
+  float32: boolean,
+): { maps: Image; error: string | null } {
+  const clipped = clipBelowEpsilon(maps, float32);
+  const data = clipped.data;
+  const src = maps.data;
   const nV = (maps.shape[0] ?? 1) * (maps.shape[1] ?? 1) * (maps.shape[2] ?? 1);
   const nM = src.length / nV;
   const count = new Uint8Array(nV);
@@ -110,7 +121,7 @@ export function clipAndCheckOverlap(
     }
   }
   return {
-    maps: { data, shape: maps.shape, affine: maps.affine },
+    maps: clipped,
     error: overlap < 0 ? null : "allowOverlap is false but an overlap was detected in the maps " +
       `(first at voxel index ${overlap}). The overlap may be due to the atlas itself or ` +
       "possibly introduced by resampling.",
