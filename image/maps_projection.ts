@@ -29,8 +29,14 @@ export interface MapsProjectorOptions {
  *
  * The least-squares system is restricted to `support`: the voxels inside the mask where at least
  * one (kept) map is > 0 (nilearn's rule), or, without a mask, the voxels where some map is
- * non-zero (voxels where every map is zero do not change the solution). The maps restricted to
- * the support are stored sparse, row by support voxel (CSR).
+ * non-zero (voxels where every map is zero do not change the solution).
+ *
+ * The maps restricted to the support are stored sparse, in tiles of {@link PROJECTOR_TILE}
+ * consecutive support voxels: within a tile, one segment per map that has weights there (maps
+ * ascending), and within a segment the weights of its voxels in ascending order, each with the
+ * voxel's position in the tile. A projection pass then reads each weight once and keeps a map's
+ * running sums in registers for the length of a segment, while the tile's voxel values stay in
+ * cache.
  */
 export interface MapsProjector {
   /** Number of output columns (maps kept). */
@@ -41,11 +47,18 @@ export interface MapsProjector {
   readonly labels: Int32Array;
   /** Voxel indices (x fastest) of the support, ascending. */
   readonly support: Int32Array;
-  /** CSR row pointers, length support.length + 1. */
-  readonly rowPtr: Int32Array;
-  /** CSR column (output map) indices. */
-  readonly colIdx: Int32Array;
-  /** CSR values (map weights): float32 when the maps are float32 (exact), else float64. */
+  /**
+   * First segment of each tile (length: number of tiles + 1); tile t covers support positions
+   * `t * PROJECTOR_TILE` up to the next multiple or the end.
+   */
+  readonly tilePtr: Int32Array;
+  /** Output column (map) of each segment. */
+  readonly segMap: Int32Array;
+  /** First weight of each segment (length: number of segments + 1). */
+  readonly segPtr: Int32Array;
+  /** Position of each weight's voxel within its tile (support index = tile start + position). */
+  readonly offsets: Uint8Array;
+  /** Map weights, by segment: float32 when the maps are float32 (exact), else float64. */
   readonly values: Float32Array | Float64Array;
   /** Pseudo-inverse of the Gram matrix MᵀM (nMaps x nMaps, row-major). */
   readonly gramPinv: Float64Array;
@@ -58,6 +71,9 @@ export interface MapsProjector {
    */
   readonly refine: boolean;
 }
+
+/** Support voxels per tile of a {@link MapsProjector} (positions in a tile fit a byte). */
+export const PROJECTOR_TILE: number = 256;
 
 /**
  * Gram-matrix condition number (largest / smallest kept eigenvalue) above which
@@ -244,13 +260,67 @@ export function makeMapsProjector(
     nVoxels,
     labels,
     support,
-    rowPtr,
-    colIdx,
-    values,
+    ...tiledFromRows(rowPtr, colIdx, values, k),
     gramPinv,
     mapNnz,
     refine,
   };
+}
+
+/**
+ * The tiled layout of {@link MapsProjector} from weights stored by support voxel (CSR: `rowPtr`,
+ * map index `colIdx`, maps ascending within a voxel).
+ */
+function tiledFromRows(
+  rowPtr: Int32Array,
+  colIdx: Int32Array,
+  values: Float32Array | Float64Array,
+  k: number,
+): Pick<MapsProjector, "tilePtr" | "segMap" | "segPtr" | "offsets" | "values"> {
+  const nS = rowPtr.length - 1;
+  const nnz = colIdx.length;
+  const T = PROJECTOR_TILE;
+  const nTiles = Math.ceil(nS / T);
+  const count = new Int32Array(k);
+  // Segments: the maps present in each tile.
+  const tilePtr = new Int32Array(nTiles + 1);
+  for (let t = 0; t < nTiles; t++) {
+    count.fill(0);
+    for (let q = rowPtr[t * T]!, e = rowPtr[Math.min(nS, (t + 1) * T)]!; q < e; q++) {
+      count[colIdx[q]!]!++;
+    }
+    let n = 0;
+    for (let j = 0; j < k; j++) if (count[j]! > 0) n++;
+    tilePtr[t + 1] = tilePtr[t]! + n;
+  }
+  const nSeg = tilePtr[nTiles]!;
+  const segMap = new Int32Array(nSeg);
+  const segPtr = new Int32Array(nSeg + 1);
+  const offsets = new Uint8Array(nnz);
+  const tiled = values instanceof Float32Array ? new Float32Array(nnz) : new Float64Array(nnz);
+  const next = new Int32Array(k);
+  for (let t = 0, seg = 0; t < nTiles; t++) {
+    const s0 = t * T, s1 = Math.min(nS, s0 + T);
+    const start = rowPtr[s0]!, end = rowPtr[s1]!;
+    count.fill(0);
+    for (let q = start; q < end; q++) count[colIdx[q]!]!++;
+    for (let j = 0, at = start; j < k; j++) {
+      if (count[j] === 0) continue;
+      segMap[seg] = j;
+      segPtr[seg] = at;
+      next[j] = at;
+      at += count[j]!;
+      segPtr[++seg] = at;
+    }
+    for (let s = s0; s < s1; s++) {
+      for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) {
+        const at = next[colIdx[q]!]!++;
+        offsets[at] = s - s0;
+        tiled[at] = values[q]!;
+      }
+    }
+  }
+  return { tilePtr, segMap, segPtr, offsets, values: tiled };
 }
 
 /**
@@ -360,24 +430,20 @@ export function projectVolume(
   const x = work.subarray(k, 2 * k);
   const dx = work.subarray(2 * k, 3 * k);
   const r = work.subarray(3 * k, 3 * k + nS);
-  const { support, gramPinv, rowPtr, colIdx, values } = p;
+  const { support, gramPinv } = p;
   for (let s = 0; s < nS; s++) {
     const y = volume[support[s]!]!;
     r[s] = Number.isFinite(y) ? y : 0;
   }
-  scatterMtY(rowPtr, colIdx, values, r, c, k);
+  mapsTransposeTimes(p, r, c);
   symMatVec(gramPinv, c, x, k);
   if (!p.refine) {
     for (let i = 0; i < k; i++) out[outOffset + i] = x[i]!;
     return;
   }
   // Refinement: residual r = y - M x (each voxel's weights in map order), then x += G⁺ Mᵀ r.
-  for (let s = 0; s < nS; s++) {
-    let rs = r[s]!;
-    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) rs -= values[q]! * x[colIdx[q]!]!;
-    r[s] = rs;
-  }
-  scatterMtY(rowPtr, colIdx, values, r, c, k);
+  addMapsTimes(p, x, 0, -1, r);
+  mapsTransposeTimes(p, r, c);
   symMatVec(gramPinv, c, dx, k);
   for (let i = 0; i < k; i++) out[outOffset + i] = x[i]! + dx[i]!;
 }
@@ -429,31 +495,62 @@ export function projectBatch(
 ): void {
   if (p.refine) throw new RangeError("projectBatch: this projector needs projectVolume (refine)");
   const k = p.nMaps;
-  const { rowPtr, colIdx, values, gramPinv } = p;
-  const nS = p.support.length;
-  // c = Mᵀ Y for the 8 columns of the batch, voxel by voxel: each voxel's 8 values are read once
-  // (sequentially) and its weights added to the maps' accumulators, which stay in cache. Each
+  const { tilePtr, segMap, segPtr, offsets, values, gramPinv } = p;
+  // c = Mᵀ Y for the 8 columns of the batch, tile by tile (its voxels' values stay in cache), map
+  // segment by map segment, with the map's 8 sums in local variables for the whole segment. Each
   // map's sums run over the voxels in ascending order, as in projectVolume.
   const c = new Float64Array(k * 8);
-  for (let s = 0; s < nS; s++) {
-    const a = rowPtr[s]!, e = rowPtr[s + 1]!;
-    if (a === e) continue;
-    const o = s * 8;
-    const y0 = batch[o]!, y1 = batch[o + 1]!, y2 = batch[o + 2]!, y3 = batch[o + 3]!;
-    const y4 = batch[o + 4]!, y5 = batch[o + 5]!, y6 = batch[o + 6]!, y7 = batch[o + 7]!;
-    for (let q = a; q < e; q++) {
-      const w = values[q]!;
-      const j = colIdx[q]! * 8;
-      c[j]! += w * y0;
-      c[j + 1]! += w * y1;
-      c[j + 2]! += w * y2;
-      c[j + 3]! += w * y3;
-      c[j + 4]! += w * y4;
-      c[j + 5]! += w * y5;
-      c[j + 6]! += w * y6;
-      c[j + 7]! += w * y7;
+  const T = PROJECTOR_TILE;
+  for (let t = 0, nTiles = tilePtr.length - 1; t < nTiles; t++) {
+    const base = t * T * 8;
+    for (let seg = tilePtr[t]!, segEnd = tilePtr[t + 1]!; seg < segEnd; seg++) {
+      const j = segMap[seg]! * 8;
+      let c0 = c[j]!, c1 = c[j + 1]!, c2 = c[j + 2]!, c3 = c[j + 3]!;
+      let c4 = c[j + 4]!, c5 = c[j + 5]!, c6 = c[j + 6]!, c7 = c[j + 7]!;
+      for (let q = segPtr[seg]!, e = segPtr[seg + 1]!; q < e; q++) {
+        const w = values[q]!;
+        const o = base + offsets[q]! * 8;
+        c0 += w * batch[o]!;
+        c1 += w * batch[o + 1]!;
+        c2 += w * batch[o + 2]!;
+        c3 += w * batch[o + 3]!;
+        c4 += w * batch[o + 4]!;
+        c5 += w * batch[o + 5]!;
+        c6 += w * batch[o + 6]!;
+        c7 += w * batch[o + 7]!;
+      }
+      c[j] = c0;
+      c[j + 1] = c1;
+      c[j + 2] = c2;
+      c[j + 3] = c3;
+      c[j + 4] = c4;
+      c[j + 5] = c5;
+      c[j + 6] = c6;
+      c[j + 7] = c7;
     }
   }
+  solveBatch(gramPinv, c, k, n, out, outRow);
+}
+
+/**
+ * Second step of {@link projectBatch}: the coefficients `G⁺ c` of each volume of a batch from its
+ * accumulated `c = Mᵀ y` (map j's value for volume b at `c[j * PROJECT_BATCH + b]`).
+ *
+ * @param gramPinv the projector's `gramPinv` (k x k).
+ * @param c accumulators (at least k * PROJECT_BATCH values).
+ * @param k number of maps.
+ * @param n number of volumes in the batch.
+ * @param out destination: volume b's coefficients go to `out[(outRow + b) * k ..]`.
+ * @param outRow row of the first volume.
+ */
+export function solveBatch(
+  gramPinv: Float64Array,
+  c: Float64Array,
+  k: number,
+  n: number,
+  out: Float64Array,
+  outRow: number,
+): void {
   for (let b = 0; b < n; b++) {
     const row = (outRow + b) * k;
     for (let i = 0; i < k; i++) {
@@ -465,19 +562,42 @@ export function projectBatch(
   }
 }
 
-/** `c = Mᵀ r` from the weights by voxel (CSR): each map's sum runs over voxels in order. */
-function scatterMtY(
-  rowPtr: Int32Array,
-  colIdx: Int32Array,
-  vals: Float32Array | Float64Array,
+/** `c = Mᵀ r` (r: one value per support voxel): each map's sum runs over voxels in order. */
+function mapsTransposeTimes(p: MapsProjector, r: Float64Array, c: Float64Array): void {
+  const { tilePtr, segMap, segPtr, offsets, values } = p;
+  c.fill(0, 0, p.nMaps);
+  for (let t = 0, nTiles = tilePtr.length - 1; t < nTiles; t++) {
+    const base = t * PROJECTOR_TILE;
+    for (let seg = tilePtr[t]!, segEnd = tilePtr[t + 1]!; seg < segEnd; seg++) {
+      let acc = c[segMap[seg]!]!;
+      for (let q = segPtr[seg]!, e = segPtr[seg + 1]!; q < e; q++) {
+        acc += values[q]! * r[base + offsets[q]!]!;
+      }
+      c[segMap[seg]!] = acc;
+    }
+  }
+}
+
+/**
+ * `r += sign · M x` (r: one value per support voxel; x: `nMaps` values from `x[xOff]`; sign ±1,
+ * so each term is exact before its rounding add): each voxel's terms are added in map order.
+ */
+function addMapsTimes(
+  p: MapsProjector,
+  x: ArrayLike<number>,
+  xOff: number,
+  sign: 1 | -1,
   r: Float64Array,
-  c: Float64Array,
-  k: number,
 ): void {
-  c.fill(0, 0, k);
-  for (let s = 0, nS = rowPtr.length - 1; s < nS; s++) {
-    const rs = r[s]!;
-    for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) c[colIdx[q]!]! += vals[q]! * rs;
+  const { tilePtr, segMap, segPtr, offsets, values } = p;
+  for (let t = 0, nTiles = tilePtr.length - 1; t < nTiles; t++) {
+    const base = t * PROJECTOR_TILE;
+    for (let seg = tilePtr[t]!, segEnd = tilePtr[t + 1]!; seg < segEnd; seg++) {
+      const xj = sign * x[xOff + segMap[seg]!]!;
+      for (let q = segPtr[seg]!, e = segPtr[seg + 1]!; q < e; q++) {
+        r[base + offsets[q]!]! += values[q]! * xj;
+      }
+    }
   }
 }
 
@@ -570,17 +690,13 @@ export function projectorToVoxels(
   }
   const nV = p.nVoxels;
   const out = new Float64Array(nT * nV);
-  const { support, rowPtr, colIdx, values } = p;
+  const { support } = p;
+  const acc = new Float64Array(support.length);
   for (let t = 0; t < nT; t++) {
-    const row = t * nC;
+    acc.fill(0);
+    addMapsTimes(p, sig, t * nC, 1, acc);
     const base = t * nV;
-    for (let s = 0; s < support.length; s++) {
-      let acc = 0;
-      for (let q = rowPtr[s]!, e = rowPtr[s + 1]!; q < e; q++) {
-        acc += values[q]! * sig[row + colIdx[q]!]!;
-      }
-      out[base + support[s]!] = acc;
-    }
+    for (let s = 0; s < support.length; s++) out[base + support[s]!] = acc[s]!;
   }
   return { data: out, nVolumes: nT };
 }

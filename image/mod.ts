@@ -17,4 +17,5 @@ export * from "./bspline.ts";
 export * from "./gaussian.ts";
 export * from "./held_dtype.ts";
 export * from "./maps_projection.ts";
+export * from "./project_simd.ts";
 export * from "./high_variance_confounds.ts";

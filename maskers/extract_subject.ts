@@ -10,12 +10,8 @@
  * @module
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
-import {
-  gatherSupport,
-  PROJECT_BATCH,
-  projectBatch,
-  projectVolume,
-} from "../image/maps_projection.ts";
+import { gatherSupport, PROJECT_BATCH, projectVolume } from "../image/maps_projection.ts";
+import { makeBatchProjector } from "../image/project_simd.ts";
 import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
 import {
@@ -244,9 +240,9 @@ export async function extractSubject(
     ? await valueRange(rereadVolumes(source), nT)
     : null;
   let resampler: StreamingDataResampler | null = null;
-  const batch = plan.projector.refine
-    ? null
-    : new Float64Array(plan.projector.support.length * PROJECT_BATCH);
+  // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all), by the
+  // WebAssembly SIMD kernel when the projector is resident (bit-identical to the JavaScript one).
+  using batcher = plan.projector.refine ? null : makeBatchProjector(plan.projector);
   let inBatch = 0;
   let t = 0;
   for await (const raw of source.volumes()) {
@@ -276,11 +272,10 @@ export async function extractSubject(
       };
       vol = smoothImg(img, fwhm).data;
     }
-    if (batch !== null) {
-      // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all).
-      gatherSupport(plan.projector, vol, batch, inBatch++);
+    if (batcher !== null) {
+      gatherSupport(plan.projector, vol, batcher.batch, inBatch++);
       if (inBatch === PROJECT_BATCH) {
-        projectBatch(plan.projector, batch, inBatch, signals, t + 1 - inBatch);
+        batcher.project(inBatch, signals, t + 1 - inBatch);
         inBatch = 0;
       }
     } else {
@@ -288,8 +283,8 @@ export async function extractSubject(
     }
     t++;
   }
-  if (batch !== null && inBatch > 0) {
-    projectBatch(plan.projector, batch, inBatch, signals, t - inBatch);
+  if (batcher !== null && inBatch > 0) {
+    batcher.project(inBatch, signals, t - inBatch);
   }
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
   // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with

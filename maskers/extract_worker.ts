@@ -11,6 +11,7 @@
  */
 import type { Image } from "../types.ts";
 import { openNifti } from "../image/load.ts";
+import { residentProjector } from "../image/project_simd.ts";
 import { extractSubject, imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
@@ -61,7 +62,8 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     return;
   }
   if (msg.kind === "plan") {
-    plans.set(msg.planId, msg.plan);
+    // The received weights move into this thread's SIMD kernel memory (the copy is dropped).
+    plans.set(msg.planId, { ...msg.plan, projector: residentProjector(msg.plan.projector) });
     return;
   }
   const { id } = msg;

@@ -45,7 +45,7 @@ function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
 
 function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const present = new Uint8Array(nAll);
-  for (let q = 0; q < p.colIdx.length; q++) present[p.labels[p.colIdx[q]!]!] = 1;
+  for (let c = 0; c < p.nMaps; c++) if (p.mapNnz[c]! > 0) present[p.labels[c]!] = 1;
   const empty: number[] = [];
   for (let j = 0; j < nAll; j++) if (!present[j]) empty.push(j);
   return empty;

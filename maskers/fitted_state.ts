@@ -10,6 +10,7 @@ import type { CleanKwargs } from "./types.ts";
 import type { Standardize } from "../signal/clean.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector } from "../image/maps_projection.ts";
+import { residentProjector } from "../image/project_simd.ts";
 import { resampleImg } from "../image/resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 
@@ -190,6 +191,9 @@ export async function makePlan(
     maps = r.maps;
     overlapError = r.error;
   }
-  const projector = makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps });
+  // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here).
+  const projector = residentProjector(
+    makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps }),
+  );
   return { grid, dataPolicy, projector, overlapError, notes };
 }

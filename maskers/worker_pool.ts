@@ -143,7 +143,7 @@ export class ExtractPool {
       slot.busy = { id, resolve, reject };
     });
     if (!slot.plans.has(planId)) {
-      // The projector is one CSR copy of the weights: each worker receives it once per plan.
+      // The projector holds one copy of the weights: each worker receives it once per plan.
       const msg: ToWorker = { kind: "plan", planId, plan };
       slot.worker.postMessage(msg);
       slot.plans.add(planId);

@@ -3,6 +3,9 @@ import type { Image, Matrix } from "../types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import { blobFixture, rng } from "./maskers_worker_fixtures.ts";
 import { NiftiParseError } from "../image/nifti_errors.ts";
+import { imgToSignalsMaps, makeMapsProjector } from "../image/maps_projection.ts";
+import { SIMD_MIN_WEIGHTS } from "../image/project_simd.ts";
+import { loadImg } from "../image/load.ts";
 
 const fixture = blobFixture([9, 8, 7], [[2, 2, 2], [6, 5, 3], [3, 6, 5], [6, 2, 5]], 37);
 const { maps, subject } = fixture;
@@ -47,6 +50,33 @@ Deno.test("workers: nJobs 1 and 2 give identical signals, in input order", async
     for (let s = 0; s < 3; s++) assert.deepEqual(Array.from(b[s]!.data), Array.from(a[s]!.data));
     // The caller's images are not detached by the transfer.
     assert.equal(imgs[0]!.data.length, nV * 45);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("workers: maps big enough for the SIMD kernel give plain projection numbers, any nJobs", async () => {
+  const r = rng(5);
+  const centres = Array.from(
+    { length: 48 },
+    () => [Math.floor(r() * 22), Math.floor(r() * 20), Math.floor(r() * 18)] as const,
+  );
+  const big = blobFixture([22, 20, 18], centres, 23);
+  const bigMaps = big.maps();
+  // The masker makes such projectors resident in WebAssembly memory (main thread and workers).
+  assert.ok(makeMapsProjector(bigMaps, null).values.length >= SIMD_MIN_WEIGHTS);
+  const { dir, paths } = await big.files(3, 20);
+  try {
+    const fitted = await multiMapsMasker({ mapsImg: bigMaps }).fit();
+    const one = await fitted.transformImgs(paths, { nJobs: 1 });
+    const two = await fitted.transformImgs(paths, { nJobs: 2 });
+    for (let s = 0; s < 3; s++) {
+      // Volume by volume in plain JavaScript (no cleaning configured: the raw projection).
+      const expected = imgToSignalsMaps(await loadImg(paths[s]!), bigMaps, null);
+      assert.deepEqual(one[s]!.shape, [20 + s, 48]);
+      assert.deepEqual(Array.from(one[s]!.data), Array.from(expected.data), `subject ${s}`);
+      assert.deepEqual(Array.from(two[s]!.data), Array.from(expected.data), `subject ${s}, 2 jobs`);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
