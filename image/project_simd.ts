@@ -1,18 +1,24 @@
 /**
  * Batched projection onto maps with a WebAssembly SIMD kernel (`image/project_simd.wat`), with
  * the plain JavaScript {@link projectBatch} as the fallback (no WebAssembly SIMD, small
- * projectors, a kernel already in use). Both give bit-identical numbers: each float64 accumulator
- * lane does the same multiply then add, in the same order, as the JavaScript kernel.
+ * projectors, every kernel area in use). Both give bit-identical numbers: each float64
+ * accumulator lane does the same multiply then add, in the same order, as the JavaScript kernel.
  *
- * {@link residentProjector} moves a projector's weights into a kernel instance's memory once (per
- * projector and thread: a worker that receives a projector moves its copy there); the returned
- * projector's arrays are views of that memory, so the weights are not held twice, and the
- * gathered volumes are written straight into it ({@link BatchProjector.batch}).
+ * {@link residentProjector} moves a projector's arrays into a WebAssembly memory once; the
+ * returned projector's arrays are views of it. Where shared memory is available (Deno, and
+ * cross-origin-isolated browsers) that memory is shared: posting the projector to a worker then
+ * shares the weights instead of copying them, and every thread runs the kernel on the same single
+ * copy. Each extraction in progress borrows its own area of that memory (its 8-volume batch and
+ * accumulators), taken from a small table with atomics and grown on demand, so concurrent
+ * extractions on any threads never share scratch space. Without shared memory, each thread that
+ * receives the projector copies it into a memory of its own, with one area (such a memory cannot
+ * grow without detaching the projector's views; a second extraction at once on that thread uses
+ * the JavaScript kernel).
  *
  * @module
  */
 import { type MapsProjector, PROJECT_BATCH, projectBatch, solveBatch } from "./maps_projection.ts";
-import { PROJECT_SIMD_WASM_BASE64 } from "./project_simd_wasm.ts";
+import { PROJECT_SIMD_SHARED_WASM_BASE64, PROJECT_SIMD_WASM_BASE64 } from "./project_simd_wasm.ts";
 
 /**
  * Projects batches of up to {@link PROJECT_BATCH} volumes: fill {@link BatchProjector.batch} with
@@ -38,8 +44,19 @@ export interface BatchProjector {
 /** Fewest weights for which {@link residentProjector} moves a projector into wasm memory. */
 export const SIMD_MIN_WEIGHTS: number = 1 << 15;
 
-/** Largest wasm memory a kernel instance asks for (bytes); larger projectors use JavaScript. */
-const MAX_MEMORY_BYTES = 2 ** 31;
+/** Largest wasm memory (64 KiB pages; the modules' declared maximum, 2 GiB). */
+const MAX_PAGES = 32768;
+const PAGE = 65536;
+
+/**
+ * Scratch areas (extractions in progress at once, on any thread) per resident projector; the
+ * batch projectors made beyond them use the JavaScript kernel.
+ */
+export const SIMD_MAX_AREAS: number = 64;
+const MAX_AREAS = SIMD_MAX_AREAS;
+/** Area table at the start of the memory: per area, its state and its byte offset (int32). */
+const AREA_NONE = 0, AREA_GROWING = 1, AREA_FREE = 2, AREA_BUSY = 3;
+const TABLE_BYTES = MAX_AREAS * 8;
 
 type Kernel = (
   c: number,
@@ -53,30 +70,36 @@ type Kernel = (
   k: number,
 ) => void;
 
-/** A kernel instance holding one projector's weights, its batch and its accumulators. */
-interface SimdState {
+/** This thread's kernel instance over a resident projector's memory. */
+interface ThreadKernel {
   readonly kernel: Kernel;
-  readonly c: Float64Array;
-  readonly batch: Float64Array;
-  /** Byte offsets of c, batch, tilePtr, segMap, segPtr, offsets, values. */
-  readonly at: readonly number[];
-  busy: boolean;
+  readonly memory: WebAssembly.Memory;
+  /** The area table (int32 pairs: state, byte offset). */
+  readonly table: Int32Array;
 }
 
-let compiled: WebAssembly.Module | null | undefined;
+/** A resident projector: a projector plus the memory its arrays are views of. */
+interface Resident extends MapsProjector {
+  /** The memory (shared: posted to workers with the projector, so they run on the same copy). */
+  readonly kernelMemory?: WebAssembly.Memory;
+}
 
-/** The compiled kernel module, or null where WebAssembly (SIMD) is unavailable. */
-function kernelModule(): WebAssembly.Module | null {
-  if (compiled !== undefined) return compiled;
+const modules = new Map<boolean, WebAssembly.Module | null>();
+
+/** The compiled kernel module (importing a shared memory or not), or null where unavailable. */
+function kernelModule(shared: boolean): WebAssembly.Module | null {
+  if (modules.has(shared)) return modules.get(shared)!;
+  let mod: WebAssembly.Module | null = null;
   try {
-    const text = atob(PROJECT_SIMD_WASM_BASE64);
+    const text = atob(shared ? PROJECT_SIMD_SHARED_WASM_BASE64 : PROJECT_SIMD_WASM_BASE64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    compiled = new WebAssembly.Module(bytes);
+    mod = new WebAssembly.Module(bytes);
   } catch {
-    compiled = null;
+    mod = null;
   }
-  return compiled;
+  modules.set(shared, mod);
+  return mod;
 }
 
 /**
@@ -91,23 +114,71 @@ function kernelModule(): WebAssembly.Module | null {
  * ```
  */
 export function simdSupported(): boolean {
-  return typeof WebAssembly === "object" && kernelModule() !== null;
+  return typeof WebAssembly === "object" && kernelModule(false) !== null;
 }
 
-/** Kernel instances of resident projectors (the projector objects {@link residentProjector} made). */
-const states = new WeakMap<MapsProjector, SimdState>();
+/** Options of {@link residentProjector}. */
+export interface ResidentOptions {
+  /** Fewest weights worth the kernel (default {@link SIMD_MIN_WEIGHTS}). */
+  minWeights?: number;
+  /**
+   * Use a shared memory when available (default true; false: a memory of this thread's own,
+   * copied by each thread the projector is posted to).
+   */
+  shared?: boolean;
+}
+
+/** This thread's kernels, by resident projector. */
+const kernels = new WeakMap<MapsProjector, ThreadKernel>();
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
+/** A fresh memory of `bytes` for the kernel: shared when possible (and `shared` allows). */
+function newMemory(
+  bytes: number,
+  shared: boolean,
+): { memory: WebAssembly.Memory; mod: WebAssembly.Module } | null {
+  const initial = Math.ceil(bytes / PAGE);
+  for (const kind of shared ? [true, false] : [false]) {
+    const mod = kernelModule(kind);
+    if (mod === null) continue;
+    try {
+      const memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: kind });
+      return { memory, mod };
+    } catch {
+      // no shared memory here (or no memory at all): try the next kind
+    }
+  }
+  return null;
+}
+
+/** Register this thread's kernel instance over `memory` for projector `p`. */
+function attach(p: MapsProjector, memory: WebAssembly.Memory, mod: WebAssembly.Module): boolean {
+  try {
+    const instance = new WebAssembly.Instance(mod, { env: { memory } });
+    const f32 = p.values instanceof Float32Array;
+    kernels.set(p, {
+      kernel: instance.exports[f32 ? "project_f32" : "project_f64"] as Kernel,
+      memory,
+      table: new Int32Array(memory.buffer, 0, MAX_AREAS * 2),
+    });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * A projector equal to `p` whose weights live in a WebAssembly SIMD kernel's memory (its
- * `tilePtr`, `segMap`, `segPtr`, `offsets` and `values` are views of it), so that
- * {@link makeBatchProjector} runs that kernel on it. `p` itself is not changed; drop it to free
- * its arrays. Returns `p` unchanged where WebAssembly SIMD is unavailable, for projectors that
- * need refinement or have fewer than `minWeights` weights, or when the memory cannot be had.
+ * A projector equal to `p` whose arrays live in a WebAssembly memory (its `support`, `tilePtr`,
+ * `segMap`, `segPtr`, `offsets` and `values` are views of it), so that
+ * {@link makeBatchProjector} runs the SIMD kernel on it. `p` itself is not changed; drop it to
+ * free its arrays. A resident projector received from another thread (a structured clone, whose
+ * shared memory comes with it) is attached to this thread's kernel without copying anything.
+ * Returns `p` unchanged where WebAssembly SIMD is unavailable, for projectors that need
+ * refinement or have fewer than `options.minWeights` weights, or when the memory cannot be had.
  *
  * @param p the projector.
- * @param minWeights fewest weights worth the kernel (default {@link SIMD_MIN_WEIGHTS}).
+ * @param options see {@link ResidentOptions}.
  * @returns the resident projector, or `p`.
  * @example
  * ```ts
@@ -115,51 +186,46 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
  * import { makeBatchProjector, residentProjector } from "./project_simd.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
- * const p = residentProjector(makeMapsProjector(maps, null), 0);
+ * const p = residentProjector(makeMapsProjector(maps, null), { minWeights: 0 });
  * using bp = makeBatchProjector(p);
  * console.log(bp.simd); // true where WebAssembly SIMD runs
  * ```
  */
-export function residentProjector(
-  p: MapsProjector,
-  minWeights: number = SIMD_MIN_WEIGHTS,
-): MapsProjector {
-  const mod = kernelModule();
+export function residentProjector(p: MapsProjector, options: ResidentOptions = {}): MapsProjector {
+  const minWeights = options.minWeights ?? SIMD_MIN_WEIGHTS;
+  if (kernels.has(p)) return p;
+  const received = (p as Resident).kernelMemory;
+  if (received instanceof WebAssembly.Memory) {
+    // A resident projector posted by another thread: same shared memory, this thread's kernel.
+    const mod = kernelModule(true);
+    if (mod !== null && attach(p, received, mod)) return p;
+    const { kernelMemory: _, ...plain } = p as Resident;
+    return residentProjector(plain, options);
+  }
   const k = p.nMaps;
   const nS = p.support.length;
   const nnz = p.values.length;
-  if (
-    mod === null || states.has(p) || p.refine || k === 0 || nS === 0 || nnz < minWeights
-  ) return p;
+  if (!simdSupported() || p.refine || k === 0 || nS === 0 || nnz < minWeights) return p;
   const f32 = p.values instanceof Float32Array;
   const nTiles = p.tilePtr.length - 1;
   const nSeg = p.segMap.length;
-  const at: number[] = [0];
+  const at: number[] = [TABLE_BYTES];
   const sizes = [
-    k * 8 * PROJECT_BATCH, // c
-    nS * 8 * PROJECT_BATCH, // batch
-    (nTiles + 1) * 4, // tilePtr
-    nSeg * 4, // segMap
-    (nSeg + 1) * 4, // segPtr
-    nnz, // offsets
-    nnz * (f32 ? 4 : 8), // values
+    nS * 4,
+    (nTiles + 1) * 4,
+    nSeg * 4,
+    (nSeg + 1) * 4,
+    nnz,
+    nnz * (f32 ? 4 : 8),
+    areaBytes(k, nS), // area 0, made with the memory (a memory that is not shared never grows)
   ];
   for (const size of sizes) at.push(align16(at[at.length - 1]! + size));
   const total = at.pop()!;
-  if (total > MAX_MEMORY_BYTES) return p;
-  let buf: ArrayBuffer;
-  let instance: WebAssembly.Instance;
-  try {
-    instance = new WebAssembly.Instance(mod, {});
-    const memory = instance.exports.memory as WebAssembly.Memory;
-    const pages = Math.ceil(total / 65536);
-    const have = memory.buffer.byteLength / 65536;
-    if (pages > have) memory.grow(pages - have);
-    buf = memory.buffer as ArrayBuffer; // never grows again, so views of it stay valid
-  } catch {
-    return p; // e.g. out of memory: the JavaScript kernel still works
-  }
-  const [cAt, batchAt, tileAt, segMapAt, segPtrAt, offAt, valAt] = at as [
+  if (total > MAX_PAGES * PAGE) return p;
+  const made = newMemory(total, options.shared ?? true);
+  if (made === null) return p;
+  const buf = made.memory.buffer;
+  const [supportAt, tileAt, segMapAt, segPtrAt, offAt, valAt, area0At] = at as [
     number,
     number,
     number,
@@ -168,31 +234,73 @@ export function residentProjector(
     number,
     number,
   ];
+  const table = new Int32Array(buf, 0, MAX_AREAS * 2);
+  table[1] = area0At;
+  table[0] = AREA_FREE;
+  const support = new Int32Array(buf, supportAt, nS);
   const tilePtr = new Int32Array(buf, tileAt, nTiles + 1);
   const segMap = new Int32Array(buf, segMapAt, nSeg);
   const segPtr = new Int32Array(buf, segPtrAt, nSeg + 1);
   const offsets = new Uint8Array(buf, offAt, nnz);
   const values = f32 ? new Float32Array(buf, valAt, nnz) : new Float64Array(buf, valAt, nnz);
+  support.set(p.support);
   tilePtr.set(p.tilePtr);
   segMap.set(p.segMap);
   segPtr.set(p.segPtr);
   offsets.set(p.offsets);
   values.set(p.values);
-  const resident: MapsProjector = { ...p, tilePtr, segMap, segPtr, offsets, values };
-  states.set(resident, {
-    kernel: instance.exports[f32 ? "project_f32" : "project_f64"] as Kernel,
-    c: new Float64Array(buf, cAt, k * PROJECT_BATCH),
-    batch: new Float64Array(buf, batchAt, nS * PROJECT_BATCH),
-    at,
-    busy: false,
-  });
-  return resident;
+  const shared = buf instanceof SharedArrayBuffer;
+  const resident: Resident = {
+    ...p,
+    support,
+    tilePtr,
+    segMap,
+    segPtr,
+    offsets,
+    values,
+    ...(shared ? { kernelMemory: made.memory } : {}),
+  };
+  return attach(resident, made.memory, made.mod) ? resident : p;
+}
+
+/** Bytes of one scratch area: the accumulators (k x 8), then the batch (nS x 8). */
+function areaBytes(k: number, nS: number): number {
+  return align16(k * 8 * PROJECT_BATCH) + nS * 8 * PROJECT_BATCH;
+}
+
+/**
+ * Take a free scratch area of `bytes` (growing the memory for a new one when none is free);
+ * returns its table index and byte offset, or null when none can be had.
+ */
+function takeArea(t: ThreadKernel, bytes: number): { slot: number; at: number } | null {
+  const table = t.table;
+  for (let i = 0; i < MAX_AREAS; i++) {
+    if (Atomics.compareExchange(table, 2 * i, AREA_FREE, AREA_BUSY) === AREA_FREE) {
+      return { slot: i, at: Atomics.load(table, 2 * i + 1) };
+    }
+  }
+  // A memory that is not shared detaches its views when it grows: it keeps its one area.
+  if (!(t.memory.buffer instanceof SharedArrayBuffer)) return null;
+  for (let i = 0; i < MAX_AREAS; i++) {
+    if (Atomics.compareExchange(table, 2 * i, AREA_NONE, AREA_GROWING) !== AREA_NONE) continue;
+    try {
+      // grow() is atomic: the old size is this area's start, whichever thread grows next.
+      const at = t.memory.grow(Math.ceil(bytes / PAGE)) * PAGE;
+      Atomics.store(table, 2 * i + 1, at);
+      Atomics.store(table, 2 * i, AREA_BUSY);
+      return { slot: i, at };
+    } catch {
+      Atomics.store(table, 2 * i, AREA_NONE);
+      return null;
+    }
+  }
+  return null;
 }
 
 /**
  * A batch projector for `p` (whose `refine` must be false): the SIMD kernel when `p` came from
- * {@link residentProjector} and its kernel is free, else the JavaScript {@link projectBatch};
- * the numbers are the same bit for bit.
+ * {@link residentProjector} (with a scratch area of its memory to itself), else the JavaScript
+ * {@link projectBatch}; the numbers are the same bit for bit.
  *
  * @param p the projector (`refine` false).
  * @returns a batch projector; release it when done.
@@ -203,7 +311,7 @@ export function residentProjector(
  * import { makeBatchProjector, residentProjector } from "./project_simd.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
- * const p = residentProjector(makeMapsProjector(maps, null), 0);
+ * const p = residentProjector(makeMapsProjector(maps, null), { minWeights: 0 });
  * using bp = makeBatchProjector(p);
  * gatherSupport(p, Float64Array.from([3, 4]), bp.batch, 0);
  * const out = new Float64Array(2);
@@ -215,9 +323,12 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
   if (p.refine) {
     throw new RangeError("makeBatchProjector: this projector needs projectVolume (refine)");
   }
-  const s = states.get(p);
-  if (s === undefined || s.busy) {
-    const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+  const t = kernels.get(p);
+  const k = p.nMaps, nS = p.support.length;
+  const cBytes = align16(k * 8 * PROJECT_BATCH);
+  const area = t === undefined ? null : takeArea(t, areaBytes(k, nS));
+  if (t === undefined || area === null) {
+    const batch = new Float64Array(nS * PROJECT_BATCH);
     const release = () => {};
     return {
       batch,
@@ -227,21 +338,29 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
       [Symbol.dispose]: release,
     };
   }
-  s.busy = true;
   let held = true;
   const release = () => {
-    if (held) s.busy = held = false;
+    if (held) Atomics.store(t.table, 2 * area.slot, AREA_FREE);
+    held = false;
   };
-  const [cAt, batchAt, tileAt, segMapAt, segPtrAt, offAt, valAt] = s.at as number[];
+  const buf = t.memory.buffer; // read after any growth, so it covers the area
+  const cAt = area.at, batchAt = area.at + cBytes;
+  const c = new Float64Array(buf, cAt, k * PROJECT_BATCH);
+  const args = [
+    p.tilePtr.byteOffset,
+    p.segMap.byteOffset,
+    p.segPtr.byteOffset,
+    p.offsets.byteOffset,
+    p.values.byteOffset,
+  ] as const;
   const nTiles = p.tilePtr.length - 1;
-  const k = p.nMaps;
   return {
-    batch: s.batch,
+    batch: new Float64Array(buf, batchAt, nS * PROJECT_BATCH),
     simd: true,
     project: (n, out, outRow) => {
       if (!held) throw new RangeError("BatchProjector: used after release");
-      s.kernel(cAt!, batchAt!, tileAt!, segMapAt!, segPtrAt!, offAt!, valAt!, nTiles, k);
-      solveBatch(p.gramPinv, s.c, k, n, out, outRow);
+      t.kernel(cAt, batchAt, ...args, nTiles, k);
+      solveBatch(p.gramPinv, c, k, n, out, outRow);
     },
     release,
     [Symbol.dispose]: release,

@@ -2,6 +2,10 @@
 ;; kernel is projectBatch in image/maps_projection.ts). Regenerate the embedded bytes
 ;; (image/project_simd_wasm.ts) with `deno task build:wasm`.
 ;;
+;; The memory is imported: shared (a SharedArrayBuffer that every worker sees, so the weights are
+;; held once per process) or, where shared memory is unavailable, not (scripts/build_wasm.ts builds
+;; both variants from this file).
+;;
 ;; Memory layout (byte offsets given by the caller; c and batch 16-byte aligned):
 ;;   c       k * 8 float64 accumulators, map j's 8 volumes at c + 64 j (zeroed here);
 ;;   batch   8 float64 per support voxel, voxel s's 8 volumes at batch + 64 s;
@@ -16,7 +20,7 @@
 ;; with w converted exactly to float64 (f64x2.mul then f64x2.add: two roundings, no fused
 ;; multiply-add), so the results are bit-identical. A segment's 8 sums stay in 4 registers.
 (module
-  (memory (export "memory") 1)
+  (import "env" "memory" (memory 1 32768 shared))
 
   (func (export "project_f32")
     (param $c i32) (param $batch i32) (param $tilePtr i32) (param $segMap i32) (param $segPtr i32)

@@ -62,7 +62,8 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     return;
   }
   if (msg.kind === "plan") {
-    // The received weights move into this thread's SIMD kernel memory (the copy is dropped).
+    // This thread's SIMD kernel over the projector: on the sender's shared memory (nothing
+    // copied), or, without shared memory, on a copy of the received weights (the clone is dropped).
     plans.set(msg.planId, { ...msg.plan, projector: residentProjector(msg.plan.projector) });
     return;
   }

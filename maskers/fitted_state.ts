@@ -191,7 +191,8 @@ export async function makePlan(
     maps = r.maps;
     overlapError = r.error;
   }
-  // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here).
+  // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here);
+  // that memory is shared, so workers receive the plan without a copy of them.
   const projector = residentProjector(
     makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps }),
   );

@@ -143,7 +143,8 @@ export class ExtractPool {
       slot.busy = { id, resolve, reject };
     });
     if (!slot.plans.has(planId)) {
-      // The projector holds one copy of the weights: each worker receives it once per plan.
+      // Each worker receives each plan once; a resident projector's weights are in shared
+      // memory (see image/project_simd.ts), so they are shared, not copied.
       const msg: ToWorker = { kind: "plan", planId, plan };
       slot.worker.postMessage(msg);
       slot.plans.add(planId);

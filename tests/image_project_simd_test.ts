@@ -12,6 +12,7 @@ import {
   type BatchProjector,
   makeBatchProjector,
   residentProjector,
+  SIMD_MAX_AREAS,
   SIMD_MIN_WEIGHTS,
   simdSupported,
 } from "../image/project_simd.ts";
@@ -91,49 +92,60 @@ function assertBitIdentical(a: Float64Array, b: Float64Array, what: string) {
 
 const noSimd = !simdSupported();
 
-for (const f32 of [true, false]) {
-  for (
-    const [label, density, nT] of [["sparse", 0.05, 21], ["dense", 0.9, 8], [
-      "dense",
-      0.6,
-      5,
-    ]] as const
-  ) {
-    Deno.test({
-      name: `SIMD batch projection is bit-identical to JS: ${label} ${
-        f32 ? "float32" : "float64"
-      } weights, ${nT} volumes`,
-      ignore: noSimd,
-      fn() {
-        const seed = (f32 ? 1 : 2) * 1000 + nT;
-        const { maps, mask } = randomProblem(seed, [12, 10, 9], 13, density, f32);
-        const p = makeMapsProjector(maps, mask);
-        assert.equal(p.refine, false, "test problem must not need refinement");
-        assert.equal(p.values instanceof Float32Array, f32);
-        assert.ok(p.tilePtr.length - 1 >= 2, "the support spans several tiles");
-        const vols = randomVolumes(seed + 1, p.nVoxels, nT);
-        const expected = projectAll(p, vols, null);
-        const resident = residentProjector(p, 0);
-        assert.notEqual(resident, p);
-        assert.deepEqual(resident.values, p.values, "same weights, now in wasm memory");
-        using bp = makeBatchProjector(resident);
-        assert.equal(bp.simd, true);
-        const got = projectAll(resident, vols, bp);
-        assertBitIdentical(got, expected, "SIMD vs JS");
-        // Reusing the kernel (accumulators zeroed again) gives the same numbers once more.
-        assertBitIdentical(projectAll(resident, vols, bp), expected, "second pass");
-        assert.ok(expected.some((x) => x !== 0), "non-trivial signals");
-        // One volume at a time (projectVolume) gives the same numbers too.
-        const one = new Float64Array(nT * p.nMaps);
-        for (let t = 0; t < nT; t++) projectVolume(resident, vols[t]!, one, t * p.nMaps);
-        assertBitIdentical(one, expected, "projectVolume vs batch");
-        // As a worker receives it (structured clone), made resident there: same numbers.
-        const received = residentProjector(structuredClone(resident), 0);
-        using bp2 = makeBatchProjector(received);
-        assert.equal(bp2.simd, true);
-        assertBitIdentical(projectAll(received, vols, bp2), expected, "cloned, resident again");
-      },
-    });
+for (const shared of [true, false]) {
+  for (const f32 of [true, false]) {
+    for (
+      const [label, density, nT] of [
+        ["sparse", 0.05, 21],
+        ["dense", 0.9, 8],
+        ["dense", 0.6, 5],
+      ] as const
+    ) {
+      Deno.test({
+        name: `SIMD batch projection is bit-identical to JS: ${label} ${
+          f32 ? "float32" : "float64"
+        } weights, ${nT} volumes, ${shared ? "shared" : "own"} memory`,
+        ignore: noSimd,
+        fn() {
+          const seed = (f32 ? 1 : 2) * 1000 + nT;
+          const { maps, mask } = randomProblem(seed, [12, 10, 9], 13, density, f32);
+          const p = makeMapsProjector(maps, mask);
+          assert.equal(p.refine, false, "test problem must not need refinement");
+          assert.equal(p.values instanceof Float32Array, f32);
+          assert.ok(p.tilePtr.length - 1 >= 2, "the support spans several tiles");
+          const vols = randomVolumes(seed + 1, p.nVoxels, nT);
+          const expected = projectAll(p, vols, null);
+          const resident = residentProjector(p, { minWeights: 0, shared });
+          assert.notEqual(resident, p);
+          assert.equal(resident.values.buffer instanceof SharedArrayBuffer, shared);
+          assert.deepEqual(resident.values, p.values, "same weights, now in wasm memory");
+          assert.deepEqual(resident.support, p.support);
+          using bp = makeBatchProjector(resident);
+          assert.equal(bp.simd, true);
+          const got = projectAll(resident, vols, bp);
+          assertBitIdentical(got, expected, "SIMD vs JS");
+          // Reusing the kernel (accumulators zeroed again) gives the same numbers once more.
+          assertBitIdentical(projectAll(resident, vols, bp), expected, "second pass");
+          assert.ok(expected.some((x) => x !== 0), "non-trivial signals");
+          // One volume at a time (projectVolume) gives the same numbers too.
+          const one = new Float64Array(nT * p.nMaps);
+          for (let t = 0; t < nT; t++) projectVolume(resident, vols[t]!, one, t * p.nMaps);
+          assertBitIdentical(one, expected, "projectVolume vs batch");
+          // As a worker receives it (structured clone), made resident there: same numbers; the
+          // weights are shared with the sender (shared memory) or copied.
+          const clone = structuredClone(resident);
+          assert.equal(clone.values.buffer === resident.values.buffer, false);
+          const received = residentProjector(clone, { minWeights: 0 });
+          const w0 = resident.values[0]!;
+          resident.values[0] = w0 + 1; // seen through shared memory only
+          assert.equal(received.values[0] === resident.values[0], shared);
+          resident.values[0] = w0;
+          using bp2 = makeBatchProjector(received);
+          assert.equal(bp2.simd, true);
+          assertBitIdentical(projectAll(received, vols, bp2), expected, "cloned, resident again");
+        },
+      });
+    }
   }
 }
 
@@ -149,7 +161,7 @@ Deno.test({
     assert.equal(p.mapNnz[2], 0);
     const vols = randomVolumes(8, nV, 11);
     const expected = projectAll(p, vols, null);
-    const resident = residentProjector(p, 0);
+    const resident = residentProjector(p, { minWeights: 0 });
     using bp = makeBatchProjector(resident);
     assert.equal(bp.simd, true);
     const got = projectAll(resident, vols, bp);
@@ -158,7 +170,7 @@ Deno.test({
   },
 });
 
-Deno.test("batch projector falls back to JS: no maps, small projectors, kernel busy", () => {
+Deno.test("batch projector: JS fallback (no maps, small), concurrent areas, area limit", () => {
   // No maps at all (every map dropped): not made resident; the JavaScript kernel gives no columns.
   const { maps, mask } = randomProblem(3, [5, 4, 3], 3, 0.5, true);
   const p0 = makeMapsProjector(
@@ -167,7 +179,7 @@ Deno.test("batch projector falls back to JS: no maps, small projectors, kernel b
     { keepMaskedMaps: false },
   );
   assert.equal(p0.nMaps, 0);
-  assert.equal(residentProjector(p0, 0), p0);
+  assert.equal(residentProjector(p0, { minWeights: 0 }), p0);
   using b0 = makeBatchProjector(p0);
   assert.equal(b0.simd, false);
   const out0 = new Float64Array(0);
@@ -182,18 +194,39 @@ Deno.test("batch projector falls back to JS: no maps, small projectors, kernel b
   const expected = projectAll(p, vols, null);
   assertBitIdentical(projectAll(p, vols, off), expected, "JS fallback");
   if (simdSupported()) {
-    const resident = residentProjector(p, 0);
-    assert.equal(residentProjector(resident, 0), resident, "already resident");
+    const resident = residentProjector(p, { minWeights: 0 });
+    assert.equal(residentProjector(resident, { minWeights: 0 }), resident, "already resident");
+    // Two extractions at once: each has its own scratch area; interleaved, both stay exact.
+    const volsB = randomVolumes(5, p.nVoxels, 10);
+    const expectedB = projectAll(p, volsB, null);
     const first = makeBatchProjector(resident);
-    assert.equal(first.simd, true);
     const second = makeBatchProjector(resident);
-    assert.equal(second.simd, false, "kernel busy: the second one uses JS");
-    assertBitIdentical(projectAll(resident, vols, second), expected, "busy fallback");
-    assertBitIdentical(projectAll(resident, vols, first), expected, "holder");
+    assert.equal(first.simd && second.simd, true);
+    assert.notEqual(first.batch.byteOffset, second.batch.byteOffset);
+    const outA = new Float64Array(10 * p.nMaps), outB = new Float64Array(10 * p.nMaps);
+    for (let t0 = 0; t0 < 10; t0 += PROJECT_BATCH) {
+      const n = Math.min(PROJECT_BATCH, 10 - t0);
+      for (let b = 0; b < n; b++) gatherSupport(p, vols[t0 + b]!, first.batch, b);
+      for (let b = 0; b < n; b++) gatherSupport(p, volsB[t0 + b]!, second.batch, b);
+      second.project(n, outB, t0);
+      first.project(n, outA, t0);
+    }
+    assertBitIdentical(outA, expected, "first of two");
+    assertBitIdentical(outB, expectedB, "second of two");
     first.release();
     assert.throws(() => first.project(1, new Float64Array(p.nMaps), 0), RangeError);
     using third = makeBatchProjector(resident);
-    assert.equal(third.simd, true, "released kernel is reused");
+    assert.equal(third.simd, true, "a released area is reused");
+    assert.equal(third.batch.byteOffset, first.batch.byteOffset);
+    second.release();
+    // Areas are limited: past SIMD_MAX_AREAS extractions at once, the JavaScript kernel.
+    const held: BatchProjector[] = [third];
+    for (let i = 1; i < SIMD_MAX_AREAS; i++) held.push(makeBatchProjector(resident));
+    assert.ok(held.every((h) => h.simd));
+    using extra = makeBatchProjector(resident);
+    assert.equal(extra.simd, false);
+    assertBitIdentical(projectAll(resident, vols, extra), expected, "JS past the areas");
+    for (const h of held) h.release();
   }
 });
 
@@ -205,6 +238,6 @@ Deno.test("batch projector rejects projectors that need refinement", () => {
   };
   const p = makeMapsProjector(maps, null);
   assert.equal(p.refine, true);
-  assert.equal(residentProjector(p, 0), p, "refined projectors stay in JavaScript");
+  assert.equal(residentProjector(p, { minWeights: 0 }), p, "refined projectors stay in JavaScript");
   assert.throws(() => makeBatchProjector(p), RangeError);
 });
