@@ -133,6 +133,11 @@ const kernels = new WeakMap<MapsProjector, ThreadKernel>();
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
+/** Whether a buffer is shared (`SharedArrayBuffer` is not defined everywhere, e.g. browsers
+ * without cross-origin isolation). */
+const isShared = (buf: ArrayBufferLike): boolean =>
+  typeof SharedArrayBuffer === "function" && buf instanceof SharedArrayBuffer;
+
 /** A fresh memory of `bytes` for the kernel: shared when possible (and `shared` allows). */
 function newMemory(
   bytes: number,
@@ -249,7 +254,7 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   segPtr.set(p.segPtr);
   offsets.set(p.offsets);
   values.set(p.values);
-  const shared = buf instanceof SharedArrayBuffer;
+  const shared = isShared(buf);
   const resident: Resident = {
     ...p,
     support,
@@ -280,7 +285,7 @@ function takeArea(t: ThreadKernel, bytes: number): { slot: number; at: number } 
     }
   }
   // A memory that is not shared detaches its views when it grows: it keeps its one area.
-  if (!(t.memory.buffer instanceof SharedArrayBuffer)) return null;
+  if (!isShared(t.memory.buffer)) return null;
   for (let i = 0; i < MAX_AREAS; i++) {
     if (Atomics.compareExchange(table, 2 * i, AREA_NONE, AREA_GROWING) !== AREA_NONE) continue;
     try {
