@@ -230,15 +230,8 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   const made = newMemory(total, options.shared ?? true);
   if (made === null) return p;
   const buf = made.memory.buffer;
-  const [supportAt, tileAt, segMapAt, segPtrAt, offAt, valAt, area0At] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [supportAt = 0, tileAt = 0, segMapAt = 0, segPtrAt = 0, offAt = 0, valAt = 0, area0At = 0] =
+    at;
   const table = new Int32Array(buf, 0, MAX_AREAS * 2);
   table[1] = area0At;
   table[0] = AREA_FREE;

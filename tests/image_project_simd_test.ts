@@ -17,20 +17,9 @@ import {
   simdSupported,
 } from "../image/project_simd.ts";
 import type { Image } from "../types.ts";
+import { mulberry32 as rng } from "../synthetic/prng.ts";
 
 const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Random maps (partly negative; `density` of the weights non-zero) with a random mask. */
 function randomProblem(
