@@ -15,7 +15,7 @@ function describe(x: unknown): string {
 
 /**
  * Check that a value is a valid {@link Image}: `data` a Float32Array or Float64Array, `shape`
- * 3 or 4 positive integers whose product is `data.length`, `affine` a finite Float64Array of
+ * 3 to 7 positive integers whose product is `data.length`, `affine` a finite Float64Array of
  * length 16.
  *
  * @param img the value to check.
@@ -40,11 +40,11 @@ export function assertImage(img: unknown, name: string): asserts img is Image {
     );
   }
   if (
-    !Array.isArray(shape) || (shape.length !== 3 && shape.length !== 4) ||
+    !Array.isArray(shape) || shape.length < 3 || shape.length > 7 ||
     !shape.every((d) => Number.isInteger(d) && d >= 1)
   ) {
     throw new TypeError(
-      `${name}: shape must be 3 or 4 positive integers, got ${JSON.stringify(shape)}`,
+      `${name}: shape must be 3 to 7 positive integers, got ${JSON.stringify(shape)}`,
     );
   }
   const n = shape.reduce((a: number, b: number) => a * b, 1);
@@ -70,7 +70,8 @@ export function assertImage(img: unknown, name: string): asserts img is Image {
  *
  * @param img the value to check.
  * @param name how to name it in error messages.
- * @returns `spatial` = [nx, ny, nz] and `nVol` (1 for a 3D image).
+ * @returns `spatial` = [nx, ny, nz] and `nVol`, the number of 3D volumes (the product of the
+ *   dimensions beyond the 3rd; 1 for a 3D image).
  * @example
  * ```ts
  * import { imageGeometry } from "./check_image.ts";
@@ -83,6 +84,6 @@ export function imageGeometry(
   name: string,
 ): { spatial: [number, number, number]; nVol: number } {
   assertImage(img, name);
-  const [nx, ny, nz, nt] = img.shape as number[];
-  return { spatial: [nx!, ny!, nz!], nVol: nt ?? 1 };
+  const [nx, ny, nz, ...rest] = img.shape as number[];
+  return { spatial: [nx!, ny!, nz!], nVol: rest.reduce((a, b) => a * b, 1) };
 }

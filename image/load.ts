@@ -60,7 +60,7 @@ export interface VolumesOptions {
 
 /** A NIfTI file opened for streaming: header facts plus an iterator over volumes. */
 export interface NiftiStream {
-  /** Image shape (trailing singleton dimensions beyond the 4th dropped). */
+  /** Image shape, 3D to 7D (trailing singleton dimensions beyond the 4th dropped). */
   readonly shape: readonly number[];
   /** Voxel-to-world affine chosen as nibabel does. */
   readonly affine: Affine;
@@ -603,7 +603,8 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * Data: float32 on disk gives a Float32Array, float64 a Float64Array, unscaled 8/16-bit integers a
  * Float32Array, other integers and any scaled data a Float64Array (values as nibabel computes:
  * `raw * scl_slope + scl_inter` in float64). The affine is nibabel's choice (sform, else qform,
- * else the pixdim fallback); trailing singleton dimensions beyond the 4th are dropped.
+ * else the pixdim fallback); trailing singleton dimensions beyond the 4th are dropped, and images
+ * of 5 to 7 dimensions keep them all (as nibabel; the maskers take 3D and 4D images only).
  *
  * @param source see {@link ImgSource}.
  * @returns the loaded image.

@@ -37,7 +37,10 @@ export interface NiftiHeader {
   readonly bytesPerVoxel: number;
   /** `dim[1..dim[0]]` as stored. */
   readonly dims: readonly number[];
-  /** Image shape: 3D or 4D (trailing singleton dims beyond the 4th dropped, 1D/2D padded). */
+  /**
+   * Image shape: 3D to 7D (trailing singleton dims beyond the 4th dropped, 1D/2D padded to 3D),
+   * as nibabel reads it; x fastest, then y, z, and the further axes in order.
+   */
   readonly shape: readonly number[];
   /** `pixdim[0..7]` after nibabel's fixes (qfac in {-1, 1}; pixdim[1..3] positive). */
   readonly pixdim: Float64Array;
@@ -53,7 +56,7 @@ export interface NiftiHeader {
   readonly affine: Affine;
   /** Voxels in one 3D volume (`nx * ny * nz`). */
   readonly voxelsPerVolume: number;
-  /** Number of volumes (1 for a 3D image). */
+  /** Number of 3D volumes: the product of the dimensions beyond the 3rd (1 for a 3D image). */
   readonly nVolumes: number;
   /** Bytes of voxel data the header announces. */
   readonly dataBytes: number;
@@ -295,17 +298,9 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
   }
   const shape = dims.slice();
   while (shape.length > 4 && shape[shape.length - 1] === 1) shape.pop();
-  if (shape.length > 4) {
-    throw new NiftiParseError(
-      file,
-      "dims",
-      `bad dims: ${dims.length}D image of shape [${dims.join(", ")}]; only 3D or 4D images ` +
-        "(extra trailing dimensions of size 1) are supported",
-    );
-  }
   while (shape.length < 3) shape.push(1);
   const voxelsPerVolume = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
-  const nVolumes = shape[3] ?? 1;
+  const nVolumes = shape.slice(3).reduce((a, b) => a * b, 1);
   const dataBytes = voxelsPerVolume * nVolumes * info.size;
   if (!Number.isSafeInteger(dataBytes)) {
     throw new NiftiParseError(file, "dims", `bad dims: shape [${dims.join(", ")}] is too large`);

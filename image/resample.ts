@@ -167,7 +167,7 @@ function cornerBounds(
  * (a `Float32Array`, or `dtype: "float32"` on a loaded image) give float32-rounded values;
  * integer inputs (`dtype` of a loaded image) give integers unless signed with "continuous".
  *
- * @param img 3D or 4D image (4D: each volume resampled).
+ * @param img 3D to 7D image (beyond 3D: each 3D volume resampled; the extra axes are kept).
  * @param options see {@link ResampleOptions}.
  * @returns the resampled image (float64 data) on the target grid.
  * @throws TypeError for bad shapes/affines, RangeError for a non-invertible affine,
@@ -325,7 +325,7 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
   }
   return {
     data: out,
-    shape: img.shape.length === 4 ? [...outShape, nVol] : [...outShape],
+    shape: [...outShape, ...img.shape.slice(3)],
     affine: target,
   };
 }

@@ -69,7 +69,7 @@ async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
  * `pixdim` from the affine's column norms. Nothing is left half-written: the file is written under
  * a temporary name in the same directory, then renamed.
  *
- * @param img the image (`data` Float32Array/Float64Array, 3D or 4D `shape`, `affine`).
+ * @param img the image (`data` Float32Array/Float64Array, 3D to 7D `shape`, `affine`).
  * @param path destination path ending in `.nii` or `.nii.gz` (`~` expanded) or `file:` URL.
  * @param options see {@link SaveOptions}.
  * @throws {TypeError} invalid image.

@@ -120,7 +120,7 @@ function fastSmooth(
  * unscaled unsigned-integer inputs (a loaded image's `dtype` "uint8", "uint16", ...) are
  * truncated to integers after each axis pass, as nilearn smooths them in their own dtype.
  *
- * @param img 3D or 4D image.
+ * @param img 3D to 7D image (beyond 3D: each 3D volume smoothed).
  * @param fwhm full width at half maximum (mm): one number (0 = none), one per axis (0 = none
  *   on that axis), `"fast"` (nilearn's [0.2, 1, 0.2] kernel), or null for none.
  * @returns the smoothed image (float64 data, same shape and affine).

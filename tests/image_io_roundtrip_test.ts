@@ -22,7 +22,7 @@ function assertSameValues(a: ArrayLike<number>, b: ArrayLike<number>): void {
 
 for (const ext of [".nii", ".nii.gz"]) {
   for (const f32 of [true, false]) {
-    for (const shape of [[7, 8, 6], [7, 8, 6, 5]]) {
+    for (const shape of [[7, 8, 6], [7, 8, 6, 5], [7, 8, 6, 1, 3], [4, 3, 2, 2, 3]]) {
       Deno.test(`saveImg/loadImg round trip ${ext} ${f32 ? "float32" : "float64"} ${shape.length}D`, async () => {
         const dir = await tempDir();
         try {
@@ -128,6 +128,31 @@ Deno.test("saveImg replaces an existing file and leaves nothing on failure", asy
     await assert.rejects(saveImg(img2, `${dir}/b.img`), RangeError);
     await assert.rejects(saveImg({ ...img2, shape: [3, 3] }, `${dir}/b.nii`), TypeError);
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["a.nii.gz"]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("5D and 6D images: read as nibabel does (trailing singletons beyond the 4th dropped)", async () => {
+  const dir = await tempDir();
+  try {
+    // [5, 4, 3, 2, 1, 1] has trailing singletons: read as 4D; [5, 4, 3, 1, 2, 3] keeps 6 axes.
+    for (const [shape, read] of [[[5, 4, 3, 2, 1, 1], [5, 4, 3, 2]], [[5, 4, 3, 1, 2, 3], null]]) {
+      const img = image(shape!, true);
+      const path = `${dir}/img.nii.gz`;
+      await saveImg(img, path);
+      const back = await loadImg(path);
+      assert.deepEqual(back.shape, read ?? shape);
+      assertSameValues(back.data, img.data);
+      // Streaming: one 3D volume per combination of the further axes, in file order (x fastest).
+      const s = await openNifti(path);
+      let t = 0;
+      for await (const v of s.volumes()) {
+        assertSameValues(v, img.data.subarray(60 * t, 60 * (t + 1)));
+        t++;
+      }
+      assert.equal(t, img.data.length / 60);
+    }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

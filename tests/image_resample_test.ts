@@ -250,3 +250,25 @@ Deno.test("resampleImg: clear errors", () => {
     BoundingBoxError,
   );
 });
+
+Deno.test("resampleImg and smoothImg: a 5D image is processed 3D volume by volume, extra axes kept", async () => {
+  const { smoothImg } = await import("../image/smooth.ts");
+  const affine = Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+  const n = 5 * 4 * 3 * 6;
+  const data = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.7) * 10);
+  const as4d: Image = { data, shape: [5, 4, 3, 6], affine };
+  const as5d: Image = { data, shape: [5, 4, 3, 2, 3], affine };
+  const target = {
+    targetAffine: Float64Array.from([1.5, 0, 0, 0.5, 0, 1.5, 0, 0, 0, 0, 1.5, 0.25, 0, 0, 0, 1]),
+    targetShape: [6, 5, 4],
+  };
+  const r4 = resampleImg(as4d, target);
+  const r5 = resampleImg(as5d, target);
+  assert.deepEqual(r5.shape, [6, 5, 4, 2, 3]);
+  assert.deepEqual(Array.from(r5.data), Array.from(r4.data));
+  assert.ok(r4.data.some((v) => v !== 0));
+  const s4 = smoothImg(as4d, 3);
+  const s5 = smoothImg(as5d, 3);
+  assert.deepEqual(s5.shape, [5, 4, 3, 2, 3]);
+  assert.deepEqual(Array.from(s5.data), Array.from(s4.data));
+});

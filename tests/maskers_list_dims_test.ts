@@ -52,3 +52,22 @@ Deno.test("transform: one 3D image, or a list of 3D images only, gives one row p
   const two = await fitted.transformImgs([vol, vol]);
   assert.deepEqual(two.map((m) => m.shape), [[1, 2], [1, 2]]);
 });
+
+Deno.test("5D images (read as nibabel does) are refused by the masker with a clear TypeError", async () => {
+  const five: Image = { ...image(6), shape: [...S, 2, 3] };
+  const fitted = await multiMapsMasker({ mapsImg: maps() }).fit();
+  const fiveD = (what: string) => (err: unknown) =>
+    err instanceof TypeError && err.message.includes(what) &&
+    err.message.includes("[4, 4, 3, 2, 3]");
+  await assert.rejects(fitted.transform(five), fiveD("3D or 4D"));
+  await assert.rejects(fitted.transformImgs([image(6), five], { nJobs: 2 }), TypeError);
+  await assert.rejects(
+    multiMapsMasker({ mapsImg: { ...maps(), data: new Float64Array(nV * 6), shape: [...S, 2, 3] } })
+      .fit(),
+    fiveD("mapsImg"),
+  );
+  await assert.rejects(
+    multiMapsMasker({ mapsImg: maps(), maskImg: five }).fit(),
+    fiveD("maskImg"),
+  );
+});
