@@ -138,17 +138,23 @@ const align16 = (n: number) => Math.ceil(n / 16) * 16;
 const isShared = (buf: ArrayBufferLike): boolean =>
   typeof SharedArrayBuffer === "function" && buf instanceof SharedArrayBuffer;
 
-/** A fresh memory of `bytes` for the kernel: shared when possible (and `shared` allows). */
+/**
+ * A fresh memory of `bytes` for the kernel: shared when possible (and `shared` allows), able to
+ * grow by `growBytes` (a shared memory reserves its maximum up front, so it is kept to what the
+ * areas can need).
+ */
 function newMemory(
   bytes: number,
+  growBytes: number,
   shared: boolean,
 ): { memory: WebAssembly.Memory; mod: WebAssembly.Module } | null {
   const initial = Math.ceil(bytes / PAGE);
+  const maximum = Math.min(MAX_PAGES, initial + Math.ceil(growBytes / PAGE));
   for (const kind of shared ? [true, false] : [false]) {
     const mod = kernelModule(kind);
     if (mod === null) continue;
     try {
-      const memory = new WebAssembly.Memory({ initial, maximum: MAX_PAGES, shared: kind });
+      const memory = new WebAssembly.Memory({ initial, maximum, shared: kind });
       return { memory, mod };
     } catch {
       // no shared memory here (or no memory at all): try the next kind
@@ -227,7 +233,9 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   for (const size of sizes) at.push(align16(at[at.length - 1]! + size));
   const total = at.pop()!;
   if (total > MAX_PAGES * PAGE) return p;
-  const made = newMemory(total, options.shared ?? true);
+  // Room for the other areas (whole pages each, as takeArea grows them).
+  const areaPages = Math.ceil(areaBytes(k, nS) / PAGE);
+  const made = newMemory(total, (MAX_AREAS - 1) * areaPages * PAGE, options.shared ?? true);
   if (made === null) return p;
   const buf = made.memory.buffer;
   const [supportAt = 0, tileAt = 0, segMapAt = 0, segPtrAt = 0, offAt = 0, valAt = 0, area0At = 0] =
