@@ -350,6 +350,19 @@ export async function runtimeBaselineRss(): Promise<number> {
   return r.rss;
 }
 
+/**
+ * The peak resident size (bytes) of a fresh process that has imported the library, collected
+ * garbage, and then made one plain native-gunzip pass over `path` (what streaming the file costs
+ * the runtime alone: its inflater's chunks are garbage until the next collection). Null where the
+ * peak counter cannot be reset.
+ *
+ * @param path a `.nii.gz` file.
+ */
+export async function gunzipPeakRss(path: string): Promise<number | null> {
+  const r = await runChild(["--gunzip-peak", path]) as { peak: number | null };
+  return r.peak;
+}
+
 if (import.meta.main) {
   const mode = Deno.args[0];
   if (mode === "--child") {
@@ -361,8 +374,18 @@ if (import.meta.main) {
     collectGarbage();
     const m = procMemory();
     console.log(JSON.stringify({ rss: m?.rss ?? Deno.memoryUsage().rss }));
+  } else if (mode === "--gunzip-peak") {
+    collectGarbage();
+    await new Promise((r) => setTimeout(r, 20));
+    collectGarbage();
+    const canReset = resetPeak();
+    await gunzipPass(Deno.args[1] ?? "");
+    const m = procMemory();
+    console.log(JSON.stringify({ peak: canReset && m !== null ? m.hwm : null }));
   } else {
-    console.error("bench/measure.ts is run by bench/run.ts (modes --child <json>, --baseline)");
+    console.error(
+      "bench/measure.ts is run by bench/run.ts (modes --child <json>, --baseline, --gunzip-peak)",
+    );
     Deno.exit(2);
   }
 }

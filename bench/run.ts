@@ -18,7 +18,13 @@
  *
  * @module
  */
-import { measureInChild, type MeasureResult, runtimeBaselineRss } from "./measure.ts";
+import {
+  gunzipPeakRss,
+  measureInChild,
+  type MeasureResult,
+  runtimeBaselineRss,
+} from "./measure.ts";
+import { isGzipFile } from "./gunzip_baseline.ts";
 import { workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
 
 /** One output row (the `--json` line). */
@@ -62,6 +68,14 @@ export interface BenchRow {
   compressed_bytes_per_subject: number;
   peak_over_runtime_baseline_per_decompressed: number;
   peak_over_fitted_per_decompressed: number;
+  /**
+   * For reference: the peak RSS of a fresh process (library imported) making one plain
+   * native-gunzip pass over the first subject, and that peak's excess over the runtime baseline
+   * per decompressed byte (the floor any streaming reader in this runtime pays). Null when the
+   * subjects are not gzipped or the peak cannot be measured.
+   */
+  gunzip_peak_rss_bytes: number | null;
+  gunzip_peak_over_runtime_baseline_per_decompressed: number | null;
   max_abs_diff_1_vs_n_workers: number | null;
   cleaning: string;
   date: string;
@@ -152,7 +166,12 @@ const median = (xs: readonly number[]) => {
 };
 
 /** Turn a child's measurements into a report row. */
-export function toRow(r: MeasureResult, baseline: number, cleaning: string): BenchRow {
+export function toRow(
+  r: MeasureResult,
+  baseline: number,
+  cleaning: string,
+  gunzipPeak: number | null = null,
+): BenchRow {
   const perSubject = median(r.secondsPerSubject);
   const gz = r.gunzipSecondsPerSubject === null ? null : median(r.gunzipSecondsPerSubject);
   const decompressed = mean(r.decompressedBytes);
@@ -194,6 +213,10 @@ export function toRow(r: MeasureResult, baseline: number, cleaning: string): Ben
     compressed_bytes_per_subject: mean(r.compressedBytes),
     peak_over_runtime_baseline_per_decompressed: (r.peakRssBytes - baseline) / decompressed,
     peak_over_fitted_per_decompressed: (r.peakRssBytes - r.rssAfterFitBytes) / decompressed,
+    gunzip_peak_rss_bytes: gunzipPeak,
+    gunzip_peak_over_runtime_baseline_per_decompressed: gunzipPeak === null
+      ? null
+      : (gunzipPeak - baseline) / decompressed,
     max_abs_diff_1_vs_n_workers: r.maxAbsDiffWorkers,
     cleaning,
     date: new Date().toISOString(),
@@ -223,6 +246,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "decompressed MiB/subject",
     "(peak − baseline) / decompressed",
     "(peak − after fit) / decompressed",
+    "plain gunzip: (peak − baseline) / decompressed",
     "max |Δ| 1 vs N workers",
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
@@ -246,6 +270,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           mb(r.decompressed_bytes_per_subject),
           f(r.peak_over_runtime_baseline_per_decompressed),
           f(r.peak_over_fitted_per_decompressed),
+          f(r.gunzip_peak_over_runtime_baseline_per_decompressed),
           r.max_abs_diff_1_vs_n_workers === null
             ? "–"
             : r.max_abs_diff_1_vs_n_workers.toExponential(1),
@@ -293,7 +318,11 @@ async function main(): Promise<void> {
       clean: args.clean,
       workers: args.workers,
     });
-    const row = toRow(r, baseline, cleaning);
+    const first = w.subjects[0];
+    const gzPeak = first !== undefined && (await isGzipFile(first))
+      ? await gunzipPeakRss(first)
+      : null;
+    const row = toRow(r, baseline, cleaning, gzPeak);
     rows.push(row);
     if (args.json) console.log(JSON.stringify(row));
   }
