@@ -10,7 +10,9 @@
  * shares the weights instead of copying them, and every thread runs the kernel on the same single
  * copy. Each extraction in progress borrows its own area of that memory (its 8-volume batch and
  * accumulators), taken from a small table with atomics and grown on demand, so concurrent
- * extractions on any threads never share scratch space. Without shared memory, each thread that
+ * extractions on any threads never share scratch space (an area held by a worker that is
+ * terminated mid-extraction is not given back; past {@link SIMD_MAX_AREAS} areas, extractions use
+ * the JavaScript kernel, with the same numbers). Without shared memory, each thread that
  * receives the projector copies it into a memory of its own, with one area (such a memory cannot
  * grow without detaching the projector's views; a second extraction at once on that thread uses
  * the JavaScript kernel).
