@@ -459,6 +459,15 @@ export const PROJECT_BATCH: number = 8;
  * @param volume one volume (nVoxels values).
  * @param batch `support.length * PROJECT_BATCH` values.
  * @param b column (0 <= b < PROJECT_BATCH).
+ * @example
+ * ```ts
+ * import { gatherSupport, makeMapsProjector, PROJECT_BATCH } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const p = makeMapsProjector({ data: Float64Array.from([0, 1]), shape: [2, 1, 1, 1], affine }, null);
+ * const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+ * gatherSupport(p, Float64Array.from([7, NaN]), batch, 1); // support: voxel 1 only
+ * console.log(batch[1]); // 0 (non-finite values count as 0)
+ * ```
  */
 export function gatherSupport(
   p: MapsProjector,
@@ -485,6 +494,19 @@ export function gatherSupport(
  * @param n number of volumes in the batch (columns 0..n-1).
  * @param out destination: volume b's coefficients go to `out[(outRow + b) * nMaps ..]`.
  * @param outRow row of the first volume.
+ * @example
+ * ```ts
+ * import { gatherSupport, makeMapsProjector, PROJECT_BATCH, projectBatch } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
+ * const p = makeMapsProjector(maps, null);
+ * const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+ * gatherSupport(p, Float64Array.from([3, 4]), batch, 0);
+ * gatherSupport(p, Float64Array.from([5, 6]), batch, 1);
+ * const out = new Float64Array(2 * p.nMaps);
+ * projectBatch(p, batch, 2, out, 0);
+ * console.log(out); // [3, 4, 5, 6]
+ * ```
  */
 export function projectBatch(
   p: MapsProjector,
@@ -542,6 +564,15 @@ export function projectBatch(
  * @param n number of volumes in the batch.
  * @param out destination: volume b's coefficients go to `out[(outRow + b) * k ..]`.
  * @param outRow row of the first volume.
+ * @example
+ * ```ts
+ * import { PROJECT_BATCH, solveBatch } from "./maps_projection.ts";
+ * const c = new Float64Array(PROJECT_BATCH); // one map: c[b] = Mᵀ y of volume b
+ * c[0] = 6;
+ * const out = new Float64Array(1);
+ * solveBatch(Float64Array.from([0.5]), c, 1, 1, out, 0);
+ * console.log(out[0]); // 3
+ * ```
  */
 export function solveBatch(
   gramPinv: Float64Array,
