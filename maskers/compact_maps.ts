@@ -45,41 +45,87 @@ function isPositiveZero(v: number): boolean {
  * ```
  */
 export function compactMaps(img: Image): CompactMaps {
+  return compactAs(img, img.data instanceof Float32Array, false).compact;
+}
+
+/**
+ * Compact copy of maps as a masker fits them: values cast to float32 or float64 (`float32`) and
+ * non-finite values replaced by +0, without making a dense cast copy first (maps are usually
+ * sparse, and a dense float64 copy of a large atlas is gigabytes).
+ *
+ * @param img maps as loaded (x, y, z, nMaps), or one 3D map.
+ * @param float32 cast to float32 (else float64).
+ * @returns the compact maps ({@link expandMaps}: the cast, cleaned maps) and how many values were
+ *   non-finite.
+ * @example
+ * ```ts
+ * import { compactFiniteMaps, expandMaps } from "./compact_maps.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float32Array.from([0, NaN, 0, 2]), shape: [4, 1, 1, 1], affine };
+ * const { compact, replaced } = compactFiniteMaps(maps, false);
+ * console.log(replaced, expandMaps(compact).data); // 1 Float64Array [0, 0, 0, 2]
+ * ```
+ */
+export function compactFiniteMaps(
+  img: Image,
+  float32: boolean,
+): { compact: CompactMaps; replaced: number } {
+  return compactAs(img, float32, true);
+}
+
+/** {@link compactMaps} with values cast to float32/float64 and, if `clean`, non-finite as +0. */
+function compactAs(
+  img: Image,
+  float32: boolean,
+  clean: boolean,
+): { compact: CompactMaps; replaced: number } {
   const d = img.data;
   const nV = (img.shape[0] ?? 1) * (img.shape[1] ?? 1) * (img.shape[2] ?? 1);
   const nM = img.shape.length >= 4 ? (img.shape[3] ?? 1) : 1;
+  // Each value as stored: cast (float32 rounding), then non-finite as +0 when cleaning.
+  const cast = float32 && !(d instanceof Float32Array) ? Math.fround : (x: number) => x;
   let nnz = 0;
-  for (let i = 0; i < d.length; i++) if (!isPositiveZero(d[i]!)) nnz++;
-  const bytesPerValue = d.BYTES_PER_ELEMENT;
+  let replaced = 0;
+  for (let i = 0; i < d.length; i++) {
+    const x = d[i]!;
+    if (clean && !Number.isFinite(x)) replaced++;
+    else if (!isPositiveZero(cast(x))) nnz++;
+  }
+  const bytesPerValue = float32 ? 4 : 8;
+  const newValues = (n: number): VoxelData => float32 ? new Float32Array(n) : new Float64Array(n);
   const shape = [...img.shape];
   const affine = Float64Array.from(img.affine);
   if (nnz * (bytesPerValue + 4) >= d.length * bytesPerValue) {
-    return {
+    const dense = newValues(d.length);
+    for (let i = 0; i < d.length; i++) {
+      const x = d[i]!;
+      if (!clean || Number.isFinite(x)) dense[i] = x;
+    }
+    const compact = {
       shape,
       affine,
-      dense: d.slice(),
+      dense,
       start: new Float64Array(0),
       voxel: new Int32Array(0),
       values: new Float64Array(0),
     };
+    return { compact, replaced };
   }
   const start = new Float64Array(nM + 1);
   const voxel = new Int32Array(nnz);
-  const values: VoxelData = d instanceof Float32Array
-    ? new Float32Array(nnz)
-    : new Float64Array(nnz);
+  const values = newValues(nnz);
   let p = 0;
   for (let j = 0; j < nM; j++) {
     const base = j * nV;
     for (let v = 0; v < nV; v++) {
       const x = d[base + v]!;
-      if (isPositiveZero(x)) continue;
+      if ((clean && !Number.isFinite(x)) || isPositiveZero(cast(x))) continue;
       voxel[p] = v;
       values[p++] = x;
     }
     start[j + 1] = p;
   }
-  return { shape, affine, dense: null, start, voxel, values };
+  return { compact: { shape, affine, dense: null, start, voxel, values }, replaced };
 }
 
 /**

@@ -17,12 +17,12 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { compactMaps, expandMaps } from "./compact_maps.ts";
+import { compactFiniteMaps, type CompactMaps, expandMaps } from "./compact_maps.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
 import { openSubject } from "./subject_sources.ts";
-import { loadAnyImage, mapsAreFloat32, nonFiniteToZero, to3dMask, to4dMaps } from "./fit_inputs.ts";
+import { loadAnyImage, mapsAreFloat32, to3dMask, to4dMaps } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
 
 function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
@@ -73,6 +73,22 @@ async function meanImage(src: ImgSource): Promise<Image> {
 }
 
 /**
+ * Load the maps and keep an exact compact copy of them as nilearn holds them after fit (cast to
+ * the working dtype, non-finite values zeroed), made straight from the loaded maps, which are
+ * then dropped: a dense cast copy is only built where fit needs one (resampling to the mask, a
+ * fixed plan), never for the default target "data".
+ */
+async function loadCompactMaps(
+  src: ImgSource,
+  dtype: MultiMapsMaskerParams["dtype"],
+): Promise<{ compact: CompactMaps; replaced: number; mapsFloat32: boolean }> {
+  const rawMaps = await loadAnyImage(src, "mapsImg");
+  checkDtypeValue(dtype); // as nilearn: the maps are cast to it once loaded
+  const mapsFloat32 = mapsAreFloat32(rawMaps, dtype);
+  return { ...compactFiniteMaps(to4dMaps(rawMaps), mapsFloat32), mapsFloat32 };
+}
+
+/**
  * Fit `params` on `imgs` (used for the report background only): the fitted masker extends `base`,
  * the unfitted masker `params` came from.
  */
@@ -94,15 +110,14 @@ export async function fitMasker(
     typeof s === "string" ? s : s instanceof URL ? s.href : "<in-memory image>";
 
   log(1, "fit", `loading regions from ${describe(params.mapsImg)}`);
-  const rawMaps = await loadAnyImage(params.mapsImg, "mapsImg");
-  checkDtypeValue(params.dtype); // as nilearn: the maps are cast to it once loaded
-  const mapsFloat32 = mapsAreFloat32(rawMaps, params.dtype);
-  const maps4 = to4dMaps(rawMaps);
-  const { img: mapsClean, replaced } = nonFiniteToZero(maps4, mapsFloat32);
+  const { compact, replaced, mapsFloat32 } = await loadCompactMaps(params.mapsImg, params.dtype);
   if (replaced > 0) {
     warnings.push(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
   }
-  let mapsImg: Image = mapsClean;
+  const cleanMaps = (): Image => expandMaps(compact);
+  // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
+  let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
+  let mapsResampled: Image | null = null;
   let maskImg: Image | null = null;
   if (params.maskImg !== null) {
     log(1, "fit", `loading mask from ${describe(params.maskImg)}`);
@@ -151,7 +166,8 @@ export async function fitMasker(
     if (!sameFov(maskImg, mapsImg)) {
       log(1, "fit", "resampling maps to the mask grid");
       warnings.push(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
-      mapsImg = await resample(mapsImg, gridOf(maskImg), "continuous");
+      mapsResampled = await resample(cleanMaps(), gridOf(maskImg), "continuous");
+      mapsImg = mapsResampled;
     }
   } else if (params.resamplingTarget === "maps" && maskImg !== null) {
     if (!sameFov(maskImg, mapsImg)) {
@@ -170,12 +186,12 @@ export async function fitMasker(
   };
   const fixedPlan = params.resamplingTarget === "data"
     ? null
-    : await makePlan(state, mapsImg, null, resample);
-  // The fitted masker keeps the projector and a compact exact copy of the maps as loaded (sparse
-  // unless dense is smaller); maps_img_ is rebuilt from it on demand, resampled again (the same
-  // deterministic computation, so the same values) when fit resampled it.
-  const compact = compactMaps(mapsClean);
-  const resampledTo = mapsImg !== mapsClean ? gridOf(mapsImg) : null;
+    : await makePlan(state, mapsResampled ?? cleanMaps(), null, resample);
+  // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
+  // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
+  // computation, so the same values) when fit resampled it.
+  const resampledTo = mapsResampled !== null ? gridOf(mapsResampled) : null;
+  mapsResampled = null;
   const buildMaps = (): Image =>
     resampledTo === null
       ? expandMaps(compact)

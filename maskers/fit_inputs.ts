@@ -1,6 +1,6 @@
 /**
- * Loading and preparing the maps and mask given to fit: 3D/4D shape checks, non-finite values,
- * the dtype the maps get in nilearn.
+ * Loading and preparing the maps and mask given to fit: 3D/4D shape checks and the dtype the maps
+ * get in nilearn (non-finite values are zeroed while the maps are compacted: `compact_maps.ts`).
  *
  * @module
  */
@@ -23,22 +23,6 @@ export async function loadAnyImage(
     }
     throw err;
   }
-}
-
-/** A copy of `img` with NaN/±Inf set to 0 (float32 or float64), and how many were replaced. */
-export function nonFiniteToZero(
-  img: Image,
-  float32: boolean,
-): { img: Image; replaced: number } {
-  const src = img.data;
-  const out = float32 ? new Float32Array(src.length) : new Float64Array(src.length);
-  let replaced = 0;
-  for (let i = 0; i < src.length; i++) {
-    const v = src[i]!;
-    if (Number.isFinite(v)) out[i] = v;
-    else replaced++;
-  }
-  return { img: { data: out, shape: img.shape, affine: Float64Array.from(img.affine) }, replaced };
 }
 
 /** Whether maps end up float32 in nilearn (their eps drives the overlap check). */

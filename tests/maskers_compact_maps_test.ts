@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { compactBytes, compactMaps, expandMaps, LazyImage } from "../maskers/compact_maps.ts";
+import {
+  compactBytes,
+  compactFiniteMaps,
+  compactMaps,
+  expandMaps,
+  LazyImage,
+} from "../maskers/compact_maps.ts";
 import { openNifti } from "../image/load.ts";
 import { saveImg } from "../image/save.ts";
 
@@ -75,5 +81,33 @@ Deno.test("openNifti: volumes({ reuse: true }) yields one array with each volume
     assert.notEqual(seen[0], seen[1], "default: a new array per volume");
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("compactFiniteMaps: cast and non-finite values zeroed, sparse or dense, no dense copy first", () => {
+  // The maps as a masker's fit holds them: cast to the working dtype, NaN/±Inf as +0.
+  const expected = (d: ArrayLike<number>, f32: boolean) => {
+    const out = f32 ? new Float32Array(d.length) : new Float64Array(d.length);
+    for (let i = 0; i < d.length; i++) if (Number.isFinite(d[i]!)) out[i] = d[i]!;
+    return out;
+  };
+  for (const dense of [false, true]) {
+    const data = new Float64Array(5 * 4 * 3 * 3);
+    if (dense) { for (let i = 0; i < data.length; i++) data[i] = (i % 7) - 3.3; }
+    data[7] = 1 + 2 ** -40; // rounds in float32
+    data[8] = -1e-50; // -0 in float32 (kept: not +0), -1e-50 in float64
+    data[9] = 1e-50; // +0 in float32 (dropped)
+    data[60] = NaN;
+    data[61] = -Infinity;
+    data[130] = -0;
+    for (const f32 of [true, false]) {
+      const { compact, replaced } = compactFiniteMaps({ data, shape: [5, 4, 3, 3], affine }, f32);
+      assert.equal(replaced, 2);
+      assert.equal(compact.dense !== null, dense);
+      const back = expandMaps(compact).data;
+      assert.ok(f32 ? back instanceof Float32Array : back instanceof Float64Array);
+      assert.deepEqual(bits(back as Float32Array | Float64Array), bits(expected(data, f32)));
+      if (!dense) assert.equal(compact.voxel.length, f32 ? 3 : 4); // 7, 8, 130 (and 9 in f64)
+    }
   }
 });
