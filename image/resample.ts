@@ -256,25 +256,13 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
       "The field of view given by the target affine does not contain any of the data",
     );
   }
-  let transform: Float64Array;
-  if (target.every((v, i) => v === affine[i])) {
-    transform = affineFrom3x3([1, 0, 0, 0, 1, 0, 0, 0, 1]);
-  } else {
-    transform = multiplyAffines(affineInv, target);
-  }
-  const A = new Float64Array(9);
-  const b = new Float64Array(3);
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) A[3 * r + c] = transform[4 * r + c]!;
-    b[r] = transform[4 * r + 3]!;
-  }
+  const { A, b } = voxelMap(affine, affineInv, target);
   const outShape = targetShape;
   const outVox = outShape[0] * outShape[1] * outShape[2];
   const out = new Float64Array(outVox * nVol);
   const storage = outputStorage(img, interpolation);
 
-  const identityA = A.every((v, i) => v === (i % 4 === 0 ? 1 : 0));
-  if (identityA && b.every((v) => v === Math.round(v)) && !(options.forceResample ?? false)) {
+  if (isShift(A, b) && !(options.forceResample ?? false)) {
     pasteShifted(img.data, spatial, nVol, b, outShape, out);
   } else {
     const diagonal = A.every((v, i) => i % 4 === 0 || v === 0);
@@ -336,6 +324,52 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
  * zeros elsewhere. As in nilearn 0.11.1, when the box's low end falls outside the target
  * grid, the pasted block starts from the box's first voxel (not the first visible one).
  */
+/** Target voxel to source voxel: `source = A · target + b` (A 3x3 row-major). */
+function voxelMap(
+  affine: Affine,
+  affineInv: Affine,
+  target: Affine,
+): { A: Float64Array; b: Float64Array } {
+  const transform = target.every((v, i) => v === affine[i])
+    ? affineFrom3x3([1, 0, 0, 0, 1, 0, 0, 0, 1])
+    : multiplyAffines(affineInv, target);
+  const A = new Float64Array(9);
+  const b = new Float64Array(3);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) A[3 * r + c] = transform[4 * r + c]!;
+    b[r] = transform[4 * r + 3]!;
+  }
+  return { A, b };
+}
+
+/** Whether a voxel map is a translation by whole voxels (nilearn's crop-and-paste shortcut). */
+function isShift(A: Float64Array, b: Float64Array): boolean {
+  return A.every((v, i) => v === (i % 4 === 0 ? 1 : 0)) && b.every((v) => v === Math.round(v));
+}
+
+/**
+ * Whether {@link resampleImg} from a grid with affine `affine` to a 4x4 `targetAffine` takes
+ * nilearn's shortcut for grids that differ by a whole-voxel translation (crop the whole image to
+ * its non-zero box, then paste: not volume by volume, so the crop box is the whole image's).
+ *
+ * @param affine source affine (4x4, row-major).
+ * @param targetAffine target affine (4x4, row-major).
+ * @returns true for a whole-voxel translation (without `forceResample`).
+ * @example
+ * ```ts
+ * import { isWholeVoxelShift } from "./resample.ts";
+ * const a = Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+ * const t = Float64Array.from([2, 0, 0, 4, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+ * console.log(isWholeVoxelShift(a, t)); // true
+ * ```
+ */
+export function isWholeVoxelShift(affine: Affine, targetAffine: Affine): boolean {
+  const src = checkAffine(affine, "affine");
+  const target = checkAffine(targetAffine, "targetAffine");
+  const { A, b } = voxelMap(src, invertAffine(src, "affine"), target);
+  return isShift(A, b);
+}
+
 function pasteShifted(
   data: ArrayLike<number>,
   spatial: readonly [number, number, number],

@@ -151,6 +151,92 @@ export function expandMaps(c: CompactMaps): Image {
   return { data, shape: [...c.shape], affine };
 }
 
+/**
+ * The compact maps without their weights below `eps` (negative ones and -0 included), as
+ * `clipBelowEpsilon` clips dense maps (`fitted_state.ts`): {@link expandMaps} of the result is the
+ * clipped dense maps.
+ *
+ * @param c compact maps.
+ * @param eps threshold (the maps' machine epsilon).
+ * @returns new compact maps.
+ * @example
+ * ```ts
+ * import { clipCompactBelow, compactMaps, expandMaps } from "./compact_maps.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const c = compactMaps({ data: Float64Array.from([0, -1, 1e-20, 2]), shape: [4, 1, 1, 1], affine });
+ * console.log(expandMaps(clipCompactBelow(c, 2 ** -52)).data); // Float64Array [0, 0, 0, 2]
+ * ```
+ */
+export function clipCompactBelow(c: CompactMaps, eps: number): CompactMaps {
+  const shape = [...c.shape];
+  const affine = Float64Array.from(c.affine);
+  if (c.dense !== null) {
+    const dense = c.dense.slice();
+    for (let i = 0; i < dense.length; i++) if (dense[i]! < eps) dense[i] = 0;
+    return { ...c, shape, affine, dense };
+  }
+  const nM = c.start.length - 1;
+  let n = 0;
+  for (let q = 0; q < c.values.length; q++) if (!(c.values[q]! < eps)) n++;
+  const start = new Float64Array(nM + 1);
+  const voxel = new Int32Array(n);
+  const values: VoxelData = c.values instanceof Float32Array
+    ? new Float32Array(n)
+    : new Float64Array(n);
+  for (let j = 0, p = 0; j < nM; j++) {
+    for (let q = c.start[j]!, e = c.start[j + 1]!; q < e; q++) {
+      const v = c.values[q]!;
+      if (v < eps) continue;
+      voxel[p] = c.voxel[q]!;
+      values[p++] = v;
+    }
+    start[j + 1] = p;
+  }
+  return { shape, affine, dense: null, start, voxel, values };
+}
+
+const lazySources = new WeakMap<Image, CompactMaps>();
+
+/**
+ * The maps image of compact maps, its dense `data` built on first access (and then kept with
+ * it). Code that only needs the maps resampled can work from {@link compactSourceOf} instead and
+ * never build the dense maps.
+ *
+ * @param c compact maps.
+ * @returns the image (its `data` a getter).
+ * @example
+ * ```ts
+ * import { compactMaps, compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const c = compactMaps({ data: Float32Array.from([0, 3]), shape: [2, 1, 1, 1], affine });
+ * const img = lazyMapsImage(c);
+ * console.log(compactSourceOf(img) === c, img.data); // true Float32Array [0, 3]
+ * ```
+ */
+export function lazyMapsImage(c: CompactMaps): Image {
+  let data: VoxelData | null = null;
+  const img: Image = {
+    shape: [...c.shape],
+    affine: Float64Array.from(c.affine),
+    get data(): VoxelData {
+      data ??= expandMaps(c).data;
+      return data;
+    },
+  };
+  lazySources.set(img, c);
+  return img;
+}
+
+/**
+ * The compact maps behind an image made by {@link lazyMapsImage}, else undefined.
+ *
+ * @param img an image.
+ * @returns its compact maps, or undefined.
+ */
+export function compactSourceOf(img: Image): CompactMaps | undefined {
+  return lazySources.get(img);
+}
+
 /** Bytes a {@link CompactMaps} holds. */
 export function compactBytes(c: CompactMaps): number {
   return (c.dense?.byteLength ?? 0) + c.start.byteLength + c.voxel.byteLength +

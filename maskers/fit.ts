@@ -17,7 +17,13 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { compactFiniteMaps, type CompactMaps, expandMaps } from "./compact_maps.ts";
+import {
+  compactFiniteMaps,
+  type CompactMaps,
+  compactSourceOf,
+  lazyMapsImage,
+} from "./compact_maps.ts";
+import { resampleCompactMaps } from "./compact_resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
@@ -114,7 +120,9 @@ export async function fitMasker(
   if (replaced > 0) {
     warnings.push(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
   }
-  const cleanMaps = (): Image => expandMaps(compact);
+  // The maps as an image whose dense data are only built if something reads them (a fixed plan
+  // does); resampling works from the compact maps, one map at a time.
+  const cleanMaps = (): Image => lazyMapsImage(compact);
   // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
   let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
   let mapsResampled: Image | null = null;
@@ -194,8 +202,8 @@ export async function fitMasker(
   mapsResampled = null;
   const buildMaps = (): Image =>
     resampledTo === null
-      ? expandMaps(compact)
-      : resampleNow(expandMaps(compact), resampledTo, "continuous");
+      ? lazyMapsImage(compact)
+      : resampleCompactMaps(compact, resampledTo, "continuous");
   if (fixedPlan !== null) {
     const empty = listNonEmptyIndices(fixedPlan.projector, nElements);
     if (empty.length > 0 && maskImg !== null) {
@@ -238,6 +246,9 @@ export async function fitMasker(
 
 /** Resampling without the cache (maps stay float32 when they were). */
 function resampleNow(img: Image, grid: GridSpec, interpolation: "continuous" | "nearest"): Image {
+  // Maps held compact (lazyMapsImage): resampled map by map, the dense maps never built.
+  const compact = compactSourceOf(img);
+  if (compact !== undefined) return resampleCompactMaps(compact, grid, interpolation);
   const out = plainResample(img, grid, interpolation) as Image;
   return img.data instanceof Float32Array && !(out.data instanceof Float32Array)
     ? { ...out, data: Float32Array.from(out.data) }
