@@ -47,7 +47,9 @@ export function resampleCompactMaps(
   }
   const map: VoxelData = f32 ? new Float32Array(nV) : new Float64Array(nV);
   const outVox = targetShape[0]! * targetShape[1]! * targetShape[2]!;
-  const out = new Float64Array(outVox * nM);
+  // Resampled float32 maps are float32 values already (resampleImg rounds them), and the clip
+  // bounds are input values, so clipping after the cast changes nothing: store them as float32.
+  const out: VoxelData = f32 ? new Float32Array(outVox * nM) : new Float64Array(outVox * nM);
   let targetAffine: Float64Array = Float64Array.from(grid.affine);
   let vmin = 0, vmax = 0; // the range resampleImg clips a 4D image to (0 included)
   for (let j = 0; j < nM; j++) {
@@ -77,7 +79,7 @@ export function resampleCompactMaps(
     else if (v > vmax) out[i] = vmax;
   }
   return {
-    data: f32 ? Float32Array.from(out) : out,
+    data: out,
     shape: c.shape.length >= 4 ? [...targetShape, nM] : targetShape,
     affine: targetAffine,
   };
