@@ -79,28 +79,119 @@ function compactAs(
   float32: boolean,
   clean: boolean,
 ): { compact: CompactMaps; replaced: number } {
-  const d = img.data;
   const nV = (img.shape[0] ?? 1) * (img.shape[1] ?? 1) * (img.shape[2] ?? 1);
   const nM = img.shape.length >= 4 ? (img.shape[3] ?? 1) : 1;
-  // Each value as stored: cast (float32 rounding), then non-finite as +0 when cleaning.
-  const cast = float32 && !(d instanceof Float32Array) ? Math.fround : (x: number) => x;
-  let nnz = 0;
-  let replaced = 0;
-  for (let i = 0; i < d.length; i++) {
-    const x = d[i]!;
-    if (clean && !Number.isFinite(x)) replaced++;
-    else if (!isPositiveZero(cast(x))) nnz++;
+  const builder = new CompactMapsBuilder(img.shape, img.affine, float32, clean);
+  for (let j = 0; j < nM; j++) builder.add(img.data.subarray(j * nV, (j + 1) * nV));
+  return builder.finish();
+}
+
+/**
+ * Builds {@link CompactMaps} one map (volume) at a time, e.g. while a maps file streams in: the
+ * dense maps are never held. Values are cast to float32 or float64 and, with `clean`, non-finite
+ * values count as +0 (and are counted).
+ *
+ * @example
+ * ```ts
+ * import { CompactMapsBuilder, expandMaps } from "./compact_maps.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const b = new CompactMapsBuilder([2, 1, 1, 2], affine, true, true);
+ * b.add(Float64Array.from([0, 1.5]));
+ * b.add(Float64Array.from([NaN, 0]));
+ * const { compact, replaced } = b.finish();
+ * console.log(replaced, expandMaps(compact).data); // 1 Float32Array [0, 1.5, 0, 0]
+ * ```
+ */
+export class CompactMapsBuilder {
+  readonly #shape: number[];
+  readonly #affine: Float64Array;
+  readonly #float32: boolean;
+  readonly #clean: boolean;
+  readonly #nV: number;
+  readonly #nM: number;
+  readonly #start: number[] = [0];
+  #voxel: Int32Array = new Int32Array(1024);
+  #values: VoxelData;
+  #n = 0;
+  #replaced = 0;
+
+  /**
+   * @param shape `[nx, ny, nz, nMaps]` (or 3D: one map).
+   * @param affine voxel-to-world affine.
+   * @param float32 cast the values to float32 (else float64).
+   * @param clean non-finite values as +0 (else kept, exactly).
+   */
+  constructor(
+    shape: readonly number[],
+    affine: ArrayLike<number>,
+    float32: boolean,
+    clean: boolean,
+  ) {
+    this.#shape = [...shape];
+    this.#affine = Float64Array.from(affine);
+    this.#float32 = float32;
+    this.#clean = clean;
+    this.#nV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
+    this.#nM = shape.length >= 4 ? (shape[3] ?? 1) : 1;
+    this.#values = float32 ? new Float32Array(1024) : new Float64Array(1024);
   }
-  const bytesPerValue = float32 ? 4 : 8;
-  const newValues = (n: number): VoxelData => float32 ? new Float32Array(n) : new Float64Array(n);
-  const shape = [...img.shape];
-  const affine = Float64Array.from(img.affine);
-  if (nnz * (bytesPerValue + 4) >= d.length * bytesPerValue) {
-    const dense = newValues(d.length);
-    for (let i = 0; i < d.length; i++) {
-      const x = d[i]!;
-      if (!clean || Number.isFinite(x)) dense[i] = x;
+
+  /** Add the next map (nx*ny*nz values, x fastest). */
+  add(map: ArrayLike<number>): void {
+    if (map.length !== this.#nV || this.#start.length > this.#nM) {
+      throw new RangeError(
+        `CompactMapsBuilder: map ${this.#start.length} of ${map.length} values; expected ` +
+          `${this.#nM} maps of ${this.#nV}`,
+      );
     }
+    const cast = this.#float32 ? Math.fround : (x: number) => x;
+    const clean = this.#clean;
+    for (let v = 0; v < map.length; v++) {
+      const x = map[v]!;
+      if (clean && !Number.isFinite(x)) {
+        this.#replaced++;
+        continue;
+      }
+      if (isPositiveZero(cast(x))) continue;
+      if (this.#n === this.#voxel.length) this.#grow();
+      this.#voxel[this.#n] = v;
+      this.#values[this.#n++] = x;
+    }
+    this.#start.push(this.#n);
+  }
+
+  #grow(): void {
+    const voxel = new Int32Array(this.#voxel.length * 2);
+    voxel.set(this.#voxel);
+    const values = this.#float32 ? new Float32Array(voxel.length) : new Float64Array(voxel.length);
+    values.set(this.#values);
+    this.#voxel = voxel;
+    this.#values = values;
+  }
+
+  /**
+   * The compact maps (sparse, or dense when that is not larger) and how many values were
+   * non-finite; every map must have been added.
+   */
+  finish(): { compact: CompactMaps; replaced: number } {
+    if (this.#start.length !== this.#nM + 1) {
+      throw new RangeError(
+        `CompactMapsBuilder: ${this.#start.length - 1} maps added, expected ${this.#nM}`,
+      );
+    }
+    const n = this.#n;
+    const total = this.#nV * this.#nM;
+    const bytesPerValue = this.#float32 ? 4 : 8;
+    const shape = this.#shape;
+    const affine = this.#affine;
+    const start = Float64Array.from(this.#start);
+    const voxel = this.#voxel.slice(0, n);
+    const values = this.#values.slice(0, n);
+    const sparse: CompactMaps = { shape, affine, dense: null, start, voxel, values };
+    if (n * (bytesPerValue + 4) < total * bytesPerValue) {
+      return { compact: sparse, replaced: this.#replaced };
+    }
+    const dense = expandMaps(sparse).data;
     const compact = {
       shape,
       affine,
@@ -109,23 +200,8 @@ function compactAs(
       voxel: new Int32Array(0),
       values: new Float64Array(0),
     };
-    return { compact, replaced };
+    return { compact, replaced: this.#replaced };
   }
-  const start = new Float64Array(nM + 1);
-  const voxel = new Int32Array(nnz);
-  const values = newValues(nnz);
-  let p = 0;
-  for (let j = 0; j < nM; j++) {
-    const base = j * nV;
-    for (let v = 0; v < nV; v++) {
-      const x = d[base + v]!;
-      if ((clean && !Number.isFinite(x)) || isPositiveZero(cast(x))) continue;
-      voxel[p] = v;
-      values[p++] = x;
-    }
-    start[j + 1] = p;
-  }
-  return { compact: { shape, affine, dense: null, start, voxel, values }, replaced };
 }
 
 /**

@@ -9,7 +9,7 @@ import type { Image } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import type { FittedMultiMapsMasker, MultiMapsMasker } from "./types.ts";
-import { checkDtypeValue, type MultiMapsMaskerParams } from "./config.ts";
+import type { MultiMapsMaskerParams } from "./config.ts";
 import {
   type ExtractionParams,
   type FittedState,
@@ -17,18 +17,13 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import {
-  compactFiniteMaps,
-  type CompactMaps,
-  compactSourceOf,
-  lazyMapsImage,
-} from "./compact_maps.ts";
+import { compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
 import { openSubject } from "./subject_sources.ts";
-import { loadAnyImage, mapsAreFloat32, to3dMask, to4dMaps } from "./fit_inputs.ts";
+import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
 
 function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
@@ -76,22 +71,6 @@ async function meanImage(src: ImgSource): Promise<Image> {
   } finally {
     await opened.close();
   }
-}
-
-/**
- * Load the maps and keep an exact compact copy of them as nilearn holds them after fit (cast to
- * the working dtype, non-finite values zeroed), made straight from the loaded maps, which are
- * then dropped: a dense cast copy is only built where fit needs one (resampling to the mask, a
- * fixed plan), never for the default target "data".
- */
-async function loadCompactMaps(
-  src: ImgSource,
-  dtype: MultiMapsMaskerParams["dtype"],
-): Promise<{ compact: CompactMaps; replaced: number; mapsFloat32: boolean }> {
-  const rawMaps = await loadAnyImage(src, "mapsImg");
-  checkDtypeValue(dtype); // as nilearn: the maps are cast to it once loaded
-  const mapsFloat32 = mapsAreFloat32(rawMaps, dtype);
-  return { ...compactFiniteMaps(to4dMaps(rawMaps), mapsFloat32), mapsFloat32 };
 }
 
 /**

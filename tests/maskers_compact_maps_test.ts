@@ -111,3 +111,46 @@ Deno.test("compactFiniteMaps: cast and non-finite values zeroed, sparse or dense
     }
   }
 });
+
+Deno.test("fit streams a maps file into the compact copy: same maps as from the loaded image, named errors", async () => {
+  const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
+  const { loadImg } = await import("../image/load.ts");
+  const dir = await Deno.makeTempDir({ prefix: "niimask_maps_" });
+  try {
+    const nV = 6 * 5 * 4;
+    const data = new Float32Array(nV * 3);
+    for (let i = 0; i < data.length; i++) data[i] = i % 5 === 0 ? (i % 7) - 2 : 0;
+    data[3] = NaN;
+    data[nV + 4] = Infinity;
+    const path = `${dir}/maps.nii.gz`;
+    await saveImg({ data, shape: [6, 5, 4, 3], affine }, path);
+    for (const dtype of [null, "float64"] as const) {
+      const fromFile = await multiMapsMasker({ mapsImg: path, dtype }).fit();
+      const fromImage = await multiMapsMasker({ mapsImg: await loadImg(path), dtype }).fit();
+      assert.deepEqual(
+        bits(fromFile.mapsImg_.data as Float32Array),
+        bits(fromImage.mapsImg_.data as Float32Array),
+      );
+      assert.equal(fromFile.mapsImg_.data instanceof Float32Array, dtype === null);
+      assert.equal(fromFile.mapsImg_.data[3], 0, "non-finite values zeroed");
+      assert.deepEqual(fromFile.mapsImg_.shape, [6, 5, 4, 3]);
+    }
+    // Errors name the parameter: a 5D file, a truncated file.
+    await saveImg(
+      { data: new Float32Array(nV * 6), shape: [6, 5, 4, 2, 3], affine },
+      `${dir}/five.nii`,
+    );
+    await assert.rejects(
+      multiMapsMasker({ mapsImg: `${dir}/five.nii` }).fit(),
+      (e: unknown) => e instanceof TypeError && /mapsImg: expected a 4D image/.test(e.message),
+    );
+    const bytes = await Deno.readFile(`${dir}/five.nii`);
+    await Deno.writeFile(`${dir}/cut.nii`, bytes.subarray(0, bytes.length - 100));
+    await assert.rejects(
+      multiMapsMasker({ mapsImg: `${dir}/cut.nii` }).fit(),
+      (e: unknown) => e instanceof Error && /^mapsImg: .*truncated/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
