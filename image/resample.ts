@@ -1,5 +1,5 @@
 import { imageGeometry } from "./check_image.ts";
-import type { Affine, Image } from "../types.ts";
+import type { Affine, Image, VoxelData } from "../types.ts";
 import { mirrorIndex, splineFilter3d, splineWeights } from "./bspline.ts";
 import { imageHeldDtype } from "./held_dtype.ts";
 import { affineFrom3x3, allClose, checkAffine, invertAffine, multiplyAffines } from "./grid.ts";
@@ -296,21 +296,7 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
     }
   }
 
-  if (clip) {
-    let vmin = 0;
-    let vmax = 0;
-    const d = img.data;
-    for (let i = 0; i < d.length; i++) {
-      const v = d[i]!;
-      if (v < vmin) vmin = v;
-      if (v > vmax) vmax = v;
-    }
-    for (let i = 0; i < out.length; i++) {
-      const v = out[i]!;
-      if (v < vmin) out[i] = vmin;
-      else if (v > vmax) out[i] = vmax;
-    }
-  }
+  if (clip) clipToRange(out, widenRange([0, 0], img.data));
   return {
     data: out,
     shape: [...outShape, ...img.shape.slice(3)],
@@ -324,6 +310,53 @@ export function resampleImg(img: Image, options: ResampleOptions): Image {
  * zeros elsewhere. As in nilearn 0.11.1, when the box's low end falls outside the target
  * grid, the pasted block starts from the box's first voxel (not the first visible one).
  */
+/**
+ * `range` widened to include `values` (NaN ignored); resampleImg clips its output to
+ * `widenRange([0, 0], input)`.
+ *
+ * @param range [lo, hi], updated in place and returned.
+ * @param values the values.
+ * @returns `range`.
+ * @example
+ * ```ts
+ * import { widenRange } from "./resample.ts";
+ * console.log(widenRange([0, 0], [3, -1, NaN])); // [-1, 3]
+ * ```
+ */
+export function widenRange(range: [number, number], values: ArrayLike<number>): [number, number] {
+  let [lo, hi] = range;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  range[0] = lo;
+  range[1] = hi;
+  return range;
+}
+
+/**
+ * Clip values in place to `[lo, hi]` (NaN left as is).
+ *
+ * @param values the values (changed).
+ * @param range [lo, hi].
+ * @example
+ * ```ts
+ * import { clipToRange } from "./resample.ts";
+ * const v = Float64Array.from([-2, 0.5, 9]);
+ * clipToRange(v, [-1, 1]);
+ * console.log(v); // Float64Array [-1, 0.5, 1]
+ * ```
+ */
+export function clipToRange(values: VoxelData, range: readonly [number, number]): void {
+  const [lo, hi] = range;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (v < lo) values[i] = lo;
+    else if (v > hi) values[i] = hi;
+  }
+}
+
 /** Target voxel to source voxel: `source = A · target + b` (A 3x3 row-major). */
 function voxelMap(
   affine: Affine,

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Image, VoxelData } from "../types.ts";
-import { isWholeVoxelShift, resampleImg } from "../image/resample.ts";
+import { clipToRange, isWholeVoxelShift, resampleImg, widenRange } from "../image/resample.ts";
 import type { GridSpec } from "./grid_check.ts";
 import { type CompactMaps, expandMaps } from "./compact_maps.ts";
 
@@ -51,7 +51,7 @@ export function resampleCompactMaps(
   // bounds are input values, so clipping after the cast changes nothing: store them as float32.
   const out: VoxelData = f32 ? new Float32Array(outVox * nM) : new Float64Array(outVox * nM);
   let targetAffine: Float64Array = Float64Array.from(grid.affine);
-  let vmin = 0, vmax = 0; // the range resampleImg clips a 4D image to (0 included)
+  const range: [number, number] = [0, 0]; // the range resampleImg clips a 4D image to
   for (let j = 0; j < nM; j++) {
     if (c.dense !== null) {
       map.set(c.dense.subarray(j * nV, (j + 1) * nV));
@@ -59,11 +59,7 @@ export function resampleCompactMaps(
       map.fill(0);
       for (let q = c.start[j]!, e = c.start[j + 1]!; q < e; q++) map[c.voxel[q]!] = c.values[q]!;
     }
-    for (let i = 0; i < nV; i++) {
-      const v = map[i]!;
-      if (v < vmin) vmin = v;
-      if (v > vmax) vmax = v;
-    }
+    widenRange(range, map);
     const r = resampleImg({ data: map, shape: [nx, ny, nz], affine: c.affine }, {
       targetAffine: grid.affine,
       targetShape,
@@ -73,11 +69,7 @@ export function resampleCompactMaps(
     out.set(r.data, j * outVox);
     targetAffine = Float64Array.from(r.affine);
   }
-  for (let i = 0; i < out.length; i++) {
-    const v = out[i]!;
-    if (v < vmin) out[i] = vmin;
-    else if (v > vmax) out[i] = vmax;
-  }
+  clipToRange(out, range);
   return {
     data: out,
     shape: c.shape.length >= 4 ? [...targetShape, nM] : targetShape,
