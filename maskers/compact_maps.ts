@@ -275,7 +275,7 @@ const lazySources = new WeakMap<Image, CompactMaps>();
 
 /**
  * The maps image of compact maps, its dense `data` built on first access (and then kept with
- * it). Code that only needs the maps resampled can work from {@link compactSourceOf} instead and
+ * it, as a plain property). Code that only needs the maps resampled can work from {@link compactSourceOf} instead and
  * never build the dense maps.
  *
  * @param c compact maps.
@@ -290,12 +290,13 @@ const lazySources = new WeakMap<Image, CompactMaps>();
  * ```
  */
 export function lazyMapsImage(c: CompactMaps): Image {
-  let data: VoxelData | null = null;
   const img: Image = {
     shape: [...c.shape],
     affine: Float64Array.from(c.affine),
     get data(): VoxelData {
-      data ??= expandMaps(c).data;
+      // Built once; from then on `data` is a plain property holding the array.
+      const data = expandMaps(c).data;
+      Object.defineProperty(img, "data", { value: data, enumerable: true, writable: false });
       return data;
     },
   };

@@ -381,8 +381,7 @@ export function makeFitted(
   const fitted: FittedMultiMapsMasker = {
     ...base,
     get mapsImg_(): Image {
-      const maps = currentMaps(); // a plain image, whatever holds it here
-      return { data: maps.data, shape: maps.shape, affine: maps.affine };
+      return currentMaps();
     },
     maskImg_: state.maskImg,
     nElements_: state.nElements,

@@ -101,3 +101,19 @@ Deno.test("clipCompactBelow = clipBelowEpsilon of the dense maps; lazyMapsImage 
     }
   }
 });
+
+Deno.test("lazyMapsImage: data becomes a plain property once built; mapsImg_ is stable while held", async () => {
+  const img = maps(true, [9, 8, 6, 4], 0.05, 11);
+  const lazy = lazyMapsImage(compactMaps(img));
+  assert.equal(typeof Object.getOwnPropertyDescriptor(lazy, "data")?.get, "function");
+  const data = lazy.data;
+  const desc = Object.getOwnPropertyDescriptor(lazy, "data");
+  assert.equal(desc?.get, undefined);
+  assert.equal(desc?.value, data);
+  assert.deepEqual(Object.keys(lazy).sort(), ["affine", "data", "shape"]);
+  const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
+  const fitted = await multiMapsMasker({ mapsImg: img }).fit();
+  const held = fitted.mapsImg_;
+  assert.equal(fitted.mapsImg_, held);
+  assert.deepEqual(bits(held.data as Float32Array), bits(img.data as Float32Array));
+});
