@@ -109,10 +109,13 @@ export class CompactMapsBuilder {
   readonly #clean: boolean;
   readonly #nV: number;
   readonly #nM: number;
+  /** Entries from which sparse storage is not smaller than dense: switch to dense then. */
+  readonly #denseFrom: number;
   readonly #start: number[] = [0];
-  #voxel: Int32Array = new Int32Array(1024);
+  #voxel: Int32Array;
   #values: VoxelData;
   #n = 0;
+  #dense: VoxelData | null = null;
   #replaced = 0;
 
   /**
@@ -133,44 +136,90 @@ export class CompactMapsBuilder {
     this.#clean = clean;
     this.#nV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
     this.#nM = shape.length >= 4 ? (shape[3] ?? 1) : 1;
-    this.#values = float32 ? new Float32Array(1024) : new Float64Array(1024);
+    const bytesPerValue = float32 ? 4 : 8;
+    this.#denseFrom = Math.ceil((this.#nV * this.#nM * bytesPerValue) / (bytesPerValue + 4));
+    const capacity = Math.max(1, Math.min(1024, this.#denseFrom));
+    this.#voxel = new Int32Array(capacity);
+    this.#values = this.#newValues(capacity);
+  }
+
+  #newValues(n: number): VoxelData {
+    return this.#float32 ? new Float32Array(n) : new Float64Array(n);
   }
 
   /** Add the next map (nx*ny*nz values, x fastest). */
   add(map: ArrayLike<number>): void {
-    if (map.length !== this.#nV || this.#start.length > this.#nM) {
+    const j = this.#start.length - 1;
+    if (map.length !== this.#nV || j >= this.#nM) {
       throw new RangeError(
-        `CompactMapsBuilder: map ${this.#start.length} of ${map.length} values; expected ` +
-          `${this.#nM} maps of ${this.#nV}`,
+        `CompactMapsBuilder: map ${j} of ${map.length} values; expected ${this.#nM} maps of ` +
+          `${this.#nV}`,
       );
     }
     const cast = this.#float32 ? Math.fround : (x: number) => x;
     const clean = this.#clean;
-    for (let v = 0; v < map.length; v++) {
+    let v = 0;
+    for (; v < map.length && this.#dense === null; v++) {
       const x = map[v]!;
       if (clean && !Number.isFinite(x)) {
         this.#replaced++;
         continue;
       }
       if (isPositiveZero(cast(x))) continue;
+      if (this.#n === this.#denseFrom) {
+        this.#toDense();
+        break; // this voxel and the rest of the map go to the dense array
+      }
       if (this.#n === this.#voxel.length) this.#grow();
       this.#voxel[this.#n] = v;
       this.#values[this.#n++] = x;
     }
+    const dense = this.#dense;
+    if (dense !== null) {
+      const base = j * this.#nV;
+      for (; v < map.length; v++) {
+        const x = map[v]!;
+        if (clean && !Number.isFinite(x)) this.#replaced++;
+        else dense[base + v] = x;
+      }
+    }
     this.#start.push(this.#n);
   }
 
+  /** Move the entries so far into a dense array (sparse storage would not be smaller). */
+  #toDense(): void {
+    this.#expandInto(this.#start.length); // the current map's entries follow the finished ones
+  }
+
+  /** {@link CompactMapsBuilder.#toDense} once every map is in (`start` has all its ends). */
+  #toDenseAfterLastMap(): void {
+    this.#expandInto(this.#start.length - 1);
+  }
+
+  /** The entries of maps 0..maps-1 (the last one up to `n`) into a new dense array. */
+  #expandInto(maps: number): void {
+    const dense = this.#newValues(this.#nV * this.#nM);
+    for (let j = 0, q = 0; j < maps; j++) {
+      const end = j < maps - 1 ? this.#start[j + 1]! : this.#n;
+      for (; q < end; q++) dense[j * this.#nV + this.#voxel[q]!] = this.#values[q]!;
+    }
+    this.#dense = dense;
+    this.#voxel = new Int32Array(0);
+    this.#values = this.#newValues(0);
+  }
+
   #grow(): void {
-    const voxel = new Int32Array(this.#voxel.length * 2);
+    const capacity = Math.min(this.#voxel.length * 2, this.#denseFrom);
+    const voxel = new Int32Array(capacity);
     voxel.set(this.#voxel);
-    const values = this.#float32 ? new Float32Array(voxel.length) : new Float64Array(voxel.length);
+    const values = this.#newValues(capacity);
     values.set(this.#values);
     this.#voxel = voxel;
     this.#values = values;
   }
 
   /**
-   * The compact maps (sparse, or dense when that is not larger) and how many values were
+   * The compact maps (sparse, or dense when that is not smaller) and how many values were
    * non-finite; every map must have been added.
    */
   finish(): { compact: CompactMaps; replaced: number } {
@@ -179,26 +228,28 @@ export class CompactMapsBuilder {
         `CompactMapsBuilder: ${this.#start.length - 1} maps added, expected ${this.#nM}`,
       );
     }
-    const n = this.#n;
-    const total = this.#nV * this.#nM;
-    const bytesPerValue = this.#float32 ? 4 : 8;
     const shape = this.#shape;
     const affine = this.#affine;
-    const start = Float64Array.from(this.#start);
-    const voxel = this.#voxel.slice(0, n);
-    const values = this.#values.slice(0, n);
-    const sparse: CompactMaps = { shape, affine, dense: null, start, voxel, values };
-    if (n * (bytesPerValue + 4) < total * bytesPerValue) {
-      return { compact: sparse, replaced: this.#replaced };
+    if (this.#dense === null && this.#n >= this.#denseFrom) this.#toDenseAfterLastMap();
+    if (this.#dense !== null) {
+      const compact = {
+        shape,
+        affine,
+        dense: this.#dense,
+        start: new Float64Array(0),
+        voxel: new Int32Array(0),
+        values: new Float64Array(0),
+      };
+      return { compact, replaced: this.#replaced };
     }
-    const dense = expandMaps(sparse).data;
-    const compact = {
+    const n = this.#n;
+    const compact: CompactMaps = {
       shape,
       affine,
-      dense,
-      start: new Float64Array(0),
-      voxel: new Int32Array(0),
-      values: new Float64Array(0),
+      dense: null,
+      start: Float64Array.from(this.#start),
+      voxel: this.#voxel.slice(0, n),
+      values: this.#values.slice(0, n),
     };
     return { compact, replaced: this.#replaced };
   }

@@ -3,6 +3,7 @@ import {
   compactBytes,
   compactFiniteMaps,
   compactMaps,
+  CompactMapsBuilder,
   expandMaps,
   LazyImage,
 } from "../maskers/compact_maps.ts";
@@ -153,4 +154,27 @@ Deno.test("fit streams a maps file into the compact copy: same maps as from the 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("CompactMapsBuilder: dense exactly from the size where sparse is not smaller, even mid-map", () => {
+  // 3 maps of 60 voxels, float64: sparse costs 12 bytes an entry, dense 8 a value, so 120 or
+  // more entries of 180 values are stored dense.
+  for (const [nnz, dense] of [[118, false], [119, true], [150, true]] as const) {
+    const data = new Float64Array(180);
+    for (let i = 0; i < nnz; i++) data[(i * 7) % 180] = i + 1;
+    data[(nnz * 7) % 180] = -0; // an entry too (kept as -0 either way): nnz + 1 entries
+    const img = { data, shape: [5, 4, 3, 3], affine };
+    const c = compactMaps(img);
+    assert.equal(c.dense !== null, dense, `${nnz} entries`);
+    assert.deepEqual(bits(expandMaps(c).data as Float64Array), bits(data));
+    // The same through the builder fed map by map, cast to float32.
+    const b = new CompactMapsBuilder([5, 4, 3, 3], affine, true, true);
+    for (let j = 0; j < 3; j++) b.add(data.subarray(60 * j, 60 * (j + 1)));
+    const { compact } = b.finish();
+    assert.deepEqual(bits(expandMaps(compact).data as Float32Array), bits(Float32Array.from(data)));
+  }
+  const b = new CompactMapsBuilder([5, 4, 3, 2], affine, false, true);
+  b.add(new Float64Array(60));
+  assert.throws(() => b.finish(), RangeError);
+  assert.throws(() => b.add(new Float64Array(59)), RangeError);
 });
