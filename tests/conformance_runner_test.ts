@@ -300,3 +300,43 @@ Deno.test("runCase: a creation-time error passes only when every step expects an
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("runCase: an attributes step expecting nilearn's AttributeError passes only unfitted", async () => {
+  const { saveImg } = await import("../image/save.ts");
+  const root = await Deno.makeTempDir({ prefix: "niimask_conf_" });
+  try {
+    const affine = Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+    const shifted = Float64Array.from([2, 0, 0, 1, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
+    const attrErr = { call: "attributes", expect_error: "AttributeError", message_contains: "" };
+    for (const [name, maskAffine] of [["fit_fails", shifted], ["fit_succeeds", affine]] as const) {
+      const dir = join(root, name);
+      await Deno.mkdir(dir, { recursive: true });
+      await saveImg(
+        { data: new Float32Array(24).fill(1), shape: [2, 3, 4], affine },
+        join(dir, "maps.nii.gz"),
+      );
+      await saveImg(
+        { data: new Float32Array(24).fill(1), shape: [2, 3, 4], affine: maskAffine },
+        join(dir, "mask.nii.gz"),
+      );
+      // resampling_target None with a mask on another grid: fit fails, the masker stays unfitted.
+      await writeCase(dir, {
+        name,
+        params: { maps_img: "maps.nii.gz", mask_img: "mask.nii.gz", resampling_target: null },
+        steps: [
+          name === "fit_fails"
+            ? { call: "fit", imgs: null, expect_error: "ValueError", message_contains: "" }
+            : { call: "fit", imgs: null },
+          attrErr,
+        ],
+        tolerance: TOL,
+      });
+    }
+    const cases = await discoverCases([root]);
+    const ok: Record<string, boolean> = {};
+    for (const c of cases) ok[c.name] = (await runCase(c)).ok;
+    assert.deepEqual(ok, { fit_fails: true, fit_succeeds: false });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -203,8 +203,17 @@ async function runStep(
         result = await method(value, "inverseTransform")(signals);
         break;
       }
-      case "attributes":
+      case "attributes": {
+        if (wantsError) {
+          // nilearn's AttributeError on an unfitted masker: here the attributes are absent.
+          const fitted = (value as { mapsImg_?: unknown })?.mapsImg_ !== undefined;
+          const check: Check = fitted
+            ? { ok: false, reason: expectedError(step.expect_error, step.message_contains) }
+            : { ok: true };
+          return { check, value };
+        }
         return { check: checkAttributes(value, step.expect as Record<string, unknown>), value };
+      }
       default:
         return {
           check: { ok: false, reason: `unknown step call ${JSON.stringify(step.call)}` },
