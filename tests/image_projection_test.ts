@@ -6,19 +6,11 @@ import {
   signalsToImgMaps,
 } from "../image/maps_projection.ts";
 import type { Image } from "../types.ts";
+import { lcg as rng } from "./lcg.ts";
 
 const AFFINE = Float64Array.from([2, 0, 0, -5, 0, 2, 0, -4, 0, 0, 2, -3, 0, 0, 0, 1]);
 const SHAPE = [6, 5, 4] as const;
 const NV = SHAPE[0] * SHAPE[1] * SHAPE[2];
-
-/** Deterministic pseudo-random numbers in [0, 1). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Smooth overlapping blobs (some negative weights), one per map. */
 function blobMaps(k: number, seed = 1): Image {

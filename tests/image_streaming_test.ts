@@ -1,16 +1,9 @@
 import assert from "node:assert/strict";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
+import { lcg as rng } from "./lcg.ts";
 
 const affine = Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
 
 /** A 4D float32 image with trends, offsets and a few high-variance voxels. */
 function image(nx: number, ny: number, nz: number, nt: number, seed: number) {

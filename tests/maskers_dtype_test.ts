@@ -6,6 +6,7 @@ import { resampleImg } from "../image/resample.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { imgToSignalsMaps } from "../image/maps_projection.ts";
 import { synthNifti } from "./image_io_fixtures.ts";
+import { lcg } from "./lcg.ts";
 
 // Unsigned-integer data in the masker: with dtype null, nilearn keeps unscaled uint8/uint16 data
 // in that dtype, so resampling rounds to integers and smoothing truncates each axis pass. The
@@ -19,8 +20,7 @@ const dataAffine = Float64Array.from([2, 0, 0, -8, 0, 2, 0, -8, 0, 0, 2, -6, 0, 
 const mapsAffine = Float64Array.from([3, 0, 0, -8, 0, 3, 0, -8, 0, 0, 3, -6, 0, 0, 0, 1]);
 
 function values(): number[] {
-  let a = 7;
-  const r = () => (a = (a * 1664525 + 1013904223) >>> 0) / 4294967296;
+  const r = lcg(7);
   const out: number[] = [];
   for (let t = 0; t < NT; t++) {
     // a sharp-edged blob (spline overshoots) whose maximum differs between volumes

@@ -2,18 +2,11 @@ import assert from "node:assert/strict";
 import { multiMapsMasker } from "../maskers/mod.ts";
 import type { SignalsTable } from "../maskers/mod.ts";
 import type { Image } from "../types.ts";
+import { lcg as rng } from "./lcg.ts";
 
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -6, 0, 0, 3, -6, 0, 0, 0, 1]);
 const SHAPE = [7, 5, 5] as const;
 const NV = SHAPE[0] * SHAPE[1] * SHAPE[2];
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 /** Three overlapping positive blobs. */
 function maps(k = 3): Image {

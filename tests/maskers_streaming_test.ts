@@ -5,6 +5,7 @@ import { resampleImg } from "../image/resample.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { imgToSignalsMaps } from "../image/maps_projection.ts";
 import { saveImg } from "../image/save.ts";
+import { lcg as rng } from "./lcg.ts";
 
 // Data on a 2 mm grid, maps and mask on a 3 mm grid: resamplingTarget "maps" resamples the data
 // volume by volume; spline overshoots at the sharp brain edge get clipped to the whole image's
@@ -13,14 +14,6 @@ const dataAffine = Float64Array.from([2, 0, 0, -10, 0, 2, 0, -10, 0, 0, 2, -8, 0
 const mapsAffine = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -6, 0, 0, 0, 1]);
 const D = [11, 11, 9];
 const M = [7, 7, 6];
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
 
 function data(nt: number): Image {
   const r = rng(5);

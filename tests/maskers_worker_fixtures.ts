@@ -4,15 +4,10 @@
  */
 import type { Image } from "../types.ts";
 import { saveImg } from "../image/save.ts";
+import { lcg } from "./lcg.ts";
 
-/** Deterministic uniform [0, 1) numbers (LCG). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a * 1664525 + 1013904223) >>> 0;
-    return a / 4294967296;
-  };
-}
+/** Deterministic uniform [0, 1) numbers (see `lcg.ts`). */
+export const rng: (seed: number) => () => number = lcg;
 
 /** Maps, subjects and subject files on one grid. */
 export interface BlobFixture {

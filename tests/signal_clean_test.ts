@@ -1,14 +1,12 @@
 import assert from "node:assert/strict";
 import { clean, cleanOptionsFromKwargs, regressOut } from "../signal/mod.ts";
 import type { Matrix } from "../types.ts";
+import { lcg } from "./lcg.ts";
 
 /** Deterministic pseudo-random numbers in [-0.5, 0.5). */
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32 - 0.5;
-  };
+  const r = lcg(seed);
+  return () => r() - 0.5;
 }
 
 function randomMatrix(rows: number, cols: number, seed: number, offset = 0): Matrix {
