@@ -387,6 +387,34 @@ function list(v: ReadonlyMap<string, FlagValue>, name: string): string[] | null 
   return Array.isArray(x) ? x.map(String) : null;
 }
 
+/** Boolean flags and the masker fields they set. */
+const BOOLEAN_FIELDS = [
+  ["standardize-confounds", "standardizeConfounds"],
+  ["high-variance-confounds", "highVarianceConfounds"],
+  ["detrend", "detrend"],
+  ["allow-overlap", "allowOverlap"],
+  ["keep-masked-maps", "keepMaskedMaps"],
+] as const;
+
+/** Number flags and the masker fields they set. */
+const NUMBER_FIELDS = [
+  ["low-pass", "lowPass"],
+  ["high-pass", "highPass"],
+  ["t-r", "tR"],
+  ["verbose", "verbose"],
+  ["jobs", "nJobs"],
+] as const;
+
+/** Boolean and number flags and the `clean` options they set. */
+const CLEAN_BOOLEAN_FIELDS = [["extrapolate", "extrapolate"], [
+  "ensure-finite",
+  "ensureFinite",
+]] as const;
+const CLEAN_NUMBER_FIELDS = [
+  ["butterworth-order", "butterworthOrder"],
+  ["butterworth-padlen", "butterworthPadlen"],
+] as const;
+
 /**
  * The masker configuration (minus maps and mask) selected by parsed `extract` flags: only the
  * parameters given on the command line are set.
@@ -413,18 +441,14 @@ export function maskerConfigFromFlags(
       ? false
       : standardize as "zscore" | "zscore_sample" | "psc";
   }
-  const sc = bool(v, "standardize-confounds");
-  if (sc !== undefined) c.standardizeConfounds = sc;
-  const hv = bool(v, "high-variance-confounds");
-  if (hv !== undefined) c.highVarianceConfounds = hv;
-  const detrend = bool(v, "detrend");
-  if (detrend !== undefined) c.detrend = detrend;
-  const lowPass = num(v, "low-pass");
-  if (lowPass !== undefined) c.lowPass = lowPass;
-  const highPass = num(v, "high-pass");
-  if (highPass !== undefined) c.highPass = highPass;
-  const tR = num(v, "t-r");
-  if (tR !== undefined) c.tR = tR;
+  for (const [flag, key] of BOOLEAN_FIELDS) {
+    const b = bool(v, flag);
+    if (b !== undefined) c[key] = b;
+  }
+  for (const [flag, key] of NUMBER_FIELDS) {
+    const n = num(v, flag);
+    if (n !== undefined) c[key] = n;
+  }
   const fwhm = v.get("smoothing-fwhm");
   if (Array.isArray(fwhm)) c.smoothingFwhm = fwhm.length === 1 ? fwhm[0] as number : [...fwhm];
   const dtype = str(v, "dtype");
@@ -433,19 +457,11 @@ export function maskerConfigFromFlags(
   if (target !== null) {
     c.resamplingTarget = target === "none" ? null : target as "data" | "mask" | "maps";
   }
-  const overlap = bool(v, "allow-overlap");
-  if (overlap !== undefined) c.allowOverlap = overlap;
-  const keep = bool(v, "keep-masked-maps");
-  if (keep !== undefined) c.keepMaskedMaps = keep;
   const cache = str(v, "cache");
   if (cache !== null) c.memory = cache;
   const level = num(v, "memory-level");
   if (level !== undefined) c.memoryLevel = level;
   else if (cache !== null) c.memoryLevel = 1; // --cache alone means: cache the fitted maps
-  const verbose = num(v, "verbose");
-  if (verbose !== undefined) c.verbose = verbose;
-  const jobs = num(v, "jobs");
-  if (jobs !== undefined) c.nJobs = jobs;
   c.reports = str(v, "report") !== null;
 
   const clean: NonNullable<MultiMapsMaskerConfig["clean"]> = {};
@@ -453,16 +469,16 @@ export function maskerConfigFromFlags(
   if (filter !== null) {
     clean.filter = filter === "false" ? false : filter as "butterworth" | "cosine";
   }
-  const extrapolate = bool(v, "extrapolate");
-  if (extrapolate !== undefined) clean.extrapolate = extrapolate;
-  const ensureFinite = bool(v, "ensure-finite");
-  if (ensureFinite !== undefined) clean.ensureFinite = ensureFinite;
-  const order = num(v, "butterworth-order");
-  if (order !== undefined) clean.butterworthOrder = order;
+  for (const [flag, key] of CLEAN_BOOLEAN_FIELDS) {
+    const b = bool(v, flag);
+    if (b !== undefined) clean[key] = b;
+  }
+  for (const [flag, key] of CLEAN_NUMBER_FIELDS) {
+    const n = num(v, flag);
+    if (n !== undefined) clean[key] = n;
+  }
   const padtype = str(v, "butterworth-padtype");
   if (padtype !== null) clean.butterworthPadtype = padtype as "odd" | "even" | "constant";
-  const padlen = num(v, "butterworth-padlen");
-  if (padlen !== undefined) clean.butterworthPadlen = padlen;
   if (Object.keys(clean).length > 0) c.clean = clean;
   return c;
 }
