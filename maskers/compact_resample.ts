@@ -51,7 +51,8 @@ export function resampleCompactMaps(
   // bounds are input values, so clipping after the cast changes nothing: store them as float32.
   const out: VoxelData = f32 ? new Float32Array(outVox * nM) : new Float64Array(outVox * nM);
   let targetAffine: Float64Array = Float64Array.from(grid.affine);
-  const range: [number, number] = [0, 0]; // the range resampleImg clips a 4D image to
+  // The range resampleImg clips a 4D image to: its values and 0 (voxels not stored are 0).
+  const range = widenRange([0, 0], c.dense ?? c.values);
   for (let j = 0; j < nM; j++) {
     if (c.dense !== null) {
       map.set(c.dense.subarray(j * nV, (j + 1) * nV));
@@ -59,7 +60,6 @@ export function resampleCompactMaps(
       map.fill(0);
       for (let q = c.start[j]!, e = c.start[j + 1]!; q < e; q++) map[c.voxel[q]!] = c.values[q]!;
     }
-    widenRange(range, map);
     const r = resampleImg({ data: map, shape: [nx, ny, nz], affine: c.affine }, {
       targetAffine: grid.affine,
       targetShape,
