@@ -26,10 +26,9 @@ import {
   type ExtractionPlan,
   type FittedState,
   makePlan,
-  mapsEpsilon,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { clipCompactBelow, compactSourceOf, LazyImage, lazyMapsImage } from "./compact_maps.ts";
+import { LazyImage } from "./compact_maps.ts";
 import { extractSubject, type SubjectResult } from "./extract_subject.ts";
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { ExtractPool } from "./worker_pool.ts";
@@ -88,13 +87,9 @@ export function makeFitted(
   // Neither is held densely: `rawMaps`/`clippedMaps` build them on demand (kept while in use).
   const mapsGrid = state.mapsGrid;
   const rawLazy = new LazyImage(buildMaps);
-  const clippedLazy = params.allowOverlap ? rawLazy : new LazyImage(() => {
-    const raw = rawLazy.get();
-    const compact = compactSourceOf(raw); // maps held compact: clipped compact too
-    return compact !== undefined
-      ? lazyMapsImage(clipCompactBelow(compact, mapsEpsilon(state.mapsFloat32)))
-      : clipBelowEpsilon(raw, state.mapsFloat32);
-  });
+  const clippedLazy = params.allowOverlap
+    ? rawLazy
+    : new LazyImage(() => clipBelowEpsilon(rawLazy.get(), state.mapsFloat32));
   const rawMaps = () => rawLazy.get();
   const clippedMaps = () => clippedLazy.get();
   // Before any transform (`clipped` null) maps_img_ is the unclipped maps, as after nilearn's

@@ -11,6 +11,7 @@ import type { Standardize } from "../signal/clean.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
+import { clipCompactBelow, compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
 import { resampleImg } from "../image/resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 
@@ -80,10 +81,13 @@ export function mapsEpsilon(float32: boolean): number {
 
 /**
  * The maps with every weight below their machine epsilon (every negative weight included) set
- * to 0, as nilearn 0.11.1's allow_overlap check does (in place, there).
+ * to 0, as nilearn 0.11.1's allow_overlap check does (in place, there). Maps held compact
+ * (`lazyMapsImage`) are clipped compact, their dense data not built.
  */
 export function clipBelowEpsilon(maps: Image, float32: boolean): Image {
   const eps = mapsEpsilon(float32);
+  const compact = compactSourceOf(maps);
+  if (compact !== undefined) return lazyMapsImage(clipCompactBelow(compact, eps));
   const src = maps.data;
   const data = float32 ? new Float32Array(src.length) : new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) {
@@ -104,9 +108,8 @@ export function clipAndCheckOverlap(
 ): { maps: Image; error: string | null } {
   const clipped = clipBelowEpsilon(maps, float32);
   const data = clipped.data;
-  const src = maps.data;
   const nV = (maps.shape[0] ?? 1) * (maps.shape[1] ?? 1) * (maps.shape[2] ?? 1);
-  const nM = src.length / nV;
+  const nM = data.length / nV;
   const count = new Uint8Array(nV);
   let overlap = -1;
   for (let m = 0; m < nM && overlap < 0; m++) {
