@@ -2,7 +2,7 @@
  * The conformance runner: `deno task conformance [--pending FILE] [DIR ...]`.
  *
  * Runs every case folder (a folder holding `case.json`) at or below each DIR (default:
- * `../shared/conformance/cases` and `../shared/conformance/functions` beside the repository),
+ * `../shared/conformance/{cases,functions,fmriprep,connectome}` beside the repository),
  * prints `ok <name>` or `FAIL <name>: <reason>` per case and ends with `N passed, N failed`.
  * Exits 1 when the run fails (see `ratchet.ts` for `--pending`), 2 on a usage error.
  *
@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 import { type CaseRef, discoverCases, parsePendingList } from "./discover.ts";
 import type { Check } from "./compare.ts";
 import { type FunctionCase, runFunctionCase } from "./functions.ts";
+import { type FmriprepCase, runFmriprepCase } from "./fmriprep.ts";
+import { type ConnectomeCase, runConnectomeCase } from "./connectome.ts";
 import { type MaskerCase, runMaskerCase } from "./masker.ts";
 import { applyRatchet, caseLine, type CaseOutcome } from "./ratchet.ts";
 import { callError } from "./errors.ts";
@@ -19,7 +21,9 @@ import { callError } from "./errors.ts";
 /** The default case folders, resolved from this file (works from any working directory). */
 export function defaultDirs(): string[] {
   const root = new URL("../../../shared/conformance/", import.meta.url);
-  return [fileURLToPath(new URL("cases", root)), fileURLToPath(new URL("functions", root))];
+  return ["cases", "functions", "fmriprep", "connectome"].map((d) =>
+    fileURLToPath(new URL(d, root))
+  );
 }
 
 /** Run one case folder: detect its format and run it. Never throws. */
@@ -35,6 +39,12 @@ export async function runCase(ref: CaseRef): Promise<Check> {
     return { ok: false, reason: "case.json has no numeric tolerance {rtol, atol}" };
   }
   try {
+    if (typeof json.function === "string" && json.function.startsWith("interfaces.fmriprep.")) {
+      return await runFmriprepCase(ref.dir, json as unknown as FmriprepCase);
+    }
+    if (typeof json.function === "string" && json.function.startsWith("connectome.")) {
+      return await runConnectomeCase(ref.dir, json as unknown as ConnectomeCase);
+    }
     if (typeof json.function === "string") {
       return await runFunctionCase(ref.dir, json as unknown as FunctionCase);
     }
