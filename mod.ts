@@ -17,3 +17,30 @@ export * from "./signal/mod.ts";
 export * from "./maskers/mod.ts";
 export * from "./report/mod.ts";
 export * from "./synthetic/mod.ts";
+export {
+  CONNECTIVITY_KINDS,
+  type ConnectivityConfig,
+  type ConnectivityKind,
+  type ConnectivityMeasure,
+  connectivityMeasure,
+  type ConnectivityOutput,
+  type ConnectivityTransformOptions,
+  type CovarianceFit,
+  type CovEstimator,
+  covToCorr,
+  empiricalCovariance,
+  estimateCovariance,
+  type FittedConnectivityMeasure,
+  geometricMean,
+  type GeometricMeanOptions,
+  ledoitWolf,
+  precToPartial,
+  type ResolvedConnectivityConfig,
+  subjectCovariance,
+  symMatricesToVecs,
+  symMatrixToVec,
+  type SymMatrixToVecOptions,
+  vecLength,
+  vecsToSymMatrices,
+  vecToSymMatrix,
+} from "./connectome/mod.ts";
