@@ -62,21 +62,30 @@ export interface ConnectivityTransformOptions {
   confounds?: Matrix | null;
 }
 
-/** What `transform` returns: one matrix per subject, or one row per subject when vectorized. */
-export type ConnectivityOutput = Matrix[] | Matrix;
+/**
+ * What `transform` returns: one (regions x regions) matrix per subject, or, when vectorized
+ * (`V` true), one (subjects x vector length) matrix with a row per subject.
+ */
+export type ConnectivityOutput<V extends boolean = boolean> = V extends true ? Matrix : Matrix[];
 
 /** The configuration with every default filled in. */
 export interface ResolvedConnectivityConfig {
+  /** The kind of matrix. */
   readonly kind: ConnectivityKind;
+  /** One vector per subject instead of a matrix. */
   readonly vectorize: boolean;
+  /** With `vectorize`: the diagonal is left out. */
   readonly discardDiagonal: boolean;
+  /** Standardization of the signals for kind "correlation". */
   readonly standardize: Standardize;
+  /** The covariance estimator. */
   readonly covEstimator: CovEstimator;
+  /** Warnings sink, or undefined for the default. */
   readonly onWarning?: WarningSink;
 }
 
 /** A fitted connectivity measure (nilearn's attributes `mean_`, `whitening_` in camelCase). */
-export interface FittedConnectivityMeasure {
+export interface FittedConnectivityMeasure<V extends boolean = boolean> {
   /** The parameters. */
   readonly config: ResolvedConnectivityConfig;
   /**
@@ -95,20 +104,20 @@ export interface FittedConnectivityMeasure {
   transform(
     subjects: readonly Matrix[],
     options?: ConnectivityTransformOptions,
-  ): ConnectivityOutput;
+  ): ConnectivityOutput<V>;
 }
 
 /** An unfitted connectivity measure. */
-export interface ConnectivityMeasure {
+export interface ConnectivityMeasure<V extends boolean = boolean> {
   /** The parameters. */
   readonly config: ResolvedConnectivityConfig;
   /** Fit on (time x regions) signals, one matrix per subject; returns the fitted measure. */
-  fit(subjects: readonly Matrix[]): FittedConnectivityMeasure;
+  fit(subjects: readonly Matrix[]): FittedConnectivityMeasure<V>;
   /** Fit, then the connectivity of the same subjects (tangent needs at least two). */
   fitTransform(
     subjects: readonly Matrix[],
     options?: ConnectivityTransformOptions,
-  ): { fitted: FittedConnectivityMeasure; connectivities: ConnectivityOutput };
+  ): { fitted: FittedConnectivityMeasure<V>; connectivities: ConnectivityOutput<V> };
 }
 
 function resolveConfig(config: ConnectivityConfig): ResolvedConnectivityConfig {
@@ -262,11 +271,11 @@ function tangentOf(whitening: Matrix, covariances: readonly Matrix[]): Matrix[] 
   }));
 }
 
-function output(
+function output<V extends boolean>(
   matrices: Matrix[],
   cfg: ResolvedConnectivityConfig,
   options: ConnectivityTransformOptions,
-): ConnectivityOutput {
+): ConnectivityOutput<V> {
   const confounds = options.confounds ?? null;
   if (confounds !== null && !cfg.vectorize) {
     throw new TypeError(
@@ -274,18 +283,18 @@ function output(
         "vectorized matrices as second level connectome regression but not on symmetric matrices.",
     );
   }
-  if (!cfg.vectorize) return matrices;
+  if (!cfg.vectorize) return matrices as ConnectivityOutput<V>;
   const vecs = symMatricesToVecs(matrices, { discardDiagonal: cfg.discardDiagonal });
-  if (confounds === null) return vecs;
-  return clean(vecs, { confounds, onWarning: cfg.onWarning });
+  if (confounds === null) return vecs as ConnectivityOutput<V>;
+  return clean(vecs, { confounds, onWarning: cfg.onWarning }) as ConnectivityOutput<V>;
 }
 
-function fitFrom(
+function fitFrom<V extends boolean>(
   cfg: ResolvedConnectivityConfig,
   nRegions: number,
   covariances: Matrix[],
   connectivities: Matrix[],
-): FittedConnectivityMeasure {
+): FittedConnectivityMeasure<V> {
   let mean: Matrix;
   let whitening: Matrix | null = null;
   const n = nRegions;
@@ -315,7 +324,7 @@ function fitFrom(
       }
       const m = subjectMatrices(subjects, cfg);
       const mats = cfg.kind === "tangent" ? tangentOf(w!, m.covariances) : m.connectivities;
-      return output(mats, cfg, options);
+      return output<V>(mats, cfg, options);
     },
   });
 }
@@ -341,20 +350,21 @@ function fitFrom(
  * const b = { data: Float64Array.from([1, 1, 2, 3, 3, 2, 5, 6]), shape: [4, 2] as [number, number] };
  * const { fitted, connectivities } = connectivityMeasure({ kind: "correlation" })
  *   .fitTransform([a, b]);
- * const mats = connectivities as { data: Float64Array; shape: [number, number] }[];
- * deepStrictEqual(mats.length, 2);
- * deepStrictEqual(mats[0]!.data[0], 1);
+ * deepStrictEqual(connectivities.length, 2); // one (2 x 2) matrix per subject
+ * deepStrictEqual(connectivities[0]!.data[0], 1);
  * ok(fitted.mean.data[1]! > 0);
  * ```
  */
-export function connectivityMeasure(config: ConnectivityConfig = {}): ConnectivityMeasure {
+export function connectivityMeasure<V extends boolean = false>(
+  config: ConnectivityConfig & { vectorize?: V } = {},
+): ConnectivityMeasure<V> {
   const cfg = resolveConfig(config);
   return Object.freeze({
     config: cfg,
-    fit(subjects: readonly Matrix[]): FittedConnectivityMeasure {
+    fit(subjects: readonly Matrix[]): FittedConnectivityMeasure<V> {
       const n = checkSubjects(subjects);
       const m = subjectMatrices(subjects, cfg);
-      return fitFrom(cfg, n, m.covariances, m.connectivities);
+      return fitFrom<V>(cfg, n, m.covariances, m.connectivities);
     },
     fitTransform(subjects: readonly Matrix[], options: ConnectivityTransformOptions = {}) {
       if (cfg.kind === "tangent" && Array.isArray(subjects) && subjects.length <= 1) {
@@ -365,11 +375,11 @@ export function connectivityMeasure(config: ConnectivityConfig = {}): Connectivi
       }
       const n = checkSubjects(subjects);
       const m = subjectMatrices(subjects, cfg);
-      const fitted = fitFrom(cfg, n, m.covariances, m.connectivities);
+      const fitted = fitFrom<V>(cfg, n, m.covariances, m.connectivities);
       const mats = cfg.kind === "tangent"
         ? tangentOf(fitted.whitening!, m.covariances)
         : m.connectivities;
-      return { fitted, connectivities: output(mats, cfg, options) };
+      return { fitted, connectivities: output<V>(mats, cfg, options) };
     },
   });
 }

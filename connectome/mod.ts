@@ -16,11 +16,14 @@
  * const run = { data: Float64Array.from([1, 2, 2, 4, 3, 7, 4, 7]), shape: [4, 2] as [number, number] };
  * const { connectivities } = connectivityMeasure({ kind: "correlation", vectorize: true, discardDiagonal: true })
  *   .fitTransform([run]);
- * deepStrictEqual((connectivities as { shape: number[] }).shape, [1, 1]);
+ * deepStrictEqual(connectivities.shape, [1, 1]); // one row per subject, one column per pair
  * ```
  *
  * @module
  */
+export type { Matrix } from "../types.ts";
+export type { Standardize } from "../signal/standardize.ts";
+export type { WarningSink } from "../signal/warnings.ts";
 export {
   CONNECTIVITY_KINDS,
   type ConnectivityConfig,
