@@ -12,7 +12,7 @@ import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/ty
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
 import type { ExtractOptions } from "./extract_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
-import { confoundsPath, outputPaths, subjectNames } from "./naming.ts";
+import { baseName, confoundsPath, outputPaths, subjectNames } from "./naming.ts";
 import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
 import { defaultMapNames, formatTimeseriesTsv, parseLabels } from "./tsv.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
@@ -21,6 +21,13 @@ import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.
 import { VERSION } from "./version.ts";
 import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
+import {
+  atlasLabelOfMaps,
+  groupTangentStem,
+  relmatPaths,
+  runConnectivityFiles,
+} from "./connectivity_outputs.ts";
+import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 interface Prepared {
@@ -147,11 +154,21 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   const tR = typeof params.tR === "number" ? params.tR : null;
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
+  const conn = opts.connectivity ?? null;
+  const perRunKinds = conn === null ? [] : conn.kinds.filter((k) => k !== "tangent");
+  const tangent = conn !== null && conn.kinds.includes("tangent");
+  /** Runs computed in this invocation, for the tangent group step (by subject). */
+  const tangentRuns = new Map<string, GroupRunSource>();
 
   const summary = await runBatch<Prepared>(subjects, {
     async outputsExist(s) {
       const out = outputPaths(opts.out, s.subject);
-      return await fileExists(out.tsv) && await fileExists(out.json);
+      if (!await fileExists(out.tsv) || !await fileExists(out.json)) return false;
+      for (const kind of perRunKinds) {
+        const rel = relmatPaths(timeseriesStem(out.tsv), kind);
+        if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
+      }
+      return true;
     },
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`image ${s.image}: no such file`);
@@ -199,10 +216,17 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
           censoredVolumes: p.selected.censored,
         },
       });
+      const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
+      const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],
+        ...connFiles,
       ]);
+      if (tangent) {
+        const copy: Matrix = { data: Float64Array.from(signals.data), shape: signals.shape };
+        tangentRuns.set(s.subject, { tsv: out.tsv, signals: copy, names: columns });
+      }
     },
     async onSuccess(s) {
       await removeFailureRecord(opts.out, s.subject);
@@ -221,6 +245,30 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     signal: ctx.signal,
     progress,
   });
+
+  if (tangent && !summary.interrupted) {
+    // The group step: every run of this invocation (computed now, or skipped and read back).
+    const sources: GroupRunSource[] = [];
+    for (const s of [...summary.succeeded, ...summary.skipped]) {
+      sources.push(tangentRuns.get(s.subject) ?? { tsv: outputPaths(opts.out, s.subject).tsv });
+    }
+    const stem = groupTangentStem(opts.out, { atlas: atlasLabelOfMaps(opts.maps) });
+    try {
+      const res = await groupTangentStep(sources, conn!.estimator, stem, VERSION);
+      if (!opts.quiet) {
+        const failedNote = summary.failed.length > 0
+          ? ` (${summary.failed.length} failed run(s) left out)`
+          : "";
+        write(
+          `niimask: tangent fitted on ${res.runs} runs${failedNote}; group mean ${res.meanTsv}\n`,
+        );
+      }
+    } catch (e) {
+      write(`niimask extract: error: ${errorMessage(e)}\n`);
+      write(formatSummary(summary));
+      return EXIT_FAILURES;
+    }
+  }
 
   if (opts.report !== null && !summary.interrupted) {
     try {

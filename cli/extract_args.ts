@@ -8,6 +8,12 @@ import type { MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { type FlagSpec, type FlagValue, parseFlags } from "./flags.ts";
 import { UsageError } from "./errors.ts";
 import { parseShardSpec } from "./shard.ts";
+import {
+  checkConnectivityRun,
+  CONNECTIVITY_FLAGS,
+  type ConnectivityRequest,
+  connectivityRequest,
+} from "./connectivity_args.ts";
 
 const INPUTS = "Inputs";
 const CONFOUNDS = "Confounds and censoring";
@@ -319,6 +325,7 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     defaultText: "0",
     help: "Masker verbosity (nilearn's verbose); bare --verbose means 1.",
   },
+  ...CONNECTIVITY_FLAGS,
   {
     name: "help",
     kind: "boolean",
@@ -357,6 +364,8 @@ export interface ExtractOptions {
   readonly jobs: number;
   /** Masker parameters set on the command line (the masker fills in the defaults). */
   readonly masker: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg">;
+  /** Connectivity matrices to write (`--connectivity`, `--cov-estimator`), or null/absent. */
+  readonly connectivity?: ConnectivityRequest | null;
   /** Every flag given, by long name (for the JSON sidecar and for later subcommands). */
   readonly flags: ReadonlyMap<string, FlagValue>;
 }
@@ -555,6 +564,8 @@ export function parseExtractArgs(
       throw new UsageError((e as Error).message);
     }
   }
+  const connectivity = connectivityRequest(values);
+  checkConnectivityRun(connectivity, positionals.length, shard !== null);
   return {
     maps: str(values, "maps")!,
     mask: str(values, "mask"),
@@ -570,6 +581,7 @@ export function parseExtractArgs(
     quiet: bool(values, "quiet") ?? false,
     jobs: num(values, "jobs") ?? 1,
     masker: maskerConfigFromFlags(values),
+    connectivity,
     flags: values,
   };
 }
