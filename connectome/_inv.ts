@@ -49,20 +49,26 @@ export function invert(m: Float64Array, n: number, what = "matrix"): Float64Arra
       }
     }
   }
-  // solve A X = I column by column: X[:, c] from P e_c
-  const out = new Float64Array(n * n);
-  const y = new Float64Array(n);
+  // solve A X = I column by column; column c of X is kept as row c of xt (contiguous)
+  const xt = new Float64Array(n * n);
   for (let c = 0; c < n; c++) {
+    const x = xt.subarray(c * n, (c + 1) * n);
     for (let i = 0; i < n; i++) {
       let s = perm[i] === c ? 1 : 0;
-      for (let j = 0; j < i; j++) s -= (a[i * n + j] as number) * (y[j] as number);
-      y[i] = s;
+      const oi = i * n;
+      for (let j = 0; j < i; j++) s -= (a[oi + j] as number) * (x[j] as number);
+      x[i] = s;
     }
     for (let i = n - 1; i >= 0; i--) {
-      let s = y[i] as number;
-      for (let j = i + 1; j < n; j++) s -= (a[i * n + j] as number) * (out[j * n + c] as number);
-      out[i * n + c] = s / (a[i * n + i] as number);
+      let s = x[i] as number;
+      const oi = i * n;
+      for (let j = i + 1; j < n; j++) s -= (a[oi + j] as number) * (x[j] as number);
+      x[i] = s / (a[oi + i] as number);
     }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) out[i * n + j] = xt[j * n + i] as number;
   }
   return out;
 }
