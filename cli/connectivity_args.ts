@@ -116,7 +116,8 @@ export function checkConnectivityRun(
     throw new UsageError(
       "--connectivity tangent cannot run with --shard: the tangent space is fitted on the " +
         "group of all runs (their geometric mean), and one shard sees only part of them. Run " +
-        "the per-run kinds on shards and tangent in one unsharded command over every run",
+        "the per-run kinds on shards, then 'niimask group --connectivity tangent' on every " +
+        "run's time series (or run tangent in one unsharded command)",
     );
   }
   if (images < 2) {

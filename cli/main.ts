@@ -9,6 +9,7 @@ import { errorMessage, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from 
 import { parseExtractArgs } from "./extract_args.ts";
 import { runExtract } from "./extract.ts";
 import { statusCommand } from "./status.ts";
+import { groupCommand } from "./group.ts";
 import { extractHelp, mainHelp } from "./help.ts";
 import { writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
@@ -50,7 +51,7 @@ export const extractCommand: Command = {
 };
 
 /** Every subcommand, in help order. */
-export const COMMANDS: Command[] = [extractCommand, statusCommand];
+export const COMMANDS: Command[] = [extractCommand, statusCommand, groupCommand];
 
 const encoder = new TextEncoder();
 

@@ -281,3 +281,39 @@ Deno.test("cli e2e connectivity: tangent under --shard and a kind typed wrong ex
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("cli e2e connectivity: shards then `niimask group` write what one unsharded run writes", async () => {
+  const dir = await fixture();
+  try {
+    const common = ["extract", "--maps", "my_maps.nii.gz", "--labels", "labels.tsv"];
+    const whole = await niimask(
+      [...common, "--connectivity", "covariance,tangent", "--out", "whole", ...IMGS],
+      dir,
+    );
+    assert.equal(whole.code, 0, whole.stderr);
+    for (const shard of ["1/2", "2/2"]) {
+      const r = await niimask(
+        [...common, "--connectivity", "covariance", "--shard", shard, "--out", "sharded", ...IMGS],
+        dir,
+      );
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const tsvs = ["sub-01", "sub-02", "sub-03"].map((s) => `sharded/${s}_task-rest_timeseries.tsv`);
+    const group = await niimask(
+      ["group", "--connectivity", "tangent", "--atlas", "my_maps", "--out", "sharded", ...tsvs],
+      dir,
+    );
+    assert.equal(group.code, 0, group.stderr);
+    const a = await readDir(`${dir}/whole`);
+    const b = await readDir(`${dir}/sharded`);
+    const names = [...a.keys()].sort();
+    assert.ok(names.includes("atlas-mymaps_meas-Tangent_stat-mean_relmat.tsv"));
+    assert.ok(names.includes("sub-03_task-rest_meas-Tangent_relmat.json"));
+    for (const n of names) assert.equal(b.get(n), a.get(n), `${n} differs`);
+    const one = await niimask(["group", "--connectivity", "tangent", "--out", "x", tsvs[0]!], dir);
+    assert.equal(one.code, 2);
+    assert.match(one.stderr, /at least two runs/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
