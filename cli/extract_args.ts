@@ -325,13 +325,13 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     defaultText: "0",
     help: "Masker verbosity (nilearn's verbose); bare --verbose means 1.",
   },
-  ...CONNECTIVITY_FLAGS,
   {
     name: "help",
     kind: "boolean",
     group: RUN,
     help: "Show this help and exit.",
   },
+  ...CONNECTIVITY_FLAGS,
 ];
 
 /** Everything `niimask extract` needs, validated. */

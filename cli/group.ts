@@ -45,8 +45,8 @@ export const GROUP_FLAGS: readonly FlagSpec[] = [
     defaultText: "none",
     help: "desc- entity of the group mean's name (e.g. the denoising strategy).",
   },
-  ...CONNECTIVITY_FLAGS,
   { name: "help", kind: "boolean", group: OUTPUT, help: "Show this help and exit." },
+  ...CONNECTIVITY_FLAGS,
 ];
 
 /** The help of `niimask group`. */

@@ -84,6 +84,7 @@ export function extractHelp(): string {
     "                         command; the group's geometric mean goes to",
     "                         DIR/atlas-<MAPS>_meas-Tangent_stat-mean_relmat.tsv (<MAPS>: the",
     "                         maps file name without extension, letters and digits only).",
+    "                         Not with --shard: run 'niimask group' on the time series after.",
     "  Files are written under temporary names and renamed when complete: an interrupted run",
     "  never leaves a partial output, and --skip-existing resumes it.",
     "",
