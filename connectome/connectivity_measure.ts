@@ -206,7 +206,16 @@ function checkSubjects(subjects: readonly Matrix[]): number {
 export function estimateCovariance(estimator: CovEstimator, signals: Matrix): CovarianceFit {
   if (estimator === "ledoit_wolf") return ledoitWolf(signals);
   if (estimator === "empirical") return empiricalCovariance(signals);
-  return estimator(signals);
+  const fit = estimator(signals);
+  const n = signals.shape[1];
+  const c = fit?.covariance;
+  if (!c || c.shape?.[0] !== n || c.shape?.[1] !== n || c.data?.length !== n * n) {
+    throw new TypeError(
+      `covEstimator: the estimator function must return { covariance: (${n} x ${n}) matrix, ` +
+        `shrinkage }, found covariance of shape ${JSON.stringify(c?.shape)}`,
+    );
+  }
+  return fit;
 }
 
 /**

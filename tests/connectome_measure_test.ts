@@ -327,6 +327,16 @@ Deno.test("errors: a kind typed wrong, tangent with one run, shapes, confounds",
     (e: Error) => /vectorize/.test(e.message),
   );
   throws(() => connectivityMeasure({ covEstimator: "oas" as never }), RangeError);
+  throws(
+    () =>
+      connectivityMeasure({
+        covEstimator: () => ({
+          covariance: { data: new Float64Array(4), shape: [2, 2] },
+          shrinkage: 0,
+        }),
+      }).fit([x]),
+    (e: Error) => e instanceof TypeError && /3 x 3/.test(e.message),
+  );
   throws(() => connectivityMeasure({ vectorise: true } as never), TypeError);
   throws(
     () => connectivityMeasure().fit([x]).transform([signals(20, 2, 32)]),
