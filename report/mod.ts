@@ -7,8 +7,12 @@ export * from "./types.ts";
 export {
   DEFAULT_DISPLAYED_MAPS,
   emptyReport,
+  generateParticipantReport,
   generateReport,
   type GenerateReportOptions,
   type MapsReport,
+  type ParticipantReportInput,
+  type ParticipantRun,
   resolveDisplayedMaps,
 } from "./generate_report.ts";
+export { connectivityHeatmap, NAMED_REGIONS_LIMIT, rdbuColour } from "./heatmap.ts";
