@@ -6,12 +6,6 @@
  */
 import type { Image, Matrix } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
-import {
-  makeMapsProjector,
-  type MapsProjector,
-  projectorToVoxels,
-  signalsToImgMaps,
-} from "../image/maps_projection.ts";
 import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
 import type {
   FittedMultiMapsMasker,
@@ -21,18 +15,12 @@ import type {
   TransformOptions,
 } from "./types.ts";
 import { effectiveJobs, isImgSource, type MultiMapsMaskerParams } from "./config.ts";
-import {
-  clipBelowEpsilon,
-  type ExtractionPlan,
-  type FittedState,
-  makePlan,
-  type ResampleFn,
-} from "./fitted_state.ts";
-import { LazyImage } from "./compact_maps.ts";
+import type { ExtractionPlan, FittedState, ResampleFn } from "./fitted_state.ts";
+import { FittedMaps, type OverlapHistory } from "./fitted_maps.ts";
 import { extractSubject, type SubjectResult } from "./extract_subject.ts";
-import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { describeGrid, gridOf, sameFov } from "./grid_check.ts";
 import { ExtractPool } from "./worker_pool.ts";
-import { isImage, isMatrix } from "./type_guards.ts";
+import { isImage } from "./type_guards.ts";
 import { makeLogger } from "./logger.ts";
 import { warnOnce } from "../signal/warnings.ts";
 import {
@@ -64,7 +52,6 @@ export function makeFitted(
   background: Image | null,
 ): FittedMultiMapsMasker {
   const log = makeLogger(params.verbose);
-  const plans = new Map<string, Promise<ExtractionPlan>>();
   const report = {
     warnings: fitWarnings as string[], // shared with fit: cache warnings may come at transform
     signals: null as Matrix | null,
@@ -77,61 +64,9 @@ export function makeFitted(
     report.warnings.push(message);
   };
 
-  // nilearn's overlap check (allowOverlap false) clips map weights below eps *in place* on the
-  // maps it extracts with; when those are maps_img_ itself (no resampling needed), maps_img_
-  // stays clipped for later resampling, inverse_transform and the attribute. This history is
-  // replicated here (a memo of this fitted value; parameters never change): `clipped` says
-  // whether maps_img_ is clipped, `resampledGrid` is the grid of nilearn's
-  // `_resampled_maps_img_` once it became a separate copy (target "data" on another grid).
-  //
-  // Neither is held densely: `rawMaps`/`clippedMaps` build them on demand (kept while in use).
+  const maps = new FittedMaps({ state, buildMaps, fixedPlan, resample });
+  const currentMaps = () => maps.current();
   const mapsGrid = state.mapsGrid;
-  const rawLazy = new LazyImage(buildMaps);
-  const clippedLazy = params.allowOverlap
-    ? rawLazy
-    : new LazyImage(() => clipBelowEpsilon(rawLazy.get(), state.mapsFloat32));
-  const rawMaps = () => rawLazy.get();
-  const clippedMaps = () => clippedLazy.get();
-  // Before any transform (`clipped` null) maps_img_ is the unclipped maps, as after nilearn's
-  // bare fit; the first transform on the maps' grid clips them (nilearn's in-place clipping).
-  interface OverlapHistory {
-    clipped: boolean | null;
-    resampledGrid: GridSpec | null;
-  }
-  const history: OverlapHistory = { clipped: null, resampledGrid: null };
-  const currentMaps = () => (history.clipped === true ? clippedMaps() : rawMaps());
-  const inverseProjectors = new Map<boolean, MapsProjector>();
-
-  function advance(h: OverlapHistory, grid: GridSpec): void {
-    if (params.allowOverlap) return;
-    if (fixedPlan !== null) {
-      h.clipped = true;
-    } else if (h.resampledGrid === null) {
-      if (sameFov(grid, mapsGrid)) {
-        h.clipped = true;
-      } else {
-        h.resampledGrid = grid;
-        h.clipped ??= false;
-      }
-    } else if (!sameFov(grid, h.resampledGrid)) {
-      h.resampledGrid = grid;
-    }
-  }
-
-  /** The plan for data on `grid`, given the overlap history `h` (advanced when `update`). */
-  function planFor(grid: GridSpec, h: OverlapHistory, update: boolean): Promise<ExtractionPlan> {
-    const clipped = h.clipped === true;
-    if (update) advance(h, grid);
-    if (fixedPlan !== null) return Promise.resolve(fixedPlan);
-    const key = gridKey(grid) + (clipped ? "|clipped" : "");
-    let plan = plans.get(key);
-    if (plan === undefined) {
-      plan = makePlan(state, clipped ? clippedMaps() : rawMaps(), grid, resample);
-      plan.catch(() => plans.delete(key));
-      plans.set(key, plan);
-    }
-    return plan;
-  }
 
   function columnsOf(labels: Int32Array): string[] {
     return Array.from(labels, (j) => params.labels?.[j] ?? `map_${j}`);
@@ -152,8 +87,7 @@ export function makeFitted(
     confounds: OneConfounds,
     sampleMask: ArrayLike<number> | readonly boolean[] | null,
     refGrid: Promise<RefGrid | null> | null,
-    h: OverlapHistory = history,
-    update = true,
+    h: OverlapHistory = maps.history,
     pool: ExtractPool | null = null,
     signal?: AbortSignal,
   ): Promise<Matrix> {
@@ -179,7 +113,7 @@ export function makeFitted(
         }
       }
       log(1, "transform", `extracting region signals from ${s.name}`);
-      const plan = await planFor(gridOf(s), h, update);
+      const plan = await maps.planFor(gridOf(s), h);
       plan.notes.forEach(note);
       const request = {
         confounds: await resolveConfounds(confounds, s.name),
@@ -231,8 +165,7 @@ export function makeFitted(
       options.confounds as OneConfounds,
       sm as ArrayLike<number> | null,
       null,
-      history,
-      true,
+      maps.history,
       null,
       options.signal,
     );
@@ -282,9 +215,6 @@ export function makeFitted(
     refGrid.catch(() => {});
     let failed = false;
     const jobs = effectiveJobs(nJobs);
-    // nilearn runs n_jobs > 1 in separate processes, on copies of the masker: the overlap
-    // history then neither carries over between subjects nor comes back.
-    const snapshot = (): OverlapHistory => ({ ...history });
     // Several subjects and jobs: one pool of web workers for the whole call, one subject per
     // worker at a time; a lane takes the next subject as soon as its previous one is done.
     const lanes = Math.max(1, Math.min(jobs, imgs.length));
@@ -303,8 +233,8 @@ export function makeFitted(
     const runOne = (src: ImgSource, i: number): Promise<Matrix> => {
       const ref = i === 0 ? null : refGrid;
       return jobs === 1
-        ? runSubject(src, i, confounds[i], masks[i] ?? null, ref, history, true, null, signal)
-        : runSubject(src, i, confounds[i], masks[i] ?? null, ref, snapshot(), true, pool, signal);
+        ? runSubject(src, i, confounds[i], masks[i] ?? null, ref, maps.history, null, signal)
+        : runSubject(src, i, confounds[i], masks[i] ?? null, ref, maps.snapshot(), pool, signal);
     };
     const lane = async (): Promise<void> => {
       while (next < imgs.length && !signal?.aborted && callbackError === null) {
@@ -390,24 +320,7 @@ export function makeFitted(
     transformSingleImgs: (img, options = {}) => transformSingle(img, options),
     inverseTransform: (regionSignals) => {
       log(1, "inverseTransform", "computing image from signals");
-      if (state.maskImg !== null) {
-        // Same checks (and messages) as signalsToImgMaps.
-        return signalsToImgMaps(regionSignals, currentMaps(), state.maskImg);
-      }
-      const clippedKey = history.clipped === true;
-      let projector = inverseProjectors.get(clippedKey);
-      if (projector === undefined) {
-        projector = makeMapsProjector(currentMaps(), null, { keepMaskedMaps: true });
-        inverseProjectors.set(clippedKey, projector);
-      }
-      const { data, nVolumes } = projectorToVoxels(regionSignals, projector);
-      const shape3 = mapsGrid.shape.slice(0, 3);
-      const isMat = isMatrix(regionSignals);
-      return {
-        data,
-        shape: isMat ? [...shape3, nVolumes] : shape3,
-        affine: Float64Array.from(mapsGrid.affine),
-      };
+      return maps.inverseTransform(regionSignals);
     },
     reportInput: (): MapsReportInput | null =>
       params.reports
