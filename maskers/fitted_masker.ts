@@ -17,18 +17,20 @@ import type {
 import { effectiveJobs, isImgSource, type MultiMapsMaskerParams } from "./config.ts";
 import type { ExtractionPlan, FittedState, ResampleFn } from "./fitted_state.ts";
 import { FittedMaps, type OverlapHistory } from "./fitted_maps.ts";
-import { extractSubject, type SubjectResult } from "./extract_subject.ts";
-import { describeGrid, gridOf, sameFov } from "./grid_check.ts";
-import { ExtractPool } from "./worker_pool.ts";
+import type { SubjectResult } from "./extract_subject.ts";
+import { gridOf, sameFov } from "./grid_check.ts";
+import { type Extractor, inThreadExtractor, workerExtractor } from "./extractors.ts";
+import { type Runner, schedule, type Settled } from "./scheduler.ts";
+import type { SampleMask } from "../signal/sample_mask.ts";
 import { isImage } from "./type_guards.ts";
 import { makeLogger } from "./logger.ts";
 import { warnOnce } from "../signal/warnings.ts";
 import {
+  checkAgainstReference,
   gridOfSource,
   openSubject,
   type RefGrid,
   sourceName,
-  workerSource,
 } from "./subject_sources.ts";
 import { abortable, abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
@@ -65,6 +67,7 @@ export function makeFitted(
   };
 
   const maps = new FittedMaps({ state, buildMaps, fixedPlan, resample });
+  const inThread = inThreadExtractor(state);
   const currentMaps = () => maps.current();
   const mapsGrid = state.mapsGrid;
 
@@ -81,52 +84,40 @@ export function makeFitted(
     return r.signals;
   }
 
+  /** One subject of a call: where it is, its per-subject inputs, the history it runs with. */
+  interface SubjectJob {
+    readonly src: ImgSource;
+    readonly index: number;
+    readonly confounds: OneConfounds;
+    readonly sampleMask: SampleMask | null;
+    /** The list's reference grid (image #0's), or null for a single image and for image #0. */
+    readonly refGrid: Promise<RefGrid | null> | null;
+    readonly history: OverlapHistory;
+  }
+
   async function runSubject(
-    src: ImgSource,
-    index: number,
-    confounds: OneConfounds,
-    sampleMask: ArrayLike<number> | readonly boolean[] | null,
-    refGrid: Promise<RefGrid | null> | null,
-    h: OverlapHistory = maps.history,
-    pool: ExtractPool | null = null,
-    signal?: AbortSignal,
+    job: SubjectJob,
+    extractor: Extractor,
+    signal: AbortSignal | undefined,
   ): Promise<Matrix> {
+    const { src, index } = job;
     if (signal?.aborted) throw abortError(signal, sourceName(src, index));
     const opened = await openSubject(src, index);
     try {
       const s = signal === undefined ? opened.source : abortable(opened.source, signal);
-      if (refGrid !== null) {
-        const ref = await refGrid;
-        // As nilearn's iter_check_niimg: the first image's dimensionality is the list's.
-        if (ref !== null && s.shape.length !== ref.ndim) {
-          throw new TypeError(
-            `imgs: image #${index} (${s.name}) is ${s.shape.length}D but image #0 is ` +
-              `${ref.ndim}D: input data has incompatible dimensionality (the images of a list ` +
-              "must be all 3D or all 4D)",
-          );
-        }
-        if (ref !== null && !sameFov(s, ref)) {
-          throw new RangeError(
-            `Field of view of image #${index} (${s.name}) is different from the reference ` +
-              `field of view (image #0): ${describeGrid(s)} vs ${describeGrid(ref)}`,
-          );
-        }
-      }
+      if (job.refGrid !== null) checkAgainstReference(s, index, await job.refGrid);
       log(1, "transform", `extracting region signals from ${s.name}`);
-      const plan = await maps.planFor(gridOf(s), h);
+      const plan = await maps.planFor(gridOf(s), job.history);
       plan.notes.forEach(note);
       const request = {
-        confounds: await resolveConfounds(confounds, s.name),
-        sampleMask,
+        confounds: await resolveConfounds(job.confounds, s.name),
+        sampleMask: job.sampleMask,
       };
-      const remote = pool === null ? null : workerSource(src, s.name);
-      let result: SubjectResult;
-      if (pool !== null && remote !== null) {
-        await opened.close(); // the worker opens the subject itself
-        result = await pool.run(plan, remote, request);
-      } else {
-        result = await extractSubject(state, plan, s, request);
-      }
+      const result = await extractor.extract(
+        plan,
+        { src, source: s, close: opened.close },
+        request,
+      );
       // Cleaning warnings (nilearn's Python warnings): shown once, and kept for the report.
       for (const w of result.warnings) {
         if (!seenNotes.has(w)) warnOnce(w);
@@ -159,27 +150,23 @@ export function makeFitted(
         new TypeError("sampleMask: expected volume indices, a boolean mask or null for one image"),
       );
     }
-    return runSubject(
-      img,
-      0,
-      options.confounds as OneConfounds,
-      sm as ArrayLike<number> | null,
-      null,
-      maps.history,
-      null,
-      options.signal,
-    );
+    const job: SubjectJob = {
+      src: img,
+      index: 0,
+      confounds: options.confounds as OneConfounds,
+      sampleMask: sm as SampleMask | null,
+      refGrid: null,
+      history: maps.history,
+    };
+    return runSubject(job, inThread, options.signal);
   }
-
-  /** Settled results of a list (input order); `skipped` marks subjects that never ran. */
-  type Settled = PromiseSettledResult<Matrix> & { readonly skipped?: true };
 
   async function settled(
     imgs: readonly ImgSource[],
     options: TransformOptions,
     nJobs: number,
     stopOnFailure: boolean,
-  ): Promise<Settled[]> {
+  ): Promise<Settled<Matrix>[]> {
     if (!Array.isArray(imgs)) throw new TypeError("imgs: expected a list of images");
     if (imgs.length === 0) throw new RangeError("imgs: the list of images is empty");
     const confounds = perSubject<OneConfounds>(
@@ -188,9 +175,8 @@ export function makeFitted(
       "confounds",
       isConfoundsEntry,
     );
-    type OneMask = ArrayLike<number> | readonly boolean[];
-    const masks = perSubject<OneMask>(
-      options.sampleMask as unknown as readonly OneMask[] | null,
+    const masks = perSubject<SampleMask>(
+      options.sampleMask as unknown as readonly SampleMask[] | null,
       imgs.length,
       "sampleMask",
       isSampleMaskEntry,
@@ -199,82 +185,48 @@ export function makeFitted(
     if (onOutcome !== undefined && typeof onOutcome !== "function") {
       throw new TypeError("onOutcome: expected a function (index, outcome) or undefined");
     }
-    const out: Settled[] = new Array(imgs.length);
-    const aborted = (i: number): Settled => ({
-      status: "rejected",
-      reason: abortError(signal, `image #${i} (${sourceName(imgs[i]!, i)})`),
-      skipped: true,
-    });
-    if (signal?.aborted) return imgs.map((_, i) => aborted(i));
-    // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
-    // outcomes, a first image that cannot be read does not fail the others.
-    const refGrid: Promise<RefGrid | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
-      if (stopOnFailure) throw err;
-      return null;
-    });
-    refGrid.catch(() => {});
-    let failed = false;
     const jobs = effectiveJobs(nJobs);
-    // Several subjects and jobs: one pool of web workers for the whole call, one subject per
-    // worker at a time; a lane takes the next subject as soon as its previous one is done.
     const lanes = Math.max(1, Math.min(jobs, imgs.length));
-    const pool = jobs > 1 && imgs.length > 1 ? new ExtractPool(lanes, state) : null;
-    const ABORTED = Symbol("aborted");
-    let onAbort = () => {};
-    const abortedP = new Promise<typeof ABORTED>((resolve) => {
-      onAbort = () => {
-        pool?.close(); // terminates the workers: subjects in flight stop at once
-        resolve(ABORTED);
+    const setup = (): Runner<Matrix> => {
+      // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
+      // outcomes, a first image that cannot be read does not fail the others.
+      const refGrid: Promise<RefGrid | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
+        if (stopOnFailure) throw err;
+        return null;
+      });
+      refGrid.catch(() => {});
+      // Several subjects and jobs: one pool of web workers for the whole call, one subject per
+      // worker at a time.
+      const extractor = jobs > 1 && imgs.length > 1 ? workerExtractor(state, lanes) : inThread;
+      return {
+        run: (i) =>
+          runSubject(
+            {
+              src: imgs[i]!,
+              index: i,
+              confounds: confounds[i],
+              sampleMask: masks[i] ?? null,
+              refGrid: i === 0 ? null : refGrid,
+              // Separate jobs run on copies of the masker (see FittedMaps.snapshot).
+              history: jobs === 1 ? maps.history : maps.snapshot(),
+            },
+            extractor,
+            signal,
+          ),
+        stop: () => extractor.close(), // terminates the workers: subjects in flight stop at once
+        close: () => extractor.close(),
       };
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    let callbackError: { error: unknown } | null = null;
-    let next = 0;
-    const runOne = (src: ImgSource, i: number): Promise<Matrix> => {
-      const ref = i === 0 ? null : refGrid;
-      return jobs === 1
-        ? runSubject(src, i, confounds[i], masks[i] ?? null, ref, maps.history, null, signal)
-        : runSubject(src, i, confounds[i], masks[i] ?? null, ref, maps.snapshot(), pool, signal);
     };
-    const lane = async (): Promise<void> => {
-      while (next < imgs.length && !signal?.aborted && callbackError === null) {
-        const i = next++;
-        if (stopOnFailure && failed) {
-          out[i] = {
-            status: "rejected",
-            reason: new Error("skipped after an earlier failure"),
-            skipped: true,
-          };
-          continue;
-        }
-        const work: Promise<Settled> = runOne(imgs[i]!, i).then(
-          (value) => ({ status: "fulfilled", value }),
-          (reason) => ({ status: "rejected", reason }),
-        );
-        const r = signal === undefined ? await work : await Promise.race([work, abortedP]);
-        if (r === ABORTED) return; // this subject stays unset: aborted
-        if (r.status === "rejected") failed = true;
-        out[i] = r;
-        if (onOutcome === undefined) continue;
-        try {
-          await onOutcome(i, toOutcome(r));
-        } catch (error) {
-          callbackError ??= { error };
-        }
-        if (options.keepValues === false && r.status === "fulfilled") {
-          out[i] = { status: "fulfilled", value: { data: new Float64Array(0), shape: [0, 0] } };
-        }
-      }
-    };
-    try {
-      await Promise.all(Array.from({ length: lanes }, lane));
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-      pool?.close();
-    }
-    if (callbackError !== null) throw (callbackError as { error: unknown }).error;
-    for (let i = 0; i < out.length; i++) out[i] ??= aborted(i);
-    return out;
+    return await schedule<Matrix>({
+      count: imgs.length,
+      lanes,
+      signal,
+      stopOnFailure,
+      onSettled: onOutcome === undefined ? undefined : (i, r) => onOutcome(i, toOutcome(r)),
+      keepValues: options.keepValues !== false,
+      emptyValue: () => ({ data: new Float64Array(0), shape: [0, 0] }),
+      describe: (i) => `image #${i} (${sourceName(imgs[i]!, i)})`,
+    }, setup);
   }
 
   async function transformList(

@@ -6,7 +6,7 @@
  */
 import { type ImgSource, loadImg, openNifti } from "../image/load.ts";
 import { imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
-import { gridOf, type GridSpec } from "./grid_check.ts";
+import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "./type_guards.ts";
 
@@ -70,5 +70,27 @@ export async function gridOfSource(src: ImgSource, index: number): Promise<RefGr
     return { ...gridOf(opened.source), ndim: opened.source.shape.length };
   } finally {
     await opened.close();
+  }
+}
+
+/**
+ * Check subject `index` of a list against the list's reference (image #0), as nilearn's
+ * iter_check_niimg: the same dimensionality (TypeError) and field of view (RangeError). A null
+ * reference (image #0 could not be read, outcomes collected) checks nothing.
+ */
+export function checkAgainstReference(s: VolumeSource, index: number, ref: RefGrid | null): void {
+  if (ref === null) return;
+  if (s.shape.length !== ref.ndim) {
+    throw new TypeError(
+      `imgs: image #${index} (${s.name}) is ${s.shape.length}D but image #0 is ` +
+        `${ref.ndim}D: input data has incompatible dimensionality (the images of a list ` +
+        "must be all 3D or all 4D)",
+    );
+  }
+  if (!sameFov(s, ref)) {
+    throw new RangeError(
+      `Field of view of image #${index} (${s.name}) is different from the reference ` +
+        `field of view (image #0): ${describeGrid(s)} vs ${describeGrid(ref)}`,
+    );
   }
 }
