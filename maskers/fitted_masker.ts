@@ -15,14 +15,15 @@ import type {
   TransformOptions,
 } from "./types.ts";
 import { effectiveJobs, isImgSource, type MultiMapsMaskerParams } from "./config.ts";
-import type { ExtractionPlan, FittedState, ResampleFn } from "./fitted_state.ts";
-import { FittedMaps, type OverlapHistory } from "./fitted_maps.ts";
+import type { FittedState } from "./fitted_state.ts";
+import type { MaskerWarnings } from "./masker_warnings.ts";
+import type { FittedMaps, OverlapHistory } from "./fitted_maps.ts";
 import type { SubjectResult } from "./extract_subject.ts";
-import { gridOf, sameFov } from "./grid_check.ts";
+import { gridOf } from "./grid_check.ts";
 import { type Extractor, inThreadExtractor, workerExtractor } from "./extractors.ts";
 import { type Runner, schedule, type Settled } from "./scheduler.ts";
 import type { SampleMask } from "../signal/sample_mask.ts";
-import { isImage } from "./type_guards.ts";
+import { generateMaskerReport, reportInputOf } from "./fitted_report.ts";
 import { makeLogger } from "./logger.ts";
 import { warnOnce } from "../signal/warnings.ts";
 import {
@@ -42,41 +43,36 @@ import {
   resolveConfounds,
 } from "./transform_args.ts";
 
-/** The fitted masker of `fitMasker` (`base`: the unfitted masker it extends). */
-export function makeFitted(
-  params: MultiMapsMaskerParams,
-  base: MultiMapsMasker,
-  state: FittedState,
-  buildMaps: () => Image,
-  fixedPlan: ExtractionPlan | null,
-  resample: ResampleFn,
-  fitWarnings: readonly string[],
-  background: Image | null,
-): FittedMultiMapsMasker {
-  const log = makeLogger(params.verbose);
-  const report = {
-    warnings: fitWarnings as string[], // shared with fit: cache warnings may come at transform
-    signals: null as Matrix | null,
-  };
-  const seenNotes = new Set<string>();
-  /** Add a warning to the report, once. */
-  const note = (message: string): void => {
-    if (seenNotes.has(message)) return;
-    seenNotes.add(message);
-    report.warnings.push(message);
-  };
+/** What fit hands over to the fitted masker. */
+export interface FittedParts {
+  /** The masker's parameters. */
+  readonly params: MultiMapsMaskerParams;
+  /** The unfitted masker the fitted one extends. */
+  readonly base: MultiMapsMasker;
+  /** The fitted state (plain data, posted to workers). */
+  readonly state: FittedState;
+  /** The fitted maps and their overlap history. */
+  readonly maps: FittedMaps;
+  /** The report's warnings; fit's resampling cache may still add to them at transform. */
+  readonly warnings: MaskerWarnings;
+  /** The report background, or null. */
+  readonly background: Image | null;
+}
 
-  const maps = new FittedMaps({ state, buildMaps, fixedPlan, resample });
+/** The fitted masker of `fitMasker`: a facade over its fitted maps, extractors and scheduler. */
+export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
+  const { params, base, state, maps, warnings, background } = parts;
+  const log = makeLogger(params.verbose);
+  /** The last transform's signals (report data). */
+  let lastSignals: Matrix | null = null;
   const inThread = inThreadExtractor(state);
-  const currentMaps = () => maps.current();
-  const mapsGrid = state.mapsGrid;
 
   function columnsOf(labels: Int32Array): string[] {
     return Array.from(labels, (j) => params.labels?.[j] ?? `map_${j}`);
   }
 
   function output(r: SubjectResult): Matrix {
-    report.signals = r.signals;
+    lastSignals = r.signals;
     if (params.output === "table") {
       const table: SignalsTable = { ...r.signals, columns: columnsOf(r.labels) };
       return table;
@@ -108,7 +104,7 @@ export function makeFitted(
       if (job.refGrid !== null) checkAgainstReference(s, index, await job.refGrid);
       log(1, "transform", `extracting region signals from ${s.name}`);
       const plan = await maps.planFor(gridOf(s), job.history);
-      plan.notes.forEach(note);
+      for (const n of plan.notes) warnings.add(n);
       const request = {
         confounds: await resolveConfounds(job.confounds, s.name),
         sampleMask: job.sampleMask,
@@ -119,10 +115,7 @@ export function makeFitted(
         request,
       );
       // Cleaning warnings (nilearn's Python warnings): shown once, and kept for the report.
-      for (const w of result.warnings) {
-        if (!seenNotes.has(w)) warnOnce(w);
-        note(w);
-      }
+      for (const w of result.warnings) if (warnings.add(w)) warnOnce(w);
       log(2, "transform", `${s.name}: ${result.signals.shape.join(" x ")} signals`);
       return output(result);
     } finally {
@@ -258,7 +251,7 @@ export function makeFitted(
   const fitted: FittedMultiMapsMasker = {
     ...base,
     get mapsImg_(): Image {
-      return currentMaps();
+      return maps.current();
     },
     maskImg_: state.maskImg,
     nElements_: state.nElements,
@@ -276,35 +269,17 @@ export function makeFitted(
     },
     reportInput: (): MapsReportInput | null =>
       params.reports
-        ? {
-          params: Object.fromEntries(
-            Object.entries(params).map(([k, v]) => [k, isImage(v) ? "<in-memory image>" : v]),
-          ),
-          mapsImg: currentMaps(),
-          maskImg: state.maskImg !== null && sameFov(state.maskImg, mapsGrid)
-            ? state.maskImg
-            : null,
+        ? reportInputOf({
+          params,
+          mapsImg: maps.current(),
+          maskImg: state.maskImg,
           background,
-          warnings: [...report.warnings],
-          signals: report.signals,
-          tR: params.tR,
-        }
+          warnings: warnings.list(),
+          signals: lastSignals,
+        })
         : null,
-    generateReport: async (displayedMaps?: DisplayedMaps): Promise<MaskerReport> => {
-      const input = fitted.reportInput();
-      if (input === null) {
-        throw new Error(
-          "generateReport: this masker was created with reports: false, so no report data was " +
-            "kept; create it with reports: true to generate a report",
-        );
-      }
-      const mod = await import("../report/mod.ts") as Record<string, unknown>;
-      const gen = mod.generateReport;
-      if (typeof gen !== "function") {
-        throw new Error("generateReport: report generation is not available in this build");
-      }
-      return await gen(input, displayedMaps === undefined ? {} : { displayedMaps });
-    },
+    generateReport: (displayedMaps?: DisplayedMaps): Promise<MaskerReport> =>
+      generateMaskerReport(fitted.reportInput(), displayedMaps),
   };
   return Object.freeze(fitted);
 }
