@@ -6,12 +6,8 @@
  */
 import type { ImgSource } from "../image/load.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
-import {
-  extractSubject,
-  type SubjectRequest,
-  type SubjectResult,
-  type VolumeSource,
-} from "./extract_subject.ts";
+import { extractSubject, type SubjectRequest, type SubjectResult } from "./extract_subject.ts";
+import type { VolumeSource } from "./volume_source.ts";
 import { ExtractPool } from "./worker_pool.ts";
 import { workerSource } from "./subject_sources.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { type ImgSource, loadImg, openNifti } from "../image/load.ts";
-import { imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
+import { imageSource, niftiSource, type VolumeSource } from "./volume_source.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "./type_guards.ts";
@@ -23,35 +23,36 @@ export interface OpenedSource {
   close(): Promise<void>;
 }
 
+/**
+ * Open a subject where it is located (a file, URL, bytes or an in-memory image): the one opener of
+ * both this thread and the extraction workers. Files are streamed.
+ */
+export async function openLocated(loc: WorkerSource): Promise<OpenedSource> {
+  if (loc.kind === "image") {
+    return { source: imageSource(loc.image, loc.name), close: () => Promise.resolve() };
+  }
+  const file = loc.kind === "url" ? new URL(loc.href) : loc.kind === "path" ? loc.path : loc.bytes;
+  const stream = await openNifti(file);
+  return { source: niftiSource(stream, file, loc.name), close: () => stream.close() };
+}
+
 /** Open subject `index` of a call for reading, volume by volume (files are streamed). */
 export async function openSubject(src: ImgSource, index: number): Promise<OpenedSource> {
   const name = sourceName(src, index);
-  if (isImage(src)) return { source: imageSource(src, name), close: () => Promise.resolve() };
   if (Array.isArray(src)) {
     const img = await loadImg(src);
     return { source: imageSource(img, name), close: () => Promise.resolve() };
   }
-  if (typeof src === "string" || src instanceof URL || src instanceof Uint8Array) {
-    const stream = await openNifti(src);
-    return {
-      source: {
-        shape: stream.shape,
-        affine: stream.affine,
-        name,
-        dtype: stream.dtype,
-        scaled: stream.header?.scaling != null,
-        volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
-        reread: () => rereadNifti(src),
-      },
-      close: () => stream.close(),
-    };
+  const loc = workerSource(src, name);
+  if (loc === null) {
+    throw new TypeError(
+      `imgs: expected a NIfTI path, URL, bytes or an image for ${name}, found ${typeof src}`,
+    );
   }
-  throw new TypeError(
-    `imgs: expected a NIfTI path, URL, bytes or an image for ${name}, found ${typeof src}`,
-  );
+  return await openLocated(loc);
 }
 
-/** How a worker reads a subject (null: extract in this thread, e.g. a list of images). */
+/** Where subject `src` is, for any thread to open it (null: a list of images, loaded here). */
 export function workerSource(src: ImgSource, name: string): WorkerSource | null {
   if (typeof src === "string") return { kind: "path", path: src, name };
   if (src instanceof URL) return { kind: "url", href: src.href, name };

@@ -11,12 +11,11 @@
  */
 import type { Matrix } from "../types.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
-import type { SubjectResult } from "./extract_subject.ts";
+import type { SubjectRequest, SubjectResult } from "./extract_subject.ts";
 import {
   deserializeError,
   type ToMain,
   type ToWorker,
-  type WorkerRequest,
   type WorkerSource,
 } from "./worker_protocol.ts";
 
@@ -83,7 +82,6 @@ export class ExtractPool {
       job.resolve({
         signals,
         labels: new Int32Array(0),
-        nVolumes: msg.nVolumes,
         warnings: msg.warnings,
       });
     } else {
@@ -129,7 +127,7 @@ export class ExtractPool {
   async run(
     plan: ExtractionPlan,
     source: WorkerSource,
-    request: WorkerRequest,
+    request: SubjectRequest,
   ): Promise<SubjectResult> {
     if (this.#closed) throw new Error("extract pool: closed");
     const slot = await this.#idle();

@@ -3,9 +3,10 @@
  *
  * @module
  */
-import type { Image, Matrix } from "../types.ts";
+import type { Image } from "../types.ts";
 import { type NiftiErrorCode, NiftiParseError } from "../image/nifti_errors.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
+import type { SubjectRequest } from "./extract_subject.ts";
 
 /** Where a worker reads a subject from (it opens files itself, streaming). */
 export type WorkerSource =
@@ -13,12 +14,6 @@ export type WorkerSource =
   | { readonly kind: "url"; readonly href: string; readonly name: string }
   | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly name: string }
   | { readonly kind: "image"; readonly image: Image; readonly name: string };
-
-/** Per-subject inputs besides the image (as `extractSubject` takes them). */
-export interface WorkerRequest {
-  readonly confounds: readonly Matrix[];
-  readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
-}
 
 /** Main → worker. */
 export type ToWorker =
@@ -29,7 +24,7 @@ export type ToWorker =
     readonly id: number;
     readonly planId: number;
     readonly source: WorkerSource;
-    readonly request: WorkerRequest;
+    readonly request: SubjectRequest;
   };
 
 /** An error as plain data. */
@@ -48,7 +43,6 @@ export type ToMain =
     readonly id: number;
     readonly signals: Float64Array;
     readonly shape: [number, number];
-    readonly nVolumes: number;
     readonly warnings: readonly string[];
   }
   | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError };
