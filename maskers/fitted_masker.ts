@@ -29,11 +29,10 @@ import { warnOnce } from "../signal/warnings.ts";
 import {
   checkAgainstReference,
   gridOfSource,
-  openSubject,
   type RefGrid,
   sourceName,
 } from "./subject_sources.ts";
-import { abortable, abortError, isAbortError } from "./abort.ts";
+import { abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
 import {
   isConfoundsEntry,
@@ -98,28 +97,23 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
   ): Promise<Matrix> {
     const { src, index } = job;
     if (signal?.aborted) throw abortError(signal, sourceName(src, index));
-    const opened = await openSubject(src, index);
+    const subject = await extractor.open(src, index, signal);
     try {
-      const s = signal === undefined ? opened.source : abortable(opened.source, signal);
-      if (job.refGrid !== null) checkAgainstReference(s, index, await job.refGrid);
-      log(1, "transform", `extracting region signals from ${s.name}`);
-      const plan = await maps.planFor(gridOf(s), job.history);
+      if (job.refGrid !== null) checkAgainstReference(subject, index, await job.refGrid);
+      log(1, "transform", `extracting region signals from ${subject.name}`);
+      const plan = await maps.planFor(gridOf(subject), job.history);
       for (const n of plan.notes) warnings.add(n);
       const request = {
-        confounds: await resolveConfounds(job.confounds, s.name),
+        confounds: await resolveConfounds(job.confounds, subject.name),
         sampleMask: job.sampleMask,
       };
-      const result = await extractor.extract(
-        plan,
-        { src, source: s, close: opened.close },
-        request,
-      );
+      const result = await subject.extract(plan, request);
       // Cleaning warnings (nilearn's Python warnings): shown once, and kept for the report.
       for (const w of result.warnings) if (warnings.add(w)) warnOnce(w);
-      log(2, "transform", `${s.name}: ${result.signals.shape.join(" x ")} signals`);
+      log(2, "transform", `${subject.name}: ${result.signals.shape.join(" x ")} signals`);
       return output(result);
     } finally {
-      await opened.close();
+      await subject.close();
     }
   }
 

@@ -79,7 +79,11 @@ export async function gridOfSource(src: ImgSource, index: number): Promise<RefGr
  * iter_check_niimg: the same dimensionality (TypeError) and field of view (RangeError). A null
  * reference (image #0 could not be read, outcomes collected) checks nothing.
  */
-export function checkAgainstReference(s: VolumeSource, index: number, ref: RefGrid | null): void {
+export function checkAgainstReference(
+  s: GridSpec & { readonly name: string },
+  index: number,
+  ref: RefGrid | null,
+): void {
   if (ref === null) return;
   if (s.shape.length !== ref.ndim) {
     throw new TypeError(

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Image } from "../types.ts";
+import type { Affine, Image } from "../types.ts";
 import { type NiftiErrorCode, NiftiParseError } from "../image/nifti_errors.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { SubjectRequest } from "./extract_subject.ts";
@@ -19,13 +19,17 @@ export type WorkerSource =
 export type ToWorker =
   | { readonly kind: "state"; readonly state: FittedState }
   | { readonly kind: "plan"; readonly planId: number; readonly plan: ExtractionPlan }
+  /** Open a subject (its header is read there, once) and keep it open under `id`. */
+  | { readonly kind: "open"; readonly id: number; readonly source: WorkerSource }
+  /** Extract the subject opened under `id` with a plan already sent, then close it. */
   | {
-    readonly kind: "job";
+    readonly kind: "extract";
     readonly id: number;
     readonly planId: number;
-    readonly source: WorkerSource;
     readonly request: SubjectRequest;
-  };
+  }
+  /** Close the subject opened under `id` without extracting it (no reply). */
+  | { readonly kind: "release"; readonly id: number };
 
 /** An error as plain data. */
 export interface SerializedError {
@@ -38,6 +42,13 @@ export interface SerializedError {
 
 /** Worker → main. */
 export type ToMain =
+  /** The subject opened under `id`: its grid and dimensionality, from its header. */
+  | {
+    readonly kind: "opened";
+    readonly id: number;
+    readonly shape: readonly number[];
+    readonly affine: Affine;
+  }
   | {
     readonly kind: "done";
     readonly id: number;
