@@ -20,18 +20,18 @@ import type { MaskerWarnings } from "./masker_warnings.ts";
 import type { FittedMaps, OverlapHistory } from "./fitted_maps.ts";
 import type { SubjectResult } from "./extract_subject.ts";
 import { gridOf } from "./grid_check.ts";
-import { type Extractor, inThreadExtractor, workerExtractor } from "./extractors.ts";
+import {
+  type Extractor,
+  inThreadExtractor,
+  type OpenedSubject,
+  workerExtractor,
+} from "./extractors.ts";
 import { type Runner, schedule, type Settled } from "./scheduler.ts";
 import type { SampleMask } from "../signal/sample_mask.ts";
 import { generateMaskerReport, reportInputOf } from "./fitted_report.ts";
 import { makeLogger } from "./logger.ts";
 import { warnOnce } from "../signal/warnings.ts";
-import {
-  checkAgainstReference,
-  gridOfSource,
-  type RefGrid,
-  sourceName,
-} from "./subject_sources.ts";
+import { checkAgainstReference, ListReference, sourceName } from "./subject_sources.ts";
 import { abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
 import {
@@ -85,8 +85,8 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
     readonly index: number;
     readonly confounds: OneConfounds;
     readonly sampleMask: SampleMask | null;
-    /** The list's reference grid (image #0's), or null for a single image and for image #0. */
-    readonly refGrid: Promise<RefGrid | null> | null;
+    /** The list's reference (image #0's grid), or null for a single image. */
+    readonly reference: ListReference | null;
     readonly history: OverlapHistory;
   }
 
@@ -96,10 +96,20 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
     signal: AbortSignal | undefined,
   ): Promise<Matrix> {
     const { src, index } = job;
-    if (signal?.aborted) throw abortError(signal, sourceName(src, index));
-    const subject = await extractor.open(src, index, signal);
+    const { reference } = job;
+    let subject: OpenedSubject;
     try {
-      if (job.refGrid !== null) checkAgainstReference(subject, index, await job.refGrid);
+      if (signal?.aborted) throw abortError(signal, sourceName(src, index));
+      subject = await extractor.open(src, index, signal);
+    } catch (err) {
+      if (index === 0) reference?.failed(err);
+      throw err;
+    }
+    try {
+      if (reference !== null) {
+        if (index === 0) reference.opened(subject);
+        else checkAgainstReference(subject, index, await reference.grid);
+      }
       log(1, "transform", `extracting region signals from ${subject.name}`);
       const plan = await maps.planFor(gridOf(subject), job.history);
       for (const n of plan.notes) warnings.add(n);
@@ -142,7 +152,7 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
       index: 0,
       confounds: options.confounds as OneConfounds,
       sampleMask: sm as SampleMask | null,
-      refGrid: null,
+      reference: null,
       history: maps.history,
     };
     return runSubject(job, inThread, options.signal);
@@ -177,11 +187,7 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
     const setup = (): Runner<Matrix> => {
       // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
       // outcomes, a first image that cannot be read does not fail the others.
-      const refGrid: Promise<RefGrid | null> = gridOfSource(imgs[0]!, 0).catch((err) => {
-        if (stopOnFailure) throw err;
-        return null;
-      });
-      refGrid.catch(() => {});
+      const reference = new ListReference(!stopOnFailure);
       // Several subjects and jobs: one pool of web workers for the whole call, one subject per
       // worker at a time.
       const extractor = jobs > 1 && imgs.length > 1 ? workerExtractor(state, lanes) : inThread;
@@ -193,7 +199,7 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
               index: i,
               confounds: confounds[i],
               sampleMask: masks[i] ?? null,
-              refGrid: i === 0 ? null : refGrid,
+              reference,
               // Separate jobs run on copies of the masker (see FittedMaps.snapshot).
               history: jobs === 1 ? maps.history : maps.snapshot(),
             },

@@ -64,13 +64,36 @@ export function workerSource(src: ImgSource, name: string): WorkerSource | null 
 /** The grid of a list's first image, and its dimensionality (the list's reference). */
 export type RefGrid = GridSpec & { readonly ndim: number };
 
-/** The grid and dimensionality of a subject (opened, read for its header, closed). */
-export async function gridOfSource(src: ImgSource, index: number): Promise<RefGrid> {
-  const opened = await openSubject(src, index);
-  try {
-    return { ...gridOf(opened.source), ndim: opened.source.shape.length };
-  } finally {
-    await opened.close();
+/**
+ * The reference of a list (nilearn's iter_check_niimg: image #0's grid and dimensionality), taken
+ * from image #0 when it is opened for its own extraction (not opened a second time).
+ */
+export class ListReference {
+  /** Image #0's grid; rejects with its opening error, or null when `lenient`. */
+  readonly grid: Promise<RefGrid | null>;
+  #resolve: (g: RefGrid | null) => void = () => {};
+  #reject: (e: unknown) => void = () => {};
+  readonly #lenient: boolean;
+
+  /** @param lenient image #0 failing to open gives no reference (null) instead of its error. */
+  constructor(lenient: boolean) {
+    this.#lenient = lenient;
+    this.grid = new Promise<RefGrid | null>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.grid.catch(() => {});
+  }
+
+  /** Image #0 is open: its header gives the reference. */
+  opened(header: GridSpec): void {
+    this.#resolve({ ...gridOf(header), ndim: header.shape.length });
+  }
+
+  /** Image #0 could not be opened. */
+  failed(error: unknown): void {
+    if (this.#lenient) this.#resolve(null);
+    else this.#reject(error);
   }
 }
 
