@@ -17,7 +17,7 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
+import { denseMaps, isCompactMaps, type MapsSource } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
@@ -101,9 +101,8 @@ export async function fitMasker(
   if (replaced > 0) {
     warnings.add(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
   }
-  // The maps as an image whose dense data are only built if something reads them (a fixed plan
-  // does); resampling works from the compact maps, one map at a time.
-  const cleanMaps = (): Image => lazyMapsImage(compact);
+  // The maps stay compact: resampling works from them one map at a time, and the dense maps are
+  // built only where needed (a fixed plan's projector).
   // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
   let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
   let mapsResampled: Image | null = null;
@@ -114,11 +113,11 @@ export async function fitMasker(
   }
 
   // Resampling hook with the on-disk cache.
-  const hashes = new WeakMap<Image, Promise<string>>(); // not keeping the maps alive
-  const hashOf = (img: Image) => {
+  const hashes = new WeakMap<MapsSource, Promise<string>>(); // not keeping the maps alive
+  const hashOf = (img: MapsSource) => {
     let h = hashes.get(img);
     if (h === undefined) {
-      h = imageHash(img);
+      h = imageHash(denseMaps(img));
       hashes.set(img, h);
     }
     return h;
@@ -155,7 +154,7 @@ export async function fitMasker(
     if (!sameFov(maskImg, mapsImg)) {
       log(1, "fit", "resampling maps to the mask grid");
       warnings.add(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
-      mapsResampled = await resample(cleanMaps(), gridOf(maskImg), "continuous");
+      mapsResampled = await resample(compact, gridOf(maskImg), "continuous");
       mapsImg = mapsResampled;
     }
   } else if (params.resamplingTarget === "maps" && maskImg !== null) {
@@ -175,16 +174,12 @@ export async function fitMasker(
   };
   const fixedPlan = params.resamplingTarget === "data"
     ? null
-    : await makePlan(state, mapsResampled ?? cleanMaps(), null, resample);
+    : await makePlan(state, mapsResampled ?? compact, null, resample);
   // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
   // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
   // computation, so the same values) when fit resampled it.
   const resampledTo = mapsResampled !== null ? gridOf(mapsResampled) : null;
   mapsResampled = null;
-  const buildMaps = (): Image =>
-    resampledTo === null
-      ? lazyMapsImage(compact)
-      : resampleCompactMaps(compact, resampledTo, "continuous");
   if (fixedPlan !== null) {
     const empty = listNonEmptyIndices(fixedPlan.projector, nElements);
     if (empty.length > 0 && maskImg !== null) {
@@ -222,15 +217,18 @@ export async function fitMasker(
     if (background === null && maskImg !== null && sameFov(maskImg, mapsImg)) background = maskImg;
   }
 
-  const maps = new FittedMaps({ state, buildMaps, fixedPlan, resample });
+  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
   return makeFitted({ params, base, state, maps, warnings, background });
 }
 
 /** Resampling without the cache (maps stay float32 when they were). */
-function resampleNow(img: Image, grid: GridSpec, interpolation: "continuous" | "nearest"): Image {
-  // Maps held compact (lazyMapsImage): resampled map by map, the dense maps never built.
-  const compact = compactSourceOf(img);
-  if (compact !== undefined) return resampleCompactMaps(compact, grid, interpolation);
+function resampleNow(
+  img: MapsSource,
+  grid: GridSpec,
+  interpolation: "continuous" | "nearest",
+): Image {
+  // Compact maps: resampled map by map, the dense maps never built.
+  if (isCompactMaps(img)) return resampleCompactMaps(img, grid, interpolation);
   const out = plainResample(img, grid, interpolation) as Image;
   return img.data instanceof Float32Array && !(out.data instanceof Float32Array)
     ? { ...out, data: Float32Array.from(out.data) }

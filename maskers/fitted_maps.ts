@@ -26,7 +26,8 @@ import {
   makePlan,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { LazyImage } from "./compact_maps.ts";
+import { type CompactMaps, denseMaps, type MapsSource } from "./compact_maps.ts";
+import { resampleCompactMaps } from "./compact_resample.ts";
 import { gridKey, type GridSpec, sameFov } from "./grid_check.ts";
 import { isMatrix } from "./type_guards.ts";
 
@@ -42,8 +43,14 @@ export interface OverlapHistory {
 export interface FittedMapsInit {
   /** The fitted state (maps grid, mask, dtype, extraction parameters). */
   readonly state: FittedState;
-  /** Builds the unclipped `maps_img_` (deterministic: same values each call). */
-  readonly buildMaps: () => Image;
+  /** The maps as fit loaded them (cast, non-finite values zeroed), compact. */
+  readonly compact: CompactMaps;
+  /**
+   * The grid fit resampled the maps to (target "mask"), or null: `maps_img_` is then the compact
+   * maps resampled to it, again each time it is needed (the same deterministic computation, so
+   * the same values), rather than held densely.
+   */
+  readonly resampledTo: GridSpec | null;
   /** The plan of every subject when it does not depend on the data grid (targets other than "data"). */
   readonly fixedPlan: ExtractionPlan | null;
   /** Resampling (with the masker's cache). */
@@ -57,8 +64,10 @@ export class FittedMaps {
   readonly #state: FittedState;
   readonly #fixedPlan: ExtractionPlan | null;
   readonly #resample: ResampleFn;
-  readonly #raw: LazyImage;
-  readonly #clipped: LazyImage;
+  readonly #compact: CompactMaps;
+  readonly #resampledTo: GridSpec | null;
+  /** The compact maps clipped (made once, when first needed). */
+  #clippedCompact: CompactMaps | null = null;
   readonly #plans = new Map<string, Promise<ExtractionPlan>>();
   readonly #inverseProjectors = new Map<boolean, MapsProjector>();
 
@@ -67,17 +76,27 @@ export class FittedMaps {
     this.#state = init.state;
     this.#fixedPlan = init.fixedPlan;
     this.#resample = init.resample;
-    // Neither map set is held densely: built on demand, kept while in use.
-    const raw = new LazyImage(init.buildMaps);
-    this.#raw = raw;
-    this.#clipped = init.state.params.allowOverlap
-      ? raw
-      : new LazyImage(() => clipBelowEpsilon(raw.get(), init.state.mapsFloat32));
+    this.#compact = init.compact;
+    this.#resampledTo = init.resampledTo;
   }
 
-  /** `maps_img_` now: clipped once the history says so. */
+  /**
+   * `maps_img_` as the history has left it: a new dense image each call (the masker holds the
+   * maps compact).
+   */
   current(): Image {
-    return this.history.clipped === true ? this.#clipped.get() : this.#raw.get();
+    return denseMaps(this.#maps(this.history.clipped === true));
+  }
+
+  /** The maps, clipped or not; held compact unless fit resampled them. */
+  #maps(clipped: boolean): MapsSource {
+    const float32 = this.#state.mapsFloat32;
+    if (this.#resampledTo === null) {
+      if (!clipped) return this.#compact;
+      return this.#clippedCompact ??= clipBelowEpsilon(this.#compact, float32);
+    }
+    const resampled = resampleCompactMaps(this.#compact, this.#resampledTo, "continuous");
+    return clipped ? clipBelowEpsilon(resampled, float32) : resampled;
   }
 
   /**
@@ -103,8 +122,7 @@ export class FittedMaps {
     const key = gridKey(grid) + (clipped ? "|clipped" : "");
     let plan = this.#plans.get(key);
     if (plan === undefined) {
-      const maps = clipped ? this.#clipped.get() : this.#raw.get();
-      plan = makePlan(this.#state, maps, grid, this.#resample);
+      plan = makePlan(this.#state, this.#maps(clipped), grid, this.#resample);
       plan.catch(() => this.#plans.delete(key));
       this.#plans.set(key, plan);
     }
