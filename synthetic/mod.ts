@@ -18,6 +18,6 @@
  * @module
  */
 export type { Affine, Image, Matrix, VoxelData } from "../types.ts";
-export * from "./prng.ts";
-export * from "./blobs.ts";
-export * from "./bold.ts";
+export { mulberry32, normals } from "./prng.ts";
+export { blobMaps, type BlobMapsOptions, type GaussianBlob, type SyntheticGrid } from "./blobs.ts";
+export { synthBold, type SynthBoldOptions, type SyntheticBold } from "./bold.ts";
