@@ -38,10 +38,11 @@ function isPositiveZero(v: number): boolean {
  * @returns the compact copy; {@link expandMaps} gives back the same values.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { compactMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float32Array.from([0, 0, 0, 2, 0, 0, 0, 0]), shape: [4, 1, 1, 2], affine };
- * console.log(expandMaps(compactMaps(maps)).data); // Float32Array [0, 0, 0, 2, 0, 0, 0, 0]
+ * deepEqual(expandMaps(compactMaps(maps)).data, maps.data);
  * ```
  */
 export function compactMaps(img: Image): CompactMaps {
@@ -59,11 +60,13 @@ export function compactMaps(img: Image): CompactMaps {
  *   non-finite.
  * @example
  * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { compactFiniteMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float32Array.from([0, NaN, 0, 2]), shape: [4, 1, 1, 1], affine };
  * const { compact, replaced } = compactFiniteMaps(maps, false);
- * console.log(replaced, expandMaps(compact).data); // 1 Float64Array [0, 0, 0, 2]
+ * equal(replaced, 1);
+ * deepEqual(expandMaps(compact).data, Float64Array.from([0, 0, 0, 2]));
  * ```
  */
 export function compactFiniteMaps(
@@ -93,13 +96,15 @@ function compactAs(
  *
  * @example
  * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { CompactMapsBuilder, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const b = new CompactMapsBuilder([2, 1, 1, 2], affine, true, true);
  * b.add(Float64Array.from([0, 1.5]));
  * b.add(Float64Array.from([NaN, 0]));
  * const { compact, replaced } = b.finish();
- * console.log(replaced, expandMaps(compact).data); // 1 Float32Array [0, 1.5, 0, 0]
+ * equal(replaced, 1);
+ * deepEqual(expandMaps(compact).data, Float32Array.from([0, 1.5, 0, 0]));
  * ```
  */
 export class CompactMapsBuilder {
@@ -288,10 +293,11 @@ export function expandMaps(c: CompactMaps): Image {
  * @returns new compact maps.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { clipCompactBelow, compactMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const c = compactMaps({ data: Float64Array.from([0, -1, 1e-20, 2]), shape: [4, 1, 1, 1], affine });
- * console.log(expandMaps(clipCompactBelow(c, 2 ** -52)).data); // Float64Array [0, 0, 0, 2]
+ * deepEqual(expandMaps(clipCompactBelow(c, 2 ** -52)).data, Float64Array.from([0, 0, 0, 2]));
  * ```
  */
 export function clipCompactBelow(c: CompactMaps, eps: number): CompactMaps {
