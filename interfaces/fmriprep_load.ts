@@ -138,21 +138,37 @@ async function loadOne(imgFile: string, options: ResolvedOptions): Promise<Fmrip
  *   levels, flavours or options; FmriprepFileError naming the file for layout problems;
  *   MissingConfoundsError for confounds the file lacks.
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { loadConfounds } from "@niimask/niimask/interfaces";
- * import { multiMapsMasker } from "@niimask/niimask";
- * const img = "sub-01/func/sub-01_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/sub-01_task-rest_desc-confounds_timeseries.tsv`, [
+ *   "csf\twhite_matter\tcosine00\tnon_steady_state_outlier00",
+ *   "1\t2\t0.5\t1", "2\t4\t0\t0", "3\t6\t-0.5\t0",
+ * ].join("\n"));
+ * const img = `${dir}/sub-01_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz`;
  * const { confounds, sampleMask } = await loadConfounds(img, {
- *   strategy: ["motion", "high_pass", "wm_csf", "scrub"], motion: "basic", fdThreshold: 0.5,
+ *   strategy: ["high_pass", "wm_csf"], demean: false,
  * });
- * const fitted = await multiMapsMasker({ mapsImg: "maps.nii.gz" }).fit();
- * const signals = await fitted.transform(img, { confounds, sampleMask });
+ * deepStrictEqual(sampleMask, [1, 2]); // the non-steady-state volume 0 is left out
+ * deepStrictEqual(confounds?.columns, ["cosine00", "csf", "white_matter"]);
+ * deepStrictEqual(Array.from(confounds?.data ?? []).slice(3), [0, 2, 4, -0.5, 3, 6]);
+ * // then: fitted.transform(img, { confounds, sampleMask })
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function loadConfounds(
   imgFiles: string,
   options?: LoadConfoundsOptions,
 ): Promise<FmriprepConfounds>;
+/**
+ * Load the confounds of a list of fMRIPrep runs: one result per image, in order (also for a list
+ * of one). See the single-image signature for the rules.
+ *
+ * @param imgFiles image paths.
+ * @param options strategy and component parameters.
+ * @returns one result per image.
+ */
 export function loadConfounds(
   imgFiles: readonly string[],
   options?: LoadConfoundsOptions,
@@ -184,17 +200,37 @@ export async function loadConfounds(
  * @returns as `loadConfounds`.
  * @throws RangeError for an unknown preset; otherwise as `loadConfounds`.
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
  * import { loadConfoundsStrategy } from "@niimask/niimask/interfaces";
- * const runs = await loadConfoundsStrategy(["run-1_desc-preproc_bold.nii.gz"], {
- *   denoiseStrategy: "scrubbing", fdThreshold: 0.5, stdDvarsThreshold: 1.5,
- * });
+ * const dir = await Deno.makeTempDir();
+ * const motion = ["trans_x", "trans_y", "trans_z", "rot_x", "rot_y", "rot_z", "csf", "white_matter"];
+ * const rows = [[0.1, 0.2], [0.7, 0.1], [0.1, 0.2], [0.1, 0.2], [0.1, 0.2], [0.1, 0.2]];
+ * await Deno.writeTextFile(`${dir}/sub-01_task-rest_desc-confounds_timeseries.tsv`, [
+ *   [...motion, "framewise_displacement", "std_dvars"].join("\t"),
+ *   ...rows.map(([fd, dvars], t) => [...motion.map(() => t), fd, dvars].join("\t")),
+ * ].join("\n"));
+ * const runs = await loadConfoundsStrategy(
+ *   [`${dir}/sub-01_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz`],
+ *   { denoiseStrategy: "scrubbing", motion: "basic", wmCsf: "basic", fdThreshold: 0.5, scrub: 0 },
+ * );
+ * deepStrictEqual(runs.length, 1);
+ * deepStrictEqual(runs[0]?.sampleMask, [0, 2, 3, 4, 5]); // FD 0.7 > 0.5 mm at volume 1
+ * deepStrictEqual(runs[0]?.confounds?.shape, [6, 8]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function loadConfoundsStrategy(
   imgFiles: string,
   options?: LoadConfoundsStrategyOptions,
 ): Promise<FmriprepConfounds>;
+/**
+ * Load confounds with a preset denoising strategy for a list of runs: one result per image.
+ *
+ * @param imgFiles image paths.
+ * @param options `denoiseStrategy` and overrides.
+ * @returns one result per image.
+ */
 export function loadConfoundsStrategy(
   imgFiles: readonly string[],
   options?: LoadConfoundsStrategyOptions,
