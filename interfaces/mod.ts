@@ -27,4 +27,6 @@ export type {
   LabeledMatrix,
   LoadConfoundsOptions,
   LoadConfoundsStrategyOptions,
+  WarningSink,
 } from "./fmriprep_types.ts";
+export type { Matrix } from "../types.ts";
