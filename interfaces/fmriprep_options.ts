@@ -51,6 +51,24 @@ export const DEFAULTS = {
   demean: true,
 } as const;
 
+/** The option names of `loadConfounds`. */
+export const OPTION_NAMES: readonly string[] = [...Object.keys(DEFAULTS), "onWarning"];
+
+/** TypeError for an option name that is not one of `known` (a typo would be silently ignored). */
+export function checkOptionNames(
+  options: object,
+  known: readonly string[],
+  what: string,
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(
+        `${what}: unknown option ${JSON.stringify(key)} (expected one of ${known.join(", ")})`,
+      );
+    }
+  }
+}
+
 function pyList(items: readonly unknown[]): string {
   return `[${items.map((s) => `'${String(s)}'`).join(", ")}]`;
 }
@@ -94,8 +112,8 @@ function checkStrategy(strategy: unknown, onWarning: WarningSink): readonly stri
  *
  * @param options the user's options.
  * @returns every option with its value.
- * @throws TypeError when the strategy is not a list; RangeError for an unknown component, or
- *   compcor without high_pass.
+ * @throws TypeError when the strategy is not a list or an option name is unknown; RangeError for
+ *   an unknown component, or compcor without high_pass.
  * @example
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
@@ -107,6 +125,7 @@ export function resolveOptions(options: LoadConfoundsOptions = {}): ResolvedOpti
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`loadConfounds options: expected an object, found ${String(options)}`);
   }
+  checkOptionNames(options, OPTION_NAMES, "loadConfounds options");
   const onWarning = options.onWarning ?? warnOnce;
   const pick = <K extends keyof typeof DEFAULTS>(k: K): unknown => options[k] ?? DEFAULTS[k];
   const strategy = checkStrategy(options.strategy ?? DEFAULTS.strategy, onWarning);

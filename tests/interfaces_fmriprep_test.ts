@@ -269,6 +269,14 @@ Deno.test("loadConfounds: option errors (TypeError for types, RangeError for val
     await assert.rejects(() => bad({ demean: "yes" }), TypeError);
     await assert.rejects(() => loadConfounds(42 as never, quiet), TypeError);
     await assert.rejects(
+      () => bad({ wm_csf: "full" }),
+      (e: Error) => e instanceof TypeError && /wm_csf/.test(e.message),
+    );
+    await assert.rejects(
+      () => loadConfoundsStrategy(img, { fdTreshold: 0.5 } as never),
+      (e: Error) => e instanceof TypeError && /fdTreshold/.test(e.message),
+    );
+    await assert.rejects(
       () => loadConfoundsStrategy(img, { denoiseStrategy: "blah" as never }),
       (e: Error) => e instanceof RangeError && /blah/.test(e.message),
     );
