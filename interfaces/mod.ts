@@ -15,6 +15,7 @@
  * @module
  */
 export { findConfoundsFile, loadConfounds, loadConfoundsStrategy } from "./fmriprep_load.ts";
+export { confoundsFromText, type ConfoundsText } from "./fmriprep_text.ts";
 export { FmriprepFileError, MissingConfoundsError } from "./fmriprep_errors.ts";
 export type {
   CompcorType,

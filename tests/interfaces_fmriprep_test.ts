@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  confoundsFromText,
   findConfoundsFile,
   type FmriprepConfounds,
   FmriprepFileError,
@@ -514,5 +515,30 @@ Deno.test("loadConfounds on a full-length real fMRIPrep 1.x file (scrubbing pres
     for (const name of ["csf_derivative1", "rot_z_power2", "cosine07"]) {
       assertClose(column(out, name), expectedColumn(raw.get(name)!, kept), name);
     }
+  });
+});
+
+Deno.test("confoundsFromText: the same result as loadConfounds from the files' contents", async () => {
+  const names = ["a_comp_cor_00", "a_comp_cor_01"];
+  const json = { a_comp_cor_00: { Mask: "CSF" }, a_comp_cor_01: { Mask: "combined" } };
+  const text = tsv([
+    [...names, "cosine00", "csf", "white_matter"],
+    ...[0, 1, 2, 3, 4].map((t) => [t, t * t, Math.sin(t), 2 * t, 1 - t]),
+  ]);
+  const options = { ...quiet, strategy: ["high_pass", "compcor", "wm_csf"] as const };
+  await withLayout({ [`${TS}.tsv`]: text, [`${TS}.json`]: JSON.stringify(json) }, async (dir) => {
+    const fromFiles = await loadConfounds(`${dir}/${IMG}`, options);
+    const fromText = confoundsFromText({ tsv: text, json }, options);
+    assert.deepEqual(fromText, fromFiles);
+    assert.deepEqual(fromText.confounds!.columns, [
+      "a_comp_cor_01",
+      "cosine00",
+      "csf",
+      "white_matter",
+    ]);
+    assert.throws(
+      () => confoundsFromText({ tsv: text }, options),
+      (e: Error) => e instanceof FmriprepFileError && /confounds\.json/.test(e.message),
+    );
   });
 });
