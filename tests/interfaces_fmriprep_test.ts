@@ -269,6 +269,12 @@ Deno.test("loadConfounds: option errors (TypeError for types, RangeError for val
     );
     await assert.rejects(() => bad({ demean: "yes" }), TypeError);
     await assert.rejects(() => loadConfounds(42 as never, quiet), TypeError);
+    // null is nilearn's None, not "the default"
+    await assert.rejects(
+      () => bad({ strategy: null }),
+      (e: Error) => e instanceof TypeError && /NoneType/.test(e.message),
+    );
+    await assert.rejects(() => bad({ strategy: ["motion"], motion: null }), RangeError);
     await assert.rejects(
       () => bad({ wm_csf: "full" }),
       (e: Error) => e instanceof TypeError && /wm_csf/.test(e.message),
