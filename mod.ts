@@ -71,14 +71,31 @@ export {
   highVarianceConfoundsOfSignals,
   type HighVarianceOptions,
   type LabeledMatrix,
-  loadConfounds,
   type PadType,
-  parseConfounds,
+  parseConfoundsTable,
+  readConfoundsFile,
   type SampleMask,
   type Standardize,
   standardize,
   type WarningSink,
 } from "./signal/mod.ts";
+// fMRIPrep confounds (nilearn's interfaces.fmriprep load_confounds / load_confounds_strategy).
+export {
+  type CompcorType,
+  type ConfoundsComponent,
+  confoundsFromText,
+  type ConfoundsLevel,
+  type DenoiseStrategy,
+  findConfoundsFile,
+  type FmriprepConfounds,
+  FmriprepFileError,
+  type IcaAromaType,
+  loadConfounds,
+  type LoadConfoundsOptions,
+  loadConfoundsStrategy,
+  type LoadConfoundsStrategyOptions,
+  MissingConfoundsError,
+} from "./interfaces/mod.ts";
 // The HTML report of a fitted masker.
 export {
   type ConnectivityPanel,

@@ -25,6 +25,6 @@ export type { WarningSink } from "./warnings.ts";
 export {
   ConfoundsParseError,
   type LabeledMatrix,
-  loadConfounds,
-  parseConfounds,
+  parseConfoundsTable,
+  readConfoundsFile,
 } from "./confounds_file.ts";
