@@ -69,7 +69,9 @@ export function imageSource(img: Image, name: string): VolumeSource {
 
 /** The volumes of a NIfTI source read again from the start (a second streaming pass; one array
  * reused for every volume). */
-export async function* rereadNifti(src: string | URL | Uint8Array): AsyncGenerator<VoxelData> {
+export async function* rereadNifti(
+  src: string | URL | Uint8Array | Blob,
+): AsyncGenerator<VoxelData> {
   const again = await openNifti(src);
   try {
     yield* again.volumes({ reuse: true });

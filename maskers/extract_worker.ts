@@ -31,6 +31,8 @@ async function open(
     ? new URL(src.href)
     : src.kind === "path"
     ? src.path
+    : src.kind === "blob"
+    ? src.blob
     : src.bytes;
   const stream = await openNifti(target);
   return {

@@ -10,10 +10,16 @@ import { gridOf, type GridSpec } from "./grid_check.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "./type_guards.ts";
 
-/** The name of a subject in messages: its path or URL, else `image #<index>`. */
+/** Whether `src` is a `Blob` (a browser `File`), in runtimes that have Blobs. */
+export function isBlob(src: unknown): src is Blob {
+  return typeof Blob !== "undefined" && src instanceof Blob;
+}
+
+/** The name of a subject in messages: its path, URL or file name, else `image #<index>`. */
 export function sourceName(src: ImgSource, index: number): string {
   if (typeof src === "string") return src;
   if (src instanceof URL) return src.href;
+  if (isBlob(src) && typeof (src as Partial<File>).name === "string") return (src as File).name;
   return `image #${index}`;
 }
 
@@ -31,7 +37,7 @@ export async function openSubject(src: ImgSource, index: number): Promise<Opened
     const img = await loadImg(src);
     return { source: imageSource(img, name), close: () => Promise.resolve() };
   }
-  if (typeof src === "string" || src instanceof URL || src instanceof Uint8Array) {
+  if (typeof src === "string" || src instanceof URL || src instanceof Uint8Array || isBlob(src)) {
     const stream = await openNifti(src);
     return {
       source: {
@@ -56,6 +62,7 @@ export function workerSource(src: ImgSource, name: string): WorkerSource | null 
   if (typeof src === "string") return { kind: "path", path: src, name };
   if (src instanceof URL) return { kind: "url", href: src.href, name };
   if (src instanceof Uint8Array) return { kind: "bytes", bytes: src, name };
+  if (isBlob(src)) return { kind: "blob", blob: src, name };
   if (isImage(src)) return { kind: "image", image: src, name };
   return null;
 }

@@ -12,6 +12,7 @@ export type WorkerSource =
   | { readonly kind: "path"; readonly path: string; readonly name: string }
   | { readonly kind: "url"; readonly href: string; readonly name: string }
   | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly name: string }
+  | { readonly kind: "blob"; readonly blob: Blob; readonly name: string }
   | { readonly kind: "image"; readonly image: Image; readonly name: string };
 
 /** Per-subject inputs besides the image (as `extractSubject` takes them). */
