@@ -21,6 +21,7 @@ export const NAMES = {
   confounds: "sub-01_desc-confounds_timeseries.tsv",
   confounds2: "sub-02_desc-confounds_timeseries.tsv",
   bad: "sub-bad_bold.nii.gz",
+  text: "sub-text_bold.nii",
 } as const;
 
 /** The options the tests use, as command-line flags. */
@@ -46,7 +47,7 @@ export function missingData(): string | null {
 
 /**
  * Copy the inputs into `dir` under {@link NAMES}: two subjects (the same run; sub-02's confounds
- * are the file's next 20 rows), and a bad image (a gzip stream cut in half).
+ * are the file's next 20 rows), and two bad images (a gzip stream cut in half, a text file).
  */
 export async function writeFixture(dir: string): Promise<void> {
   const bold = await Deno.readFile(SOURCES.bold);
@@ -54,6 +55,7 @@ export async function writeFixture(dir: string): Promise<void> {
   await Deno.writeFile(`${dir}/${NAMES.bold2}`, bold);
   await Deno.writeFile(`${dir}/${NAMES.bad}`, bold.subarray(0, bold.length >> 1));
   await Deno.copyFile(SOURCES.maps, `${dir}/${NAMES.maps}`);
+  await Deno.copyFile(SOURCES.confounds, `${dir}/${NAMES.text}`);
   const lines = (await Deno.readTextFile(SOURCES.confounds)).split("\n");
   await Deno.writeTextFile(`${dir}/${NAMES.confounds}`, lines.slice(0, 21).join("\n") + "\n");
   await Deno.writeTextFile(
