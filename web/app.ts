@@ -86,8 +86,9 @@ async function inputsFromQuery(params: URLSearchParams): Promise<ExtractFilesInp
   const one = (p: string) => params.get(p);
   const mask = one("mask");
   const labels = one("labels");
+  showQueryOptions(params);
   setStatus("Fetching the files...", 0);
-  return {
+  const input = {
     imgs: await Promise.all(imgs.map((u) => fetchFile("img", u))),
     maps: await fetchFile("maps", maps),
     mask: mask === null ? null : await fetchFile("mask", mask),
@@ -95,6 +96,33 @@ async function inputsFromQuery(params: URLSearchParams): Promise<ExtractFilesInp
     confounds: await Promise.all(params.getAll("confounds").map((u) => fetchFile("confounds", u))),
     flags,
   };
+  const list = $("chosen");
+  list.replaceChildren();
+  const add = (role: string, f: NamedBlob | null | undefined) => {
+    if (f === null || f === undefined) return;
+    const li = document.createElement("li");
+    li.textContent = `${role}: ${f.name} (${(f.blob.size / 1024).toFixed(0)} KiB, from the URL)`;
+    list.append(li);
+  };
+  input.imgs.forEach((f) => add("image", f));
+  add("maps", input.maps);
+  add("mask", input.mask);
+  input.confounds.forEach((f) => add("confounds", f));
+  add("names", input.labels);
+  return input;
+}
+
+/** Show the query's options in the form (fields named as the flags), so the page says what ran. */
+function showQueryOptions(params: URLSearchParams): void {
+  for (const [key, value] of params) {
+    if (FILE_PARAMS.has(key)) continue;
+    const el = document.getElementById(key);
+    if (el instanceof HTMLInputElement && el.type === "checkbox") {
+      el.checked = value !== "false";
+    } else if (el instanceof HTMLInputElement || el instanceof HTMLSelectElement) {
+      el.value = value;
+    }
+  }
 }
 
 // ---- interactive form -------------------------------------------------------------------------
