@@ -151,6 +151,17 @@ export class Chromium {
     return null;
   }
 
+  /** Give local files to an `<input type="file">` of a page (as if chosen by the user). */
+  async setFiles(sessionId: string, selector: string, files: readonly string[]): Promise<void> {
+    const { root } = await this.send("DOM.getDocument", {}, sessionId);
+    const { nodeId } = await this.send("DOM.querySelector", {
+      nodeId: (root as { nodeId: number }).nodeId,
+      selector,
+    }, sessionId);
+    if (!nodeId) throw new Error(`no element ${selector} in the page`);
+    await this.send("DOM.setFileInputFiles", { nodeId, files: [...files] }, sessionId);
+  }
+
   /** PNG screenshot of a page's viewport. */
   async screenshot(sessionId: string): Promise<Uint8Array> {
     const { data } = await this.send("Page.captureScreenshot", { format: "png" }, sessionId);

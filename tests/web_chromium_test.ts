@@ -142,6 +142,42 @@ Deno.test({
         assert.notEqual(result.tsv![0], result.tsv![1]);
       });
 
+      await t.step("files chosen in the form, options set there: the CLI's TSV", async () => {
+        const session = await b.open(`${origin}/`);
+        const ready = await b.waitFor(
+          session,
+          `document.documentElement.dataset.niimask ?? null`,
+          60_000,
+        );
+        assert.equal(ready, "ready", `the page script ran (log: ${b.log.join(" | ")})`);
+        await b.setFiles(session, "#img", [`${dir}/${NAMES.bold}`]);
+        await b.setFiles(session, "#maps", [`${dir}/${NAMES.maps}`]);
+        await b.setFiles(session, "#confounds", [`${dir}/${NAMES.confounds}`]);
+        const listed = await b.evaluate(
+          session,
+          `document.getElementById("chosen").textContent`,
+        ) as string;
+        assert.match(listed, /sub-01_bold\.nii\.gz.*maps\.nii\.gz.*sub-01_desc-confounds/s);
+        await b.evaluate(
+          session,
+          `(() => {
+            const set = (id, v) => { document.getElementById(id).value = v; };
+            set("standardize", "zscore_sample");
+            document.getElementById("detrend").checked = true;
+            set("t-r", "2");
+            set("low-pass", "0.1");
+            set("confound-columns", "trans_?,rot_?");
+            document.getElementById("inputs").requestSubmit();
+          })()`,
+        );
+        const result = await b.waitFor(session, RESULT, 240_000) as PageResult | null;
+        assert.ok(result !== null, `the page finished (log: ${b.log.join(" | ")})`);
+        assert.equal(result.error, null, `page error: ${result.error}`);
+        const expected = await Deno.readTextFile(`${cli}/sub-01_timeseries.tsv`);
+        const rel = tsvRelativeError(result.tsv![0]!, expected);
+        assert.ok(rel <= 1e-12, `max relative difference ${rel}`);
+      });
+
       await t.step("bad inputs: a clear error on the page, no TSV", async () => {
         const cases: [string, RegExp][] = [
           [query([NAMES.bad], []), /NiftiParseError: .*sub-bad_bold\.nii\.gz.*(gzip|truncated)/s],

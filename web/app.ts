@@ -316,6 +316,7 @@ async function run(input: ExtractFilesInput | Promise<ExtractFilesInput | null>)
 
 function main(): void {
   wireForm();
+  document.documentElement.dataset.niimask = "ready"; // the form is live (tests wait for it)
   const params = new URLSearchParams(location.search);
   if ([...params.keys()].some((k) => FILE_PARAMS.has(k))) {
     void run(inputsFromQuery(params));
