@@ -269,6 +269,8 @@ function showResults(r: ExtractFilesResult): void {
     downloads.append(downloadLink(s.json.name, s.json.text, "application/json"));
   }
   downloads.append(downloadLink("report.html", r.report.html, "text/html"));
+  // HOOK(connectome): when connectome/ lands, show the first subject's connectivity matrix here
+  // and offer it for download under the command line's name.
   ($("report") as HTMLIFrameElement).srcdoc = r.report.html;
   // Machine-readable results last: their presence means everything above is on the page.
   const results = $("results");
