@@ -10,10 +10,16 @@ import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "./type_guards.ts";
 
+/** Whether `src` is a `Blob` (a browser `File`), in runtimes that have Blobs. */
+export function isBlob(src: unknown): src is Blob {
+  return typeof Blob !== "undefined" && src instanceof Blob;
+}
+
 /** The name of a subject in messages: its path or URL, else `image #<index>`. */
 export function sourceName(src: ImgSource, index: number): string {
   if (typeof src === "string") return src;
   if (src instanceof URL) return src.href;
+  if (isBlob(src) && typeof (src as Partial<File>).name === "string") return (src as File).name;
   return `image #${index}`;
 }
 
@@ -31,7 +37,13 @@ export async function openLocated(loc: WorkerSource): Promise<OpenedSource> {
   if (loc.kind === "image") {
     return { source: imageSource(loc.image, loc.name), close: () => Promise.resolve() };
   }
-  const file = loc.kind === "url" ? new URL(loc.href) : loc.kind === "path" ? loc.path : loc.bytes;
+  const file = loc.kind === "url"
+    ? new URL(loc.href)
+    : loc.kind === "path"
+    ? loc.path
+    : loc.kind === "blob"
+    ? loc.blob
+    : loc.bytes;
   const stream = await openNifti(file);
   return { source: niftiSource(stream, file, loc.name), close: () => stream.close() };
 }
@@ -57,6 +69,7 @@ export function workerSource(src: ImgSource, name: string): WorkerSource | null 
   if (typeof src === "string") return { kind: "path", path: src, name };
   if (src instanceof URL) return { kind: "url", href: src.href, name };
   if (src instanceof Uint8Array) return { kind: "bytes", bytes: src, name };
+  if (isBlob(src)) return { kind: "blob", blob: src, name };
   if (isImage(src)) return { kind: "image", image: src, name };
   return null;
 }

@@ -54,7 +54,7 @@ export function imageSource(img: Image, name: string): VolumeSource {
  */
 export function niftiSource(
   stream: NiftiStream,
-  file: string | URL | Uint8Array,
+  file: string | URL | Uint8Array | Blob,
   name: string,
 ): VolumeSource {
   return {
@@ -70,7 +70,9 @@ export function niftiSource(
 
 /** The volumes of a NIfTI source read again from the start (a second streaming pass; one array
  * reused for every volume). */
-export async function* rereadNifti(src: string | URL | Uint8Array): AsyncGenerator<VoxelData> {
+export async function* rereadNifti(
+  src: string | URL | Uint8Array | Blob,
+): AsyncGenerator<VoxelData> {
   const again = await openNifti(src);
   try {
     yield* again.volumes({ reuse: true });

@@ -13,6 +13,7 @@ export type WorkerSource =
   | { readonly kind: "path"; readonly path: string; readonly name: string }
   | { readonly kind: "url"; readonly href: string; readonly name: string }
   | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly name: string }
+  | { readonly kind: "blob"; readonly blob: Blob; readonly name: string }
   | { readonly kind: "image"; readonly image: Image; readonly name: string };
 
 /** Main → worker. */
