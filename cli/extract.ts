@@ -6,7 +6,7 @@
  */
 import type { Matrix } from "../types.ts";
 import { openNifti } from "../image/load.ts";
-import { loadConfounds } from "../signal/confounds_file.ts";
+import { readConfoundsFile } from "../signal/confounds_file.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
@@ -162,7 +162,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
           `confounds file ${path} (from --confounds ${opts.confounds}): no such file`,
         );
       }
-      const table = await loadConfounds(path);
+      const table = await readConfoundsFile(path);
       const selected = selectConfounds(table, path, opts.confoundColumns, opts.sampleMaskColumns);
       return { image: s.image, confoundsPath: path, selected };
     },
