@@ -68,7 +68,7 @@ export function extractHelp(): string {
     formatFlagHelp(EXTRACT_FLAGS),
     "",
     "OUTPUTS (BIDS derivatives):",
-    "  For IMG named X_bold.nii.gz, X.nii.gz or X.nii, subject name X:",
+    "  For IMG named X_bold.nii.gz, X_bold.nii, X.nii.gz or X.nii, subject name X:",
     "  DIR/X_timeseries.tsv   header row of map names (--labels, else map-000, map-001, ...),",
     "                         then one row per kept volume, values at full float64 precision",
     "                         (shortest round-trip decimal form).",

@@ -2,7 +2,7 @@
  * `niimask status --out DIR IMG...`: which subjects of a batch are done, missing or failed, so
  * only the missing ones need resubmitting.
  *
- * A subject `X` (image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`, named as `extract` names
+ * A subject `X` (image `X_bold.nii.gz`, `X_bold.nii`, `X.nii.gz` or `X.nii`, named as `extract` names
  * outputs) is
  * - `done` when both `DIR/X_timeseries.tsv` and `DIR/X_timeseries.json` exist (a stale failure
  *   record next to them is ignored),
@@ -203,7 +203,7 @@ export const STATUS_HELP: string = `niimask status --out DIR [--list WHAT] IMG..
 
 List which subjects of a batch are done, missing or failed.
 
-A subject X (image X_bold.nii.gz, X.nii.gz or X.nii) is done when DIR/X_timeseries.tsv and
+A subject X (image X_bold.nii.gz, X_bold.nii, X.nii.gz or X.nii) is done when DIR/X_timeseries.tsv and
 DIR/X_timeseries.json exist, failed when DIR/X_timeseries.failed.json (written by
 'niimask extract' when the subject fails) exists instead, and missing otherwise.
 
