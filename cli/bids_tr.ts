@@ -72,11 +72,12 @@ export function tRFromSidecar(text: string, path: string): number | null {
 
 /**
  * The time step (s) of a NIfTI-1 or NIfTI-2 header: `pixdim[4]` scaled by the time unit of
- * `xyzt_units` (ms and µs converted; an unset unit read as seconds, as nibabel does).
+ * `xyzt_units` (s, ms or µs). Without a time unit the step is not trusted (writers commonly
+ * leave `pixdim[4] = 1` there), so there is none.
  *
  * @param bytes the header's first bytes (at least 348 for NIfTI-1, 540 for NIfTI-2).
  * @returns the repetition time, or null when `pixdim[4]` is not positive or the unit is not a
- *   time (Hz, ppm, rad/s).
+ *   time (unset, Hz, ppm, rad/s).
  * @throws RangeError when the bytes are not a NIfTI header.
  * @example
  * ```ts
@@ -105,7 +106,7 @@ export function tRFromHeader(bytes: Uint8Array): number | null {
   const dt = v1 ? view.getFloat32(92, le) : view.getFloat64(136, le);
   const units = v1 ? view.getUint8(123) : view.getInt32(500, le);
   const time = units & 0x38;
-  const scale = time === 0 || time === 8 ? 1 : time === 16 ? 1e-3 : time === 24 ? 1e-6 : NaN;
+  const scale = time === 8 ? 1 : time === 16 ? 1e-3 : time === 24 ? 1e-6 : NaN;
   const tr = dt * scale;
   return Number.isFinite(tr) && tr > 0 ? tr : null;
 }
