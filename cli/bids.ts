@@ -114,13 +114,11 @@ async function headerGrid(path: string) {
 }
 
 /**
- * The fMRIPrep image a strategy reads: ICA-AROMA "full" denoising uses fMRIPrep's
+ * The fMRIPrep image a strategy reads: the ica_aroma preset (ICA-AROMA "full") uses fMRIPrep's
  * `desc-smoothAROMAnonaggr` runs, every other strategy the `desc-preproc` runs.
  */
 function runDesc(opts: BidsOptions): string {
-  return opts.strategy === "ica_aroma" && (opts.strategyParams.icaAroma ?? "full") === "full"
-    ? "smoothAROMAnonaggr"
-    : "preproc";
+  return opts.strategy === "ica_aroma" ? "smoothAROMAnonaggr" : "preproc";
 }
 
 /**

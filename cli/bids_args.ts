@@ -39,7 +39,6 @@ export const STRATEGY_PARAMETERS: readonly {
   { flag: "global-signal", option: "globalSignal", strategies: [...DENOISE_STRATEGIES] },
   { flag: "compcor", option: "compcor", strategies: ["compcor"] },
   { flag: "n-compcor", option: "nCompcor", strategies: ["compcor"] },
-  { flag: "ica-aroma", option: "icaAroma", strategies: ["ica_aroma"] },
   { flag: "scrub", option: "scrub", strategies: ["scrubbing"] },
   { flag: "fd-threshold", option: "fdThreshold", strategies: ["scrubbing"] },
   { flag: "std-dvars-threshold", option: "stdDvarsThreshold", strategies: ["scrubbing"] },
@@ -106,8 +105,8 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
     defaultText: "simple",
     help: "nilearn's load_confounds_strategy preset: simple (motion, wm_csf, high_pass), " +
       "scrubbing (+ censoring of high-motion volumes), compcor (motion + CompCor), ica_aroma " +
-      "(runs named desc-smoothAROMAnonaggr_bold with --ica-aroma full, the default). Outputs " +
-      "are named desc-<strategy> (desc-icaaroma for ica_aroma).",
+      "(fMRIPrep's ICA-AROMA-denoised runs, *_desc-smoothAROMAnonaggr_bold.nii.gz, + wm_csf, " +
+      "high_pass). Outputs are named desc-<strategy> (desc-icaaroma for ica_aroma).",
   },
   {
     name: "motion",
@@ -149,15 +148,6 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
     group: DENOISE,
     defaultText: "all",
     help: "Number of CompCor components (a positive integer) or all. compcor only.",
-  },
-  {
-    name: "ica-aroma",
-    kind: "choice",
-    choices: ["full", "basic"],
-    group: DENOISE,
-    defaultText: "full",
-    help: "full: runs already denoised by ICA-AROMA (desc-smoothAROMAnonaggr); basic: regress " +
-      "the noise components out of desc-preproc runs. ica_aroma only.",
   },
   {
     name: "scrub",
