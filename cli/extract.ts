@@ -18,6 +18,7 @@ import { readLabelsFile } from "./labels.ts";
 import { countMapsOf, expandMapsSpec, mapsImgOf, mapsSha256 } from "./maps_files.ts";
 import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
 import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
+import { fmriprepConfoundsFile } from "./bids_confounds.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
 import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
@@ -168,7 +169,10 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`image ${s.image}: no such file`);
       if (opts.confounds === null) return { image: s.image, confoundsPath: null, selected: null };
-      const path = confoundsPath(opts.confounds, s.subject, s.image);
+      // auto: the fMRIPrep confounds file of the image, found as nilearn finds it.
+      const path = opts.confounds === "auto"
+        ? await fmriprepConfoundsFile(s.image)
+        : confoundsPath(opts.confounds, s.subject, s.image);
       if (!await fileExists(path)) {
         throw new Error(
           `confounds file ${path} (from --confounds ${opts.confounds}): no such file`,

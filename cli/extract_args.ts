@@ -58,16 +58,17 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
   {
     name: "confounds",
     kind: "string",
-    metavar: "PATTERN",
+    metavar: "PATTERN|auto",
     group: CONFOUNDS,
     defaultText: "no confounds",
     help: "Per-subject confounds file (TSV/CSV with a header row, fMRIPrep's n/a accepted), " +
       "with {subject} standing for the image's file name without _bold.nii.gz, _bold.nii, " +
       ".nii.gz or .nii and {dir} for the image's folder, e.g. " +
       "'{dir}/{subject}_desc-confounds_timeseries.tsv'. A missing file is that subject's " +
-      "error. Rows must equal the image's volumes. For fMRIPrep outputs " +
-      "(..._space-X_desc-preproc_bold.nii.gz) use 'niimask bids', which finds each run's " +
-      "confounds file as nilearn does.",
+      "error. Rows must equal the image's volumes. 'auto': fMRIPrep's confounds file of each " +
+      "image (..._desc-confounds_timeseries.tsv or _regressors.tsv next to " +
+      "..._desc-preproc_bold.nii.gz), found as nilearn's load_confounds finds it; or use " +
+      "'niimask bids' for nilearn's denoising strategies.",
   },
   {
     name: "confound-columns",
@@ -527,7 +528,7 @@ export function parseExtractArgs(
     for (const dep of ["confound-columns", "sample-mask-from-confounds"]) {
       if (values.has(dep)) throw new UsageError(`--${dep} needs --confounds PATTERN`);
     }
-  } else if (!confounds.includes("{subject}") && positionals.length > 1) {
+  } else if (confounds !== "auto" && !confounds.includes("{subject}") && positionals.length > 1) {
     // {dir} alone is not enough: images of one folder would share the file.
     throw new UsageError(
       `--confounds: the pattern "${confounds}" has no {subject} placeholder, so every one of ` +

@@ -80,7 +80,7 @@ export function extractHelp(): string {
     "  never leaves a partial output, and --skip-existing resumes it.",
     "",
     "CONFOUNDS AND CENSORING (fMRIPrep):",
-    "  --confounds 'conf/{subject}_desc-confounds_timeseries.tsv' \\",
+    "  --confounds auto \\   (or a pattern: '{dir}/{subject}_desc-confounds_timeseries.tsv')",
     "  --confound-columns 'trans_?,rot_?' \\",
     "  --sample-mask-from-confounds 'motion_outlier*,non_steady_state_outlier*'",
     "  regresses out the six motion parameters and drops the volumes flagged by fMRIPrep's",
