@@ -16,6 +16,7 @@ export * from "./image/mod.ts";
 export * from "./signal/mod.ts";
 export * from "./maskers/mod.ts";
 export {
+  confoundsFromText,
   findConfoundsFile,
   FmriprepFileError,
   loadConfounds,
@@ -27,6 +28,7 @@ export type {
   ConfoundsComponent,
   ConfoundsFiles,
   ConfoundsLevel,
+  ConfoundsText,
   DenoiseStrategy,
   FmriprepConfounds,
   IcaAromaType,
