@@ -12,7 +12,8 @@ import {
   openFileSource,
   openStreamSource,
 } from "./gzip_stream.ts";
-import { assertImage } from "./check_image.ts";
+import { assertImage, isImage } from "./check_image.ts";
+import { allClose, formatAffine } from "./grid.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
 import { expandGlob, expandHome, hasGlobMagic } from "./path_glob.ts";
@@ -450,27 +451,11 @@ async function loadFile(source: string | URL | Uint8Array): Promise<LoadedImage>
   }
 }
 
-function isImage(x: unknown): x is Image {
-  return typeof x === "object" && x !== null && !(x instanceof Uint8Array) &&
-    !(x instanceof URL) && !Array.isArray(x) && "data" in x && "shape" in x && "affine" in x;
-}
-
 /** Check an in-memory image; returns it (with `dtype` added when absent). */
 function checkImage(img: Image, name: string): LoadedImage {
   assertImage(img, name);
   if ("dtype" in img && typeof (img as LoadedImage).dtype === "string") return img as LoadedImage;
   return { ...img, dtype: img.data instanceof Float32Array ? "float32" : "float64" };
-}
-
-function sameAffine(a: Affine, b: Affine): boolean {
-  for (let i = 0; i < 16; i++) {
-    if (!(Math.abs(a[i]! - b[i]!) <= 1e-8 + 1e-5 * Math.abs(b[i]!))) return false;
-  }
-  return true;
-}
-
-function formatAffine(a: Affine): string {
-  return `[${Array.from({ length: 4 }, (_, r) => `[${a.slice(4 * r, 4 * r + 4).join(", ")}]`)}]`;
 }
 
 type ListItem = string | URL | Image;
@@ -536,7 +521,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
           `expected [${nx}, ${ny}, ${nz}] as the first image`,
       );
     }
-    if (!sameAffine(info.affine, first.affine)) {
+    if (!allClose(info.affine, first.affine)) {
       throw new TypeError(
         `Field of view of ${name} differs: affine ${formatAffine(info.affine)}, ` +
           `expected ${formatAffine(first.affine)} as the first image`,

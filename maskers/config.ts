@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { isImage } from "../image/check_image.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
 
@@ -81,18 +82,14 @@ function quote(v: unknown): string {
   return String(v);
 }
 
-function isImageLike(v: unknown): boolean {
-  return typeof v === "object" && v !== null && "data" in v && "shape" in v && "affine" in v;
-}
-
 /** True when `v` is something {@link ImgSource} allows. */
 export function isImgSource(v: unknown): v is ImgSource {
   if (typeof v === "string") return v.length > 0;
   if (v instanceof URL || v instanceof Uint8Array) return true;
-  if (isImageLike(v)) return true;
+  if (isImage(v)) return true;
   if (Array.isArray(v)) {
     return v.length > 0 &&
-      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImageLike(x));
+      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImage(x));
   }
   return false;
 }

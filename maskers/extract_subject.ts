@@ -15,7 +15,8 @@ import { makeBatchProjector } from "../image/project_simd.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { castDtype, castValues, type HeldDtype, heldDtype } from "../image/held_dtype.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
-import { describeGrid, sameFov } from "./grid_check.ts";
+import { describeGrid } from "./grid_check.ts";
+import { sameGrid } from "../image/grid.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
@@ -144,7 +145,7 @@ export async function extractSubject(
   }
   const nT = shape.length === 4 ? shape[3]! : 1;
   const grid = plan.grid;
-  const same = sameFov(source, grid);
+  const same = sameGrid(source, grid);
   let needResample = false;
   if (!same) {
     if (plan.dataPolicy === "resample") {

@@ -19,7 +19,8 @@ import {
 } from "./fitted_state.ts";
 import { denseMaps, isCompactMaps, type MapsSource } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
-import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { describeGrid, gridOf } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
 import { openSubject } from "./subject_sources.ts";
@@ -104,7 +105,7 @@ export async function fitMasker(
   // The maps stay compact: resampling works from them one map at a time, and the dense maps are
   // built only where needed (a fixed plan's projector).
   // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
-  let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
+  let mapsImg: Grid = { shape: compact.shape, affine: compact.affine };
   let mapsResampled: Image | null = null;
   let maskImg: Image | null = null;
   if (params.maskImg !== null) {
@@ -143,7 +144,7 @@ export async function fitMasker(
   };
 
   if (params.resamplingTarget === null && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
+    if (!sameGrid(maskImg, mapsImg)) {
       throw new RangeError(
         `maskImg and mapsImg do not have the same field of view (shape and affine): mask ${
           describeGrid(maskImg)
@@ -151,14 +152,14 @@ export async function fitMasker(
       );
     }
   } else if (params.resamplingTarget === "mask" && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
+    if (!sameGrid(maskImg, mapsImg)) {
       log(1, "fit", "resampling maps to the mask grid");
       warnings.add(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
       mapsResampled = await resample(compact, gridOf(maskImg), "continuous");
       mapsImg = mapsResampled;
     }
   } else if (params.resamplingTarget === "maps" && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
+    if (!sameGrid(maskImg, mapsImg)) {
       log(1, "fit", "resampling mask to the maps grid");
       warnings.add(`Mask resampled (nearest) to the maps grid: ${describeGrid(mapsImg)}.`);
       maskImg = await resample(maskImg, gridOf(mapsImg), "nearest");
@@ -208,13 +209,13 @@ export async function fitMasker(
       // As nilearn (reports on), an image given to fit that cannot be read fails the fit.
       let mean = await meanImage(first);
       try {
-        if (!sameFov(mean, mapsImg)) mean = await resample(mean, gridOf(mapsImg), "continuous");
+        if (!sameGrid(mean, mapsImg)) mean = await resample(mean, gridOf(mapsImg), "continuous");
         background = mean;
       } catch (err) {
         warnings.add(`Could not compute the report background: ${String(err)}`);
       }
     }
-    if (background === null && maskImg !== null && sameFov(maskImg, mapsImg)) background = maskImg;
+    if (background === null && maskImg !== null && sameGrid(maskImg, mapsImg)) background = maskImg;
   }
 
   const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
@@ -224,7 +225,7 @@ export async function fitMasker(
 /** Resampling without the cache (maps stay float32 when they were). */
 function resampleNow(
   img: MapsSource,
-  grid: GridSpec,
+  grid: Grid,
   interpolation: "continuous" | "nearest",
 ): Image {
   // Compact maps: resampled map by map, the dense maps never built.
