@@ -130,19 +130,25 @@ function int(name: string, v: unknown, min: number): void {
   if (v < min) throw new RangeError(`${name}: expected an integer >= ${min}, found ${v}`);
 }
 
+/**
+ * The `clean` options a masker passes through (nilearn's `clean__*` arguments); it sets the
+ * other options of `clean` from its own parameters.
+ */
+export const CLEAN_KWARG_NAMES = [
+  "filter",
+  "extrapolate",
+  "ensureFinite",
+  "butterworthOrder",
+  "butterworthPadtype",
+  "butterworthPadlen",
+] as const;
+
 function validateClean(v: unknown): CleanKwargs {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new TypeError(`clean: expected an object of clean options, found ${quote(v)}`);
   }
   const c = v as Record<string, unknown>;
-  const known = [
-    "filter",
-    "extrapolate",
-    "ensureFinite",
-    "butterworthOrder",
-    "butterworthPadtype",
-    "butterworthPadlen",
-  ];
+  const known: readonly string[] = CLEAN_KWARG_NAMES;
   for (const key of Object.keys(c)) {
     if (!known.includes(key)) {
       throw new TypeError(

@@ -2,17 +2,13 @@ import type { Image, Matrix } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanOptions, Standardize } from "../signal/clean.ts";
 import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
+import type { CLEAN_KWARG_NAMES } from "./config.ts";
 
-/** Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names). */
-export type CleanKwargs = Pick<
-  CleanOptions,
-  | "filter"
-  | "extrapolate"
-  | "ensureFinite"
-  | "butterworthOrder"
-  | "butterworthPadtype"
-  | "butterworthPadlen"
->;
+/**
+ * Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names; the
+ * list is `config.ts`'s `CLEAN_KWARG_NAMES`).
+ */
+export type CleanKwargs = Pick<CleanOptions, typeof CLEAN_KWARG_NAMES[number]>;
 
 /** Constructor parameters of nilearn 0.11.1's `MultiNiftiMapsMasker`, in camelCase. */
 export interface MultiMapsMaskerConfig {
