@@ -21,7 +21,7 @@ import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
 import type { VolumeSource } from "./volume_source.ts";
-import type { SampleMask } from "../signal/sample_mask.ts";
+import { type SampleMask, sampleMaskIndices } from "../signal/sample_mask.ts";
 
 /** Per-subject inputs besides the image. */
 export interface SubjectRequest {
@@ -78,45 +78,6 @@ async function valueRange(
     }
   }
   return [lo, hi];
-}
-
-/**
- * Validate a sample mask against the number of volumes: boolean masks must have one entry per
- * volume; indices must be integers in [-nT, nT) (negative counts from the end).
- */
-export function normalizeSampleMask(
-  sampleMask: ArrayLike<number> | readonly boolean[] | null,
-  nT: number,
-  name: string,
-): number[] | null {
-  if (sampleMask === null || sampleMask === undefined) return null;
-  const n = sampleMask.length;
-  if (n > 0 && typeof sampleMask[0] === "boolean") {
-    if (n !== nT) {
-      throw new RangeError(
-        `sampleMask for ${name}: boolean mask of length ${n}, expected one entry per volume (${nT})`,
-      );
-    }
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) if (sampleMask[i]) out.push(i);
-    return out;
-  }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = sampleMask[i] as unknown;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TypeError(
-        `sampleMask for ${name}: expected integer volume indices, found ${String(v)} at ${i}`,
-      );
-    }
-    if (v < -nT || v >= nT) {
-      throw new RangeError(
-        `sampleMask for ${name}: invalid index ${v} (the image has ${nT} volumes)`,
-      );
-    }
-    out.push(v < 0 ? v + nT : v);
-  }
-  return out;
 }
 
 /**
@@ -269,7 +230,10 @@ export async function extractSubject(
     }
     confounds.push(c);
   }
-  const sampleMask = normalizeSampleMask(request.sampleMask, nT, name);
+  // Checked here to name the subject; indices may count from the end.
+  const sampleMask = request.sampleMask === null
+    ? null
+    : sampleMaskIndices(request.sampleMask, nT, `sampleMask for ${name}`, true);
   const options: CleanOptions = {
     detrend: p.detrend,
     standardize: p.standardize,
