@@ -11,7 +11,7 @@ import type { MapsProjector } from "../image/maps_projection.ts";
 import type { FittedMultiMapsMasker, MultiMapsMasker } from "./types.ts";
 import type { MultiMapsMaskerParams } from "./config.ts";
 import {
-  type ExtractionParams,
+  extractionParams,
   type FittedState,
   makePlan,
   plainResample,
@@ -28,24 +28,6 @@ import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
 import { FittedMaps } from "./fitted_maps.ts";
 import { MaskerWarnings } from "./masker_warnings.ts";
-
-function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
-  return {
-    allowOverlap: p.allowOverlap,
-    smoothingFwhm: p.smoothingFwhm,
-    standardize: p.standardize,
-    standardizeConfounds: p.standardizeConfounds,
-    highVarianceConfounds: p.highVarianceConfounds,
-    detrend: p.detrend,
-    lowPass: p.lowPass,
-    highPass: p.highPass,
-    tR: p.tR,
-    dtype: p.dtype,
-    resamplingTarget: p.resamplingTarget,
-    keepMaskedMaps: p.keepMaskedMaps,
-    clean: p.clean,
-  };
-}
 
 function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const present = new Uint8Array(nAll);

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Image } from "../types.ts";
-import type { CleanKwargs } from "./types.ts";
-import type { Standardize } from "../signal/clean.ts";
+import type { MultiMapsMaskerParams } from "./config.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
@@ -22,21 +21,32 @@ import { resampleImg } from "../image/resample.ts";
 import { describeGrid, gridOf } from "./grid_check.ts";
 import { type Grid, sameGrid } from "../image/grid.ts";
 
-/** The parameters the per-subject extraction needs (plain values). */
-export interface ExtractionParams {
-  readonly allowOverlap: boolean;
-  readonly smoothingFwhm: number | readonly number[] | null;
-  readonly standardize: Standardize;
-  readonly standardizeConfounds: boolean;
-  readonly highVarianceConfounds: boolean;
-  readonly detrend: boolean;
-  readonly lowPass: number | null;
-  readonly highPass: number | null;
-  readonly tR: number | null;
-  readonly dtype: null | "auto" | "float32" | "float64";
-  readonly resamplingTarget: "data" | "mask" | "maps" | null;
-  readonly keepMaskedMaps: boolean;
-  readonly clean: CleanKwargs;
+/** The masker parameters the per-subject extraction reads (posted to workers with the state). */
+export const EXTRACTION_PARAM_NAMES = [
+  "allowOverlap",
+  "smoothingFwhm",
+  "standardize",
+  "standardizeConfounds",
+  "highVarianceConfounds",
+  "detrend",
+  "lowPass",
+  "highPass",
+  "tR",
+  "dtype",
+  "resamplingTarget",
+  "keepMaskedMaps",
+  "clean",
+] as const;
+
+/** The parameters the per-subject extraction needs (plain values): the masker's, picked. */
+export type ExtractionParams = Pick<
+  MultiMapsMaskerParams,
+  typeof EXTRACTION_PARAM_NAMES[number]
+>;
+
+/** The extraction parameters of a masker's parameters. */
+export function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
+  return Object.fromEntries(EXTRACTION_PARAM_NAMES.map((k) => [k, p[k]])) as ExtractionParams;
 }
 
 /**
