@@ -181,3 +181,23 @@ Deno.test("sample masks: one check for the masker and clean; a wrong-length bool
   assert.deepEqual(ends.shape, [2, 3]);
   assert.deepEqual(Array.from(ends.data), [...all.data.slice(0, 3), ...all.data.slice(12, 15)]);
 });
+
+Deno.test("workers: a subject refused after its worker opened it (other field of view) gives the worker back", async () => {
+  const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
+  const fitted = await multiMapsMasker({ mapsImg: maps }).fit();
+  const good = (seed: number) => fixture.subject(6, seed);
+  const shifted = { ...good(9), affine: Float64Array.from(maps.affine).fill(-30, 3, 4) };
+  const imgs = [good(1), shifted, good(2), good(3), good(4)];
+  const expected = await fitted.transformImgs([good(1), good(2), good(3), good(4)], { nJobs: 1 });
+  const out = await fitted.transformImgsSettled(imgs, { nJobs: 2 });
+  assert.deepEqual(out.map((o) => o.ok), [true, false, true, true, true]);
+  const bad = out[1]!;
+  assert.ok(!bad.ok && bad.error instanceof RangeError);
+  assert.match(bad.error.message, /Field of view of image #1/);
+  const fine = [out[0]!, out[2]!, out[3]!, out[4]!];
+  for (let s = 0; s < 4; s++) {
+    const o = fine[s]!;
+    assert.ok(o.ok);
+    assert.deepEqual(Array.from(o.value.data), Array.from(expected[s]!.data), `subject ${s}`);
+  }
+});
