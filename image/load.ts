@@ -393,10 +393,20 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  * @throws {NiftiParseError} missing, empty, not NIfTI, corrupt gzip, unsupported datatype, bad
  *   dims; truncated data is reported when reached (plain files: at open).
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { encodeNifti1Header } from "./nifti_write.ts";
  * import { openNifti } from "./load.ts";
- * const s = await openNifti("bold.nii.gz");
- * for await (const vol of s.volumes()) console.log(vol.length);
+ * // A 2 x 1 x 1 image of 3 volumes, as the bytes of a .nii file (a path or URL works the same).
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const header = encodeNifti1Header([2, 1, 1, 3], affine, "float32");
+ * const bytes = new Uint8Array(header.length + 6 * 4);
+ * bytes.set(header);
+ * new Float32Array(bytes.buffer, header.length, 6).set([1, 2, 3, 4, 5, 6]);
+ * const s = await openNifti(bytes);
+ * const volumes: number[][] = [];
+ * for await (const vol of s.volumes()) volumes.push(Array.from(vol));
+ * deepEqual(volumes, [[1, 2], [3, 4], [5, 6]]);
  * ```
  */
 export async function openNifti(source: string | URL | Uint8Array): Promise<NiftiStream> {

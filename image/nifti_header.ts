@@ -213,11 +213,15 @@ function qformAffine(
  * @returns the parsed header.
  * @throws {NiftiParseError} not NIfTI, unsupported datatype, bad dims, bad offset or scaling.
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { encodeNifti1Header } from "./nifti_write.ts";
  * import { parseNiftiHeader } from "./nifti_header.ts";
- * const bytes = await Deno.readFile("img.nii");
- * const hdr = parseNiftiHeader(bytes, "img.nii");
- * console.log(hdr.shape, hdr.dtype, hdr.affine);
+ * const affine = Float64Array.from([2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1]);
+ * const hdr = parseNiftiHeader(encodeNifti1Header([4, 5, 6, 3], affine, "float32"), "img.nii");
+ * deepEqual(hdr.shape, [4, 5, 6, 3]);
+ * equal(hdr.dtype, "float32");
+ * deepEqual(Array.from(hdr.affine), Array.from(affine));
  * ```
  */
 export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
