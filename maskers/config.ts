@@ -15,7 +15,7 @@
  *   `highPass: 0` (a Butterworth cutoff must be > 0), `tR` <= 0, `clean.filter` /
  *   `clean.butterworthPadtype` strings, `clean.butterworthOrder` < 1, a negative
  *   `clean.butterworthPadlen`, a `smoothingFwhm` list whose length is not 1 or 3.
- * - Accepted and used as nilearn uses them: `standardize: null` (stored as `false`),
+ * - Accepted and used as nilearn uses them: `standardize: null` (kept as given, used as `false`),
  *   `clean.filter: null` (no filtering), `clean.butterworthPadtype: null` (no padding), a
  *   negative `highPass`/`lowPass` (raised to a tiny positive frequency with nilearn's warning),
  *   a negative `smoothingFwhm` (that axis is not smoothed), `null` entries in a
@@ -218,9 +218,12 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       );
     }
   }
-  // nilearn treats None as False; other strings are rejected by `clean` at transform.
-  if (p.standardize === null) p.standardize = false;
-  if (typeof p.standardize !== "boolean" && typeof p.standardize !== "string") {
+  // nilearn treats None as False (kept as given; extraction reads it as false); other strings
+  // are rejected by `clean` at transform.
+  if (
+    p.standardize !== null && typeof p.standardize !== "boolean" &&
+    typeof p.standardize !== "string"
+  ) {
     throw new TypeError(
       `standardize: expected true, false, null, "zscore", "zscore_sample" or "psc", found ${
         quote(p.standardize)

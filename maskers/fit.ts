@@ -25,12 +25,13 @@ import { makeLogger } from "./logger.ts";
 import { openSubject } from "./subject_sources.ts";
 import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
+import { checkLabelCount } from "./validate_call.ts";
 
 function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
   return {
     allowOverlap: p.allowOverlap,
     smoothingFwhm: p.smoothingFwhm,
-    standardize: p.standardize,
+    standardize: p.standardize ?? false, // null (kept in params) means false, as in nilearn
     standardizeConfounds: p.standardizeConfounds,
     highVarianceConfounds: p.highVarianceConfounds,
     detrend: p.detrend,
@@ -164,6 +165,7 @@ export async function fitMasker(
     }
   }
   const nElements = mapsImg.shape[3] ?? 1;
+  checkLabelCount(params.labels, nElements);
   const state: FittedState = {
     params: extractionParams(params),
     mapsGrid: { shape: [...mapsImg.shape], affine: Float64Array.from(mapsImg.affine) },

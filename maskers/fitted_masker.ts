@@ -44,6 +44,7 @@ import {
 } from "./subject_sources.ts";
 import { abortable, abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
+import { checkJobs, checkSingleImgs } from "./validate_call.ts";
 import {
   isConfoundsEntry,
   isSampleMaskEntry,
@@ -281,7 +282,7 @@ export function makeFitted(
     });
     refGrid.catch(() => {});
     let failed = false;
-    const jobs = effectiveJobs(nJobs);
+    const jobs = effectiveJobs(checkJobs(nJobs, params.nJobs));
     // nilearn runs n_jobs > 1 in separate processes, on copies of the masker: the overlap
     // history then neither carries over between subjects nor comes back.
     const snapshot = (): OverlapHistory => ({ ...history });
@@ -387,7 +388,8 @@ export function makeFitted(
       const outcomes = await settled(imgs, options, options.nJobs ?? params.nJobs, false);
       return outcomes.map(toOutcome);
     },
-    transformSingleImgs: (img, options = {}) => transformSingle(img, options),
+    transformSingleImgs: (img, options = {}) =>
+      checkSingleImgs(img).then(() => transformSingle(img, options)),
     inverseTransform: (regionSignals) => {
       log(1, "inverseTransform", "computing image from signals");
       if (state.maskImg !== null) {

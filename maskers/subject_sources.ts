@@ -9,6 +9,7 @@ import { imageSource, rereadNifti, type VolumeSource } from "./extract_subject.t
 import { gridOf, type GridSpec } from "./grid_check.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "./type_guards.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** The name of a subject in messages: its path or URL, else `image #<index>`. */
 export function sourceName(src: ImgSource, index: number): string {
@@ -26,6 +27,7 @@ export interface OpenedSource {
 /** Open subject `index` of a call for reading, volume by volume (files are streamed). */
 export async function openSubject(src: ImgSource, index: number): Promise<OpenedSource> {
   const name = sourceName(src, index);
+  checkImageArg(src, `imgs: ${name}`);
   if (isImage(src)) return { source: imageSource(src, name), close: () => Promise.resolve() };
   if (Array.isArray(src)) {
     const img = await loadImg(src);
