@@ -26,6 +26,7 @@ import { describeGrid, sameFov } from "./grid_check.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
+import { hasNonFinite, NON_FINITE_WARNING } from "./non_finite.ts";
 
 /** A subject's image, consumed volume by volume. */
 export interface VolumeSource {
@@ -245,11 +246,13 @@ export async function extractSubject(
   using batcher = plan.projector.refine ? null : makeBatchProjector(plan.projector);
   let inBatch = 0;
   let t = 0;
+  let nonFinite = state.maskImg !== null && hasNonFinite(state.maskImg.data);
   for await (const raw of source.volumes()) {
     if (t >= nT) break;
     if (raw.length !== nSrcV) {
       throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
+    nonFinite ||= hasNonFinite(raw);
     hvSelector?.add(raw);
     held ??= raw instanceof Float32Array ? "float32" : "float64";
     let vol: VoxelData = castValues(raw, held);
@@ -341,7 +344,7 @@ export async function extractSubject(
       if (!warnings.includes(message)) warnings.push(message);
     },
   };
-  const warnings: string[] = [];
+  const warnings: string[] = nonFinite ? [NON_FINITE_WARNING] : [];
   const cleaned = clean({ data: signals, shape: [nT, k] }, options);
   return { signals: cleaned, labels: plan.projector.labels, nVolumes: nT, warnings };
 }
