@@ -9,43 +9,16 @@
  *
  * @module
  */
-import type { Image } from "../types.ts";
-import { openNifti } from "../image/load.ts";
 import { residentProjector } from "../image/project_simd.ts";
-import { extractSubject, imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
+import { extractSubject } from "./extract_subject.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
-import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
+import type { ToMain, ToWorker } from "./worker_protocol.ts";
 import { serializeError } from "./worker_protocol.ts";
+import { openWorkerSource } from "./open_worker_source.ts";
+import { announceExit } from "./worker_lifecycle.ts";
 
 let state: FittedState | null = null;
 const plans = new Map<number, ExtractionPlan>();
-
-async function open(
-  src: WorkerSource,
-): Promise<{ source: VolumeSource; close: () => Promise<void> }> {
-  if (src.kind === "image") {
-    const img: Image = src.image;
-    return { source: imageSource(img, src.name), close: () => Promise.resolve() };
-  }
-  const target = src.kind === "url"
-    ? new URL(src.href)
-    : src.kind === "path"
-    ? src.path
-    : src.bytes;
-  const stream = await openNifti(target);
-  return {
-    source: {
-      shape: stream.shape,
-      affine: stream.affine,
-      name: src.name,
-      dtype: stream.dtype,
-      scaled: stream.header?.scaling != null,
-      volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
-      reread: () => rereadNifti(target),
-    },
-    close: () => stream.close(),
-  };
-}
 
 /** The worker global scope, typed for what this module uses. */
 const scope = self as unknown as {
@@ -72,7 +45,7 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     if (state === null) throw new Error("extract worker: no fitted state received");
     const plan = plans.get(msg.planId);
     if (plan === undefined) throw new Error(`extract worker: unknown plan ${msg.planId}`);
-    const opened = await open(msg.source);
+    const opened = await openWorkerSource(msg.source);
     try {
       const r = await extractSubject(state, plan, opened.source, msg.request);
       post({
@@ -90,3 +63,10 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     post({ kind: "fail", id, error: serializeError(err) });
   }
 };
+
+// Ending this worker (self.close(), Deno.exit()) is announced first: the pool then fails the
+// subject in flight instead of waiting for an answer that never comes.
+announceExit(post);
+// Loaded: a worker that fails before this message could not start (the pool then extracts in
+// its own thread).
+post({ kind: "ready" });
