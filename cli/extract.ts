@@ -17,7 +17,14 @@ import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
 import { defaultMapNames, formatTimeseriesTsv, parseLabels } from "./tsv.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
-import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
+import {
+  fileExists,
+  removeLeftoverTemporaries,
+  sha256File,
+  writeFilesAtomically,
+  writeStderr,
+} from "./io.ts";
+import { subjectFileNames } from "./temporaries.ts";
 import { VERSION } from "./version.ts";
 import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
@@ -141,6 +148,19 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   } catch (e) {
     write(`niimask extract: error: ${errorMessage(e)}\n`);
     return EXIT_USAGE;
+  }
+  if (opts.skipExisting) {
+    // A resumed batch first removes its own leftovers of a killed run: the temporaries of this
+    // run's outputs (never other files, nor other subjects' temporaries).
+    try {
+      const targets = new Set(subjects.flatMap((s) => subjectFileNames(s.subject)));
+      const removed = await removeLeftoverTemporaries(opts.out, targets);
+      if (removed.length > 0 && !opts.quiet) {
+        write(`niimask: removed ${removed.length} leftover temporary file(s) from ${opts.out}\n`);
+      }
+    } catch (e) {
+      write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
+    }
   }
 
   const params = fitted.params() as unknown as Record<string, unknown>;
