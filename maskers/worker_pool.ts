@@ -218,8 +218,13 @@ export class ExtractPool {
     request: WorkerRequest,
   ): Promise<SubjectResult> {
     if (this.#closed) throw new Error("extract pool: closed");
-    const slot = await this.#idle();
-    if (slot === null) return await this.#local(plan, source, request);
+    // Worker events arrive between promise continuations: the reserved worker may have died
+    // (or every worker failed to start) before this continues.
+    let slot = await this.#idle();
+    while (slot !== null && this.#fallback === null && !this.#slots.includes(slot)) {
+      slot = await this.#idle();
+    }
+    if (slot === null || this.#fallback !== null) return await this.#local(plan, source, request);
     let planId = this.#planIds.get(plan);
     if (planId === undefined) {
       planId = this.#nextPlan++;
