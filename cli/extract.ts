@@ -12,7 +12,7 @@ import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/ty
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
 import type { ExtractOptions } from "./extract_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
-import { confoundsPath, outputPaths, subjectNames } from "./naming.ts";
+import { baseName, confoundsPath, outputPaths, subjectNames } from "./naming.ts";
 import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
 import { defaultMapNames, formatTimeseriesTsv, parseLabels } from "./tsv.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
@@ -24,9 +24,13 @@ import {
   writeFilesAtomically,
   writeStderr,
 } from "./io.ts";
-import { subjectFileNames } from "./temporaries.ts";
 import { VERSION } from "./version.ts";
-import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
+import {
+  failureRecordName,
+  makeFailureRecord,
+  removeFailureRecord,
+  writeFailureRecord,
+} from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
@@ -153,7 +157,10 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     // A resumed batch first removes its own leftovers of a killed run: the temporaries of this
     // run's outputs (never other files, nor other subjects' temporaries).
     try {
-      const targets = new Set(subjects.flatMap((s) => subjectFileNames(s.subject)));
+      const targets = new Set(subjects.flatMap((s) => {
+        const out = outputPaths(opts.out, s.subject);
+        return [baseName(out.tsv), baseName(out.json), failureRecordName(s.subject)];
+      }));
       const removed = await removeLeftoverTemporaries(opts.out, targets);
       if (removed.length > 0 && !opts.quiet) {
         write(`niimask: removed ${removed.length} leftover temporary file(s) from ${opts.out}\n`);

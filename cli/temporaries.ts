@@ -7,29 +7,6 @@
  * @module
  */
 
-import { failureRecordName } from "./failure_record.ts";
-
-/**
- * The file names (no directory) a batch writes for subject `X`: `X_timeseries.tsv`,
- * `X_timeseries.json` and the failure record `X_timeseries.failed.json`.
- *
- * @param subject the subject name `X`.
- * @returns the three names.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { subjectFileNames } from "./temporaries.ts";
- * assert.deepEqual(subjectFileNames("s"), [
- *   "s_timeseries.tsv",
- *   "s_timeseries.json",
- *   "s_timeseries.failed.json",
- * ]);
- * ```
- */
-export function subjectFileNames(subject: string): string[] {
-  return [`${subject}_timeseries.tsv`, `${subject}_timeseries.json`, failureRecordName(subject)];
-}
-
 /** What marks niimask's temporary names: `<final name>.niimask-<pid>-<8 hex>.tmp`. */
 const CURRENT = /^(.+)\.niimask-\d+-[0-9a-f]{8}\.tmp$/;
 /** Names written by earlier versions: `<name>.<pid>-<8 hex>.tmp`, `<name>.tmp-<pid>-<uuid>`. */

@@ -7,7 +7,16 @@
  * @module
  */
 
-/** nilearn 0.11.1's warning text (`_utils.niimg.safe_get_data(..., ensure_finite=True)`). */
+/**
+ * nilearn 0.11.1's warning text (`_utils.niimg.safe_get_data(..., ensure_finite=True)`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NON_FINITE_WARNING } from "./non_finite.ts";
+ * assert.match(NON_FINITE_WARNING, /^Non-finite values detected\./);
+ * ```
+ */
 export const NON_FINITE_WARNING =
   "Non-finite values detected. These values will be replaced with zeros.";
 

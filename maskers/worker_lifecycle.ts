@@ -54,7 +54,18 @@ export function workerStartProblem(moduleUrl: URL, root: URL = MODULES_ROOT): st
   return state === "granted" ? null : `web workers need ${need}, which is not granted`;
 }
 
-/** The warning of a pool that extracts in this thread because its workers cannot start. */
+/**
+ * The warning of a pool that extracts in this thread because its workers cannot start.
+ *
+ * @param reason why the workers cannot start.
+ * @returns the warning text.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { inThreadWarning } from "./worker_lifecycle.ts";
+ * assert.match(inThreadWarning("no workers here"), /^nJobs > 1: no workers here; extracting/);
+ * ```
+ */
 export function inThreadWarning(reason: string): string {
   return `nJobs > 1: ${reason}; extracting the subjects in this thread instead (same results)`;
 }
@@ -65,6 +76,11 @@ export function inThreadWarning(reason: string): string {
  * a worker that ends itself).
  *
  * @param post posts a message to the pool.
+ * @example
+ * ```ts ignore
+ * // In the worker module, once its message handler is installed:
+ * announceExit((msg) => self.postMessage(msg));
+ * ```
  */
 export function announceExit(post: (msg: { kind: "exit"; how: string }) => void): void {
   const scope = globalThis as unknown as { close?: () => void };
