@@ -33,6 +33,7 @@
  */
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** Every parameter of a maps masker, defaults filled in (what `params()` returns). */
 export type MultiMapsMaskerParams =
@@ -201,6 +202,8 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       `maskImg: expected a NIfTI path, URL, bytes, a 3D image or null, found ${quote(p.maskImg)}`,
     );
   }
+  checkImageArg(p.mapsImg, "mapsImg"); // in-memory images: typed-array data, a valid shape
+  checkImageArg(p.maskImg, "maskImg");
   bool("allowOverlap", p.allowOverlap);
   const fwhm = p.smoothingFwhm;
   if (fwhm !== null) {

@@ -52,9 +52,15 @@ Deno.test("an image whose data is a plain Array is rejected at the boundary, nam
       e instanceof TypeError &&
       /^imgs: image #0: data must be a Float32Array or Float64Array, got an array/.test(e.message),
   );
-  await assert.rejects(
-    multiMapsMasker({ mapsImg: { ...MAPS, data: Array.from(MAPS.data) } as never }).fit(),
+  // Maps and mask: at creation, where the masker checks its parameters' types.
+  assert.throws(
+    () => multiMapsMasker({ mapsImg: { ...MAPS, data: Array.from(MAPS.data) } as never }),
     (e: Error) => e instanceof TypeError && /^mapsImg: data must be a Float32Array/.test(e.message),
+  );
+  const mask = { data: [1, 1], shape: [...SHAPE], affine: AFFINE } as never;
+  assert.throws(
+    () => multiMapsMasker({ mapsImg: MAPS, maskImg: mask }),
+    /^TypeError: maskImg: data must be a Float32Array/,
   );
   // In a list, only that subject fails; the others are extracted.
   const outcomes = await f.transformImgsSettled([good, plain, good]);
@@ -75,8 +81,8 @@ Deno.test("an image shape with a negative or non-integer entry is rejected at th
       JSON.stringify(shape),
     );
   }
-  await assert.rejects(
-    multiMapsMasker({ mapsImg: { ...MAPS, shape: [...SHAPE, -3] } }).fit(),
+  assert.throws(
+    () => multiMapsMasker({ mapsImg: { ...MAPS, shape: [...SHAPE, -3] } }),
     /^TypeError: mapsImg: shape must be 3 to 7 positive integers/,
   );
 });
