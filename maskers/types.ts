@@ -52,7 +52,11 @@ export interface MultiMapsMaskerConfig {
   verbose?: number;
   /** Keep report data (default true). */
   reports?: boolean;
-  /** Parallel subjects (default 1; -1 = all cores). */
+  /**
+   * Parallel subjects (default 1; -1 = all cores), in web workers. In Deno, workers need read
+   * access to niimask's modules (see README, "Workers and permissions"); without it subjects are
+   * extracted in this thread, with a warning.
+   */
   nJobs?: number;
   /** `clean__*` keyword arguments. */
   clean?: CleanKwargs;
