@@ -5,8 +5,7 @@
  * @module
  */
 import type { Matrix } from "../types.ts";
-import { openNifti } from "../image/load.ts";
-import { loadConfounds } from "../signal/confounds_file.ts";
+import { readConfoundsFile } from "../signal/confounds_file.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
@@ -14,7 +13,12 @@ import type { ExtractOptions } from "./extract_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
 import { baseName, confoundsPath, outputPaths, subjectNames } from "./naming.ts";
 import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
-import { defaultMapNames, formatTimeseriesTsv, parseLabels } from "./tsv.ts";
+import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
+import { readLabelsFile } from "./labels.ts";
+import { countMapsOf, expandMapsSpec, mapsImgOf, mapsSha256 } from "./maps_files.ts";
+import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
+import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
+import { fmriprepConfoundsFile } from "./bids_confounds.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
 import {
@@ -32,6 +36,13 @@ import {
   writeFailureRecord,
 } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
+import {
+  atlasLabelOfMaps,
+  groupTangentStem,
+  relmatPaths,
+  runConnectivityFiles,
+} from "./connectivity_outputs.ts";
+import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 interface Prepared {
@@ -48,17 +59,6 @@ export interface ExtractContext {
   readonly isTerminal: boolean;
   /** Writes to stderr. */
   readonly write?: (text: string) => void;
-}
-
-/** Number of maps of a maps file, read from its header only. */
-async function countMaps(path: string): Promise<number> {
-  const stream = await openNifti(path);
-  try {
-    const shape = stream.shape;
-    return shape.length >= 4 ? shape[3]! : 1;
-  } finally {
-    await stream.close();
-  }
 }
 
 async function checksum(flag: string, path: string): Promise<FileChecksum> {
@@ -113,28 +113,17 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         write(`niimask: shard ${shardText}: ${subjects.length} of ${total} images\n`);
       }
     }
-    maps = await checksum("maps", opts.maps);
+    // --maps: one image, or a comma-separated list or glob of 3D maps.
+    const mapsFiles = await expandMapsSpec("maps", opts.maps);
+    maps = { path: opts.maps, sha256: await mapsSha256("maps", mapsFiles) };
     mask = opts.mask === null ? null : await checksum("mask", opts.mask);
-    let nMaps: number;
-    try {
-      nMaps = await countMaps(opts.maps);
-    } catch (e) {
-      throw new SetupError(`--maps ${opts.maps}: ${errorMessage(e)}`);
-    }
-    if (opts.labels !== null) {
-      let text: string;
-      try {
-        text = await Deno.readTextFile(opts.labels);
-      } catch (e) {
-        throw new SetupError(`--labels ${opts.labels}: cannot read the file (${errorMessage(e)})`);
-      }
-      names = parseLabels(text, opts.labels, nMaps);
-    } else {
-      names = defaultMapNames(nMaps);
-    }
+    const nMaps = await countMapsOf("maps", mapsFiles);
+    names = opts.labels === null
+      ? defaultMapNames(nMaps)
+      : await readLabelsFile(opts.labels, nMaps);
     const config: MultiMapsMaskerConfig = {
       ...opts.masker,
-      mapsImg: opts.maps,
+      mapsImg: mapsImgOf(mapsFiles),
       maskImg: opts.mask,
       output: "table",
       labels: names,
@@ -142,7 +131,9 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     try {
       fitted = await multiMapsMasker(config).fit();
     } catch (e) {
-      throw new SetupError(`cannot fit the maps (--maps ${opts.maps}): ${errorMessage(e)}`);
+      throw new SetupError(
+        `cannot fit the maps (--maps ${opts.maps}): ${withFlagNames(errorMessage(e))}`,
+      );
     }
     try {
       await Deno.mkdir(opts.out, { recursive: true });
@@ -150,16 +141,23 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
       throw new SetupError(`--out ${opts.out}: cannot create the directory (${errorMessage(e)})`);
     }
   } catch (e) {
-    write(`niimask extract: error: ${errorMessage(e)}\n`);
+    write(`niimask extract: error: ${withFlagNames(errorMessage(e))}\n`);
     return EXIT_USAGE;
   }
   if (opts.skipExisting) {
     // A resumed batch first removes its own leftovers of a killed run: the temporaries of this
     // run's outputs (never other files, nor other subjects' temporaries).
     try {
+      const kinds = (opts.connectivity?.kinds ?? []).filter((k) => k !== "tangent");
       const targets = new Set(subjects.flatMap((s) => {
         const out = outputPaths(opts.out, s.subject);
-        return [baseName(out.tsv), baseName(out.json), failureRecordName(s.subject)];
+        const relmats = kinds.map((k) => relmatPaths(timeseriesStem(out.tsv), k));
+        return [
+          baseName(out.tsv),
+          baseName(out.json),
+          failureRecordName(s.subject),
+          ...relmats.flatMap((r) => [baseName(r.tsv), baseName(r.json)]),
+        ];
       }));
       const removed = await removeLeftoverTemporaries(opts.out, targets);
       if (removed.length > 0 && !opts.quiet) {
@@ -174,22 +172,64 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   const tR = typeof params.tR === "number" ? params.tR : null;
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
+  const conn = opts.connectivity ?? null;
+  const perRunKinds = conn === null ? [] : conn.kinds.filter((k) => k !== "tangent");
+  const tangent = conn !== null && conn.kinds.includes("tangent");
+  /** Runs computed in this invocation, for the tangent group step (by subject). */
+  const tangentRuns = new Map<string, GroupRunSource>();
+
+  const selection = {
+    Pattern: opts.confounds,
+    Columns: opts.confoundColumns,
+    SampleMaskFrom: opts.sampleMaskColumns,
+  };
+  const fingerprint: SidecarFingerprint = {
+    "Maps.Sha256": maps.sha256,
+    "Mask.Sha256": mask?.sha256 ?? null,
+    Labels: opts.labels,
+    Parameters: buildSidecar({
+      version: VERSION,
+      image: "",
+      maps,
+      mask,
+      labels: opts.labels,
+      columns: [],
+      volumes: 0,
+      tR,
+      params,
+      confounds: null,
+    }).Parameters,
+    ConfoundsSelection: selection,
+  };
 
   const summary = await runBatch<Prepared>(subjects, {
     async outputsExist(s) {
+      // Skipped only when the sidecar records the same maps, parameters and confounds selection.
       const out = outputPaths(opts.out, s.subject);
-      return await fileExists(out.tsv) && await fileExists(out.json);
+      const verdict = await checkExistingOutputs(out.tsv, out.json, fingerprint);
+      if (verdict.state === "different" && !opts.quiet) {
+        write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
+      }
+      if (verdict.state !== "same") return false;
+      for (const kind of perRunKinds) {
+        const rel = relmatPaths(timeseriesStem(out.tsv), kind);
+        if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
+      }
+      return true;
     },
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`image ${s.image}: no such file`);
       if (opts.confounds === null) return { image: s.image, confoundsPath: null, selected: null };
-      const path = confoundsPath(opts.confounds, s.subject);
+      // auto: the fMRIPrep confounds file of the image, found as nilearn finds it.
+      const path = opts.confounds === "auto"
+        ? await fmriprepConfoundsFile(s.image)
+        : confoundsPath(opts.confounds, s.subject, s.image);
       if (!await fileExists(path)) {
         throw new Error(
           `confounds file ${path} (from --confounds ${opts.confounds}): no such file`,
         );
       }
-      const table = await loadConfounds(path);
+      const table = await readConfoundsFile(path);
       const selected = selectConfounds(table, path, opts.confoundColumns, opts.sampleMaskColumns);
       return { image: s.image, confoundsPath: path, selected };
     },
@@ -201,10 +241,10 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         confounds: withConfounds ? items.map((p) => p.selected?.confounds ?? null) : null,
         sampleMask: withConfounds ? items.map((p) => p.selected?.sampleMask ?? null) : null,
         nJobs: jobs,
-        onOutcome,
+        onOutcome: (i, outcome) => onOutcome(i, outcomeWithFlagNames(outcome)),
         keepValues: false, // written by onOutcome: hold no signals for the rest of the batch
         ...(signal !== undefined ? { signal } : {}),
-      });
+      }).then((outcomes) => outcomes.map((o) => outcomeWithFlagNames(o)));
     },
     async write(s, p, signals: Matrix) {
       const columns = columnNames(signals, names, opts.labels);
@@ -226,10 +266,18 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
           censoredVolumes: p.selected.censored,
         },
       });
+      const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
+      const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
+      sidecar.ConfoundsSelection = selection;
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],
+        ...connFiles,
       ]);
+      if (tangent) {
+        const copy: Matrix = { data: Float64Array.from(signals.data), shape: signals.shape };
+        tangentRuns.set(s.subject, { tsv: out.tsv, signals: copy, names: columns });
+      }
     },
     async onSuccess(s) {
       await removeFailureRecord(opts.out, s.subject);
@@ -248,6 +296,30 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     signal: ctx.signal,
     progress,
   });
+
+  if (tangent && !summary.interrupted) {
+    // The group step: every run of this invocation (computed now, or skipped and read back).
+    const sources: GroupRunSource[] = [];
+    for (const s of [...summary.succeeded, ...summary.skipped]) {
+      sources.push(tangentRuns.get(s.subject) ?? { tsv: outputPaths(opts.out, s.subject).tsv });
+    }
+    const stem = groupTangentStem(opts.out, { atlas: atlasLabelOfMaps(opts.maps) });
+    try {
+      const res = await groupTangentStep(sources, conn!.estimator, stem, VERSION);
+      if (!opts.quiet) {
+        const failedNote = summary.failed.length > 0
+          ? ` (${summary.failed.length} failed run(s) left out)`
+          : "";
+        write(
+          `niimask: tangent fitted on ${res.runs} runs${failedNote}; group mean ${res.meanTsv}\n`,
+        );
+      }
+    } catch (e) {
+      write(`niimask extract: error: ${errorMessage(e)}\n`);
+      write(formatSummary(summary));
+      return EXIT_FAILURES;
+    }
+  }
 
   if (opts.report !== null && !summary.interrupted) {
     try {

@@ -9,9 +9,14 @@ import { errorMessage, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError } from 
 import { parseExtractArgs } from "./extract_args.ts";
 import { runExtract } from "./extract.ts";
 import { statusCommand } from "./status.ts";
+import { groupCommand } from "./group.ts";
+import { bidsHelp, parseBidsArgs } from "./bids_args.ts";
+import { runBids } from "./bids.ts";
+import { confoundsStrategyLoader } from "./bids_confounds.ts";
 import { extractHelp, mainHelp } from "./help.ts";
 import { writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
+import { withFlagNames } from "./flag_names.ts";
 
 /** What a subcommand gets besides its arguments. */
 export interface CommandContext {
@@ -49,8 +54,29 @@ export const extractCommand: Command = {
   },
 };
 
+/** The `bids` subcommand (BIDS App over an fMRIPrep folder). */
+export const bidsCommand: Command = {
+  name: "bids",
+  summary: "BIDS App: denoised map time series of every run of an fMRIPrep folder.",
+  run(args, ctx) {
+    const opts = parseBidsArgs(args);
+    if ("help" in opts) {
+      ctx.stdout(bidsHelp());
+      return Promise.resolve(EXIT_OK);
+    }
+    const loader = confoundsStrategyLoader((line) => {
+      if (!opts.quiet) ctx.stderr(`niimask: warning: ${line}\n`);
+    });
+    return runBids(
+      opts,
+      { signal: ctx.signal, isTerminal: ctx.isTerminal, write: ctx.stderr },
+      loader,
+    );
+  },
+};
+
 /** Every subcommand, in help order. */
-export const COMMANDS: Command[] = [extractCommand, statusCommand];
+export const COMMANDS: Command[] = [extractCommand, bidsCommand, statusCommand, groupCommand];
 
 const encoder = new TextEncoder();
 
@@ -130,7 +156,7 @@ export async function main(args: readonly string[]): Promise<number> {
       writeStderr(`Run "niimask ${command.name} --help" for the flags.\n`);
       return EXIT_USAGE;
     }
-    writeStderr(`niimask ${command.name}: error: ${errorMessage(e)}\n`);
+    writeStderr(`niimask ${command.name}: error: ${withFlagNames(errorMessage(e))}\n`);
     return 1;
   } finally {
     for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);

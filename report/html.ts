@@ -132,8 +132,8 @@ export interface PanelMarkup {
 export interface MapFigureMarkup {
   /** Map index (0-based, as in the maps image). */
   readonly index: number;
-  /** Position in the report (0-based), for a unique element id. */
-  readonly position: number;
+  /** Position in the report (0-based, maybe prefixed by a run's id), for a unique element id. */
+  readonly position: number | string;
   /** Heading text. */
   readonly heading: string;
   /** Details line (peak value and position). */
@@ -193,7 +193,7 @@ h2{font-size:17px;margin:18px 0 8px;border-bottom:1px solid #ddd;padding-bottom:
 .slice{position:relative;line-height:0}
 .slice img{display:block;background:#000}
 .edge{position:absolute;top:4px;color:#fff;font-size:12px;font-weight:bold;line-height:1;
-text-shadow:0 0 2px #000}
+background:rgba(0,0,0,.62);padding:2px 4px;border-radius:3px;text-shadow:0 0 2px #000}
 .edge.left{left:4px}.edge.right{right:4px}
 .panel-caption{font-size:12px;color:#333;margin-top:3px}
 .colourbar-wrap{margin-top:4px}
@@ -206,6 +206,12 @@ table.params th,table.params td{border:1px solid #ddd;padding:3px 8px;text-align
 table.params th{background:#f0f0f0}
 table.params code{font-size:12px;word-break:break-all}
 footer{margin-top:18px;color:#666;font-size:12px}
+.heatmaps{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}
+.heatmap-figure{margin:0;padding:8px 10px;border:1px solid #ddd;border-radius:4px;background:#fafafa}
+.heatmap-figure h3{margin:0 0 6px;font-size:15px}
+.heatmap-figure .convention{max-width:520px}
+section.run{border-top:3px solid #bbb;margin-top:22px}
+.run-error{color:#a00;font-weight:bold}
 `;
 
 /** Sections of the page, already rendered. */
@@ -222,6 +228,13 @@ export interface ReportSections {
   readonly convention: string;
   /** Signals section markup, or "". */
   readonly signals: string;
+  /** Connectivity section markup (heatmaps), or "" / omitted. */
+  readonly connectivity?: string;
+  /**
+   * Per-run sections (a participant report), or omitted. When given, they replace the maps,
+   * signals and connectivity sections.
+   */
+  readonly runs?: string;
   /** Parameter table markup. */
   readonly params: string;
   /** Footer note (plain text). */
@@ -249,9 +262,10 @@ export function renderDocument(s: ReportSections): string {
     `<title>${escapeXml(s.title)}</title>\n<style>${CSS}</style>\n</head>\n<body>\n` +
     `<header><h1>${escapeXml(s.title)}</h1>${summary}</header>\n` +
     `${s.warnings}\n` +
-    `<main>\n<section class="maps"><h2>Maps</h2>` +
-    `<p class="convention">${escapeXml(s.convention)}</p>\n${s.figures}</section>\n` +
-    `${s.signals}\n` +
+    `<main>\n` +
+    (s.runs !== undefined ? `${s.runs}\n` : `<section class="maps"><h2>Maps</h2>` +
+      `<p class="convention">${escapeXml(s.convention)}</p>\n${s.figures}</section>\n` +
+      `${s.signals}\n${s.connectivity ?? ""}\n`) +
     `<section class="parameters"><h2>Parameters</h2>${s.params}</section>\n</main>\n` +
     `<footer>${escapeXml(s.footer)}</footer>\n</body>\n</html>\n`;
 }

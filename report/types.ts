@@ -1,4 +1,7 @@
 import type { Image, Matrix } from "../types.ts";
+import type { ConnectivityPanel } from "./heatmap.ts";
+
+export type { ConnectivityPanel };
 
 /** Everything the maps report shows, gathered by the masker at fit/transform time. */
 export interface MapsReportInput {
@@ -21,6 +24,15 @@ export interface MapsReportInput {
    * no images; the report then warns, as nilearn does). Optional; omitted means "image".
    */
   readonly backgroundSource?: "image" | "mask";
+  /**
+   * Map names (one per map, in map order), used in headings, legends and heatmaps; omitted or
+   * null means "map 0", "map 1"...
+   */
+  readonly labels?: readonly string[] | null;
+  /** What `signals` were extracted from, e.g. "sub-01_task-rest" (shown with the plots). */
+  readonly signalsSource?: string;
+  /** Connectivity matrices to draw as heatmaps (one per kind computed). */
+  readonly connectivity?: readonly ConnectivityPanel[];
 }
 
 /** Which maps a report displays: the first N (default 10), a list of indices, or "all". */

@@ -7,8 +7,11 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { ExtractPool } from "../maskers/worker_pool.ts";
-import { extractSubject, imageSource, type SubjectResult } from "../maskers/extract_subject.ts";
-import { type FittedState, makePlan } from "../maskers/fitted_state.ts";
+import { workerExtractor } from "../maskers/extractors.ts";
+import { extractSubject, type SubjectResult } from "../maskers/extract_subject.ts";
+import { imageSource } from "../maskers/volume_source.ts";
+import type { WorkerSource } from "../maskers/worker_protocol.ts";
+import { type ExtractionPlan, type FittedState, makePlan } from "../maskers/fitted_state.ts";
 import { gridOf } from "../maskers/grid_check.ts";
 import type { Image } from "../types.ts";
 import { blobFixture } from "./maskers_worker_fixtures.ts";
@@ -49,6 +52,21 @@ async function reference(img: Image): Promise<SubjectResult> {
   return await extractSubject(STATE, await plan(), imageSource(img, "ref"), NO_REQUEST);
 }
 
+/** Open `source` on the pool, then extract it (the pool must have started its workers). */
+async function onPool(
+  pool: ExtractPool,
+  p: ExtractionPlan,
+  source: WorkerSource,
+): Promise<SubjectResult> {
+  const subject = await pool.open(source);
+  assert.ok(subject !== null, "the workers should have started");
+  try {
+    return await subject.extract(p, NO_REQUEST);
+  } finally {
+    subject.close();
+  }
+}
+
 Deno.test("a worker that ends itself (self.close(), Deno.exit()) fails its subject; the others complete", async () => {
   const p = await plan();
   const subjects = [FIX.subject(9, 1), FIX.subject(8, 2), FIX.subject(7, 3), FIX.subject(6, 4)];
@@ -56,9 +74,7 @@ Deno.test("a worker that ends itself (self.close(), Deno.exit()) fails its subje
   const pool = new ExtractPool(2, STATE, new URL("./worker_fault_closing.ts", import.meta.url));
   try {
     const outcomes = await Promise.allSettled(
-      subjects.map((image, i) =>
-        pool.run(p, { kind: "image", image, name: names[i]! }, NO_REQUEST)
-      ),
+      subjects.map((image, i) => onPool(pool, p, { kind: "image", image, name: names[i]! })),
     );
     assert.deepEqual(outcomes.map((o) => o.status), [
       "fulfilled",
@@ -78,25 +94,42 @@ Deno.test("a worker that ends itself (self.close(), Deno.exit()) fails its subje
       assert.deepEqual(got.warnings, []);
     }
     // The pool replaced the workers: it still extracts.
-    const again = await pool.run(
-      p,
-      { kind: "image", image: subjects[1]!, name: "sub-c" },
-      NO_REQUEST,
-    );
+    const again = await onPool(pool, p, { kind: "image", image: subjects[1]!, name: "sub-c" });
     assert.deepEqual(again.signals, (await reference(subjects[1]!)).signals);
   } finally {
     pool.close();
   }
 });
 
-Deno.test("workers that fail to start: the pool extracts in this thread, saying why", async () => {
+Deno.test("workers that fail to start: the subjects are extracted in this thread, saying why", async () => {
   const p = await plan();
   const subjects = [FIX.subject(5, 1), FIX.subject(6, 2), FIX.subject(7, 3)];
-  const pool = new ExtractPool(2, STATE, new URL("./worker_fault_broken.ts", import.meta.url));
+  const url = new URL("./worker_fault_broken.ts", import.meta.url);
+  // The pool hands the subjects back (null) and says why.
+  const pool = new ExtractPool(2, STATE, url);
   try {
-    const results = await Promise.all(
-      subjects.map((image, i) => pool.run(p, { kind: "image", image, name: `s${i}` }, NO_REQUEST)),
+    const opened = await Promise.all(
+      subjects.map((image, i) => pool.open({ kind: "image", image, name: `s${i}` })),
     );
+    assert.deepEqual(opened, [null, null, null]);
+    assert.match(
+      pool.inThreadReason ?? "",
+      /^web workers could not start \(.*this worker cannot start/,
+    );
+  } finally {
+    pool.close();
+  }
+  // The worker extractor then extracts them in this thread, each result with the one warning.
+  const extractor = workerExtractor(STATE, 2, url);
+  try {
+    const results = await Promise.all(subjects.map(async (image, i) => {
+      const subject = await extractor.open(image, i, undefined);
+      try {
+        return await subject.extract(p, NO_REQUEST);
+      } finally {
+        await subject.close();
+      }
+    }));
     for (let i = 0; i < subjects.length; i++) {
       assert.deepEqual(results[i]!.signals, (await reference(subjects[i]!)).signals);
       assert.equal(results[i]!.warnings.length, 1);
@@ -106,7 +139,7 @@ Deno.test("workers that fail to start: the pool extracts in this thread, saying 
       );
     }
   } finally {
-    pool.close();
+    extractor.close();
   }
 });
 
