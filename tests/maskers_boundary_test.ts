@@ -67,6 +67,15 @@ Deno.test("an image whose data is a plain Array is rejected at the boundary, nam
   assert.deepEqual(outcomes.map((o) => o.ok), [true, false, true]);
   const bad = outcomes[1]!;
   assert.ok(!bad.ok && /imgs: image #1: data must be/.test(bad.error.message), String(bad));
+  // The same with web workers: checked in this thread before the subject is posted.
+  const onWorkers = await f.transformImgsSettled([good, plain, good], { nJobs: 2 });
+  assert.deepEqual(onWorkers.map((o) => o.ok), [true, false, true]);
+  const badOnWorkers = onWorkers[1]!;
+  assert.ok(
+    !badOnWorkers.ok && badOnWorkers.error instanceof TypeError &&
+      /^imgs: image #1: data must be/.test(badOnWorkers.error.message),
+    String(badOnWorkers),
+  );
 });
 
 Deno.test("an image shape with a negative or non-integer entry is rejected at the boundary", async () => {
