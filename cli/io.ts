@@ -90,6 +90,39 @@ export async function removeLeftoverTemporaries(
 }
 
 /**
+ * Remove niimask's leftover temporary files (of a killed run) for the given output paths, in
+ * whatever directories they are (a directory that does not exist has none); other files, and
+ * temporaries of other outputs, are left alone.
+ *
+ * @param paths final output paths whose temporaries are removed.
+ * @returns the paths removed.
+ * @example
+ * ```ts ignore
+ * await removeLeftoverTemporariesOf(["out/sub-01/func/sub-01_timeseries.tsv"]);
+ * ```
+ */
+export async function removeLeftoverTemporariesOf(paths: readonly string[]): Promise<string[]> {
+  const byDir = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const dir = dirname(path);
+    const targets = byDir.get(dir) ?? new Set<string>();
+    targets.add(basename(path));
+    byDir.set(dir, targets);
+  }
+  const removed: string[] = [];
+  for (const [dir, targets] of byDir) {
+    try {
+      for (const name of await removeLeftoverTemporaries(dir, targets)) {
+        removed.push(join(dir, name));
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return removed;
+}
+
+/**
  * Write several files so that each appears whole or not at all: every file is written under a
  * temporary name in its destination directory, then all are renamed into place (synchronously,
  * one after the other, so nothing else of this process runs in between). On a write error the
