@@ -219,7 +219,9 @@ Deno.test("masker: a sample-mask index equal to the number of volumes fails vali
       fitted.transform(bold, { sampleMask: keep }),
       (e: Error) =>
         e instanceof RangeError &&
-        e.message === "sampleMask for image #0: invalid index 24 (the image has 24 volumes)",
+        e.message ===
+          "sampleMask for image #0: invalid index 24 at position 7, out of range; the signal " +
+            "has 24 time points (valid indices -24..23)",
       JSON.stringify(filter),
     );
     const ok = await fitted.transform(bold, { sampleMask: [...keep.slice(0, -1), 23] });

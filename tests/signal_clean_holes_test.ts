@@ -118,7 +118,7 @@ Deno.test("clean with runs labelled 2 and 10: numeric order, per-run sample mask
 Deno.test("a sample-mask index equal to the number of volumes fails validation (plain and Butterworth paths)", () => {
   const m = randomMatrix(20, 2, 12);
   const message =
-    /^sampleMask: index 20 at position 2 is out of range; the signal has 20 time points \(valid indices 0\.\.19\)$/;
+    /^sampleMask: invalid index 20 at position 2, out of range; the signal has 20 time points \(valid indices 0\.\.19\)$/;
   for (const filter of [{}, { lowPass: 0.1, tR: 2 }, { highPass: 0.01, lowPass: 0.1, tR: 2 }]) {
     assert.throws(
       () => clean(m, { sampleMask: [0, 3, 20], ...filter, ...quiet }),
@@ -141,6 +141,6 @@ Deno.test("a sample-mask index equal to the number of volumes fails validation (
         tR: 2,
         ...quiet,
       }),
-    /^RangeError: sampleMask\[1\]: index 30 at position 2 is out of range; the signal has 30 time points/,
+    /^RangeError: sampleMask\[1\]: invalid index 30 at position 2, out of range; the signal has 30 time points/,
   );
 });
