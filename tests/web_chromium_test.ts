@@ -29,6 +29,7 @@ import {
 import { loadConfoundsStrategy } from "../interfaces/mod.ts";
 import type { LoadConfoundsStrategyOptions } from "../interfaces/mod.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { runConnectivityFiles } from "../cli/connectivity_files.ts";
 
 const LABELS =
   "/work/shared/data/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml";
@@ -88,7 +89,9 @@ Deno.test({
     let server: Deno.HttpServer<Deno.NetAddr> | null = null;
     try {
       await writeFixture(dir);
-      await writeFmriprepFixture(dir);
+      // In a folder of its own: nilearn's lookup must find one confounds file for the image.
+      await Deno.mkdir(`${dir}/fmriprep`);
+      await writeFmriprepFixture(`${dir}/fmriprep`);
       await Deno.copyFile(LABELS, `${dir}/labels.xml`);
       const cli = await cliOutputs(dir, ["sub-01", "sub-02"]);
       let port = 0;
@@ -180,12 +183,12 @@ Deno.test({
               { denoiseStrategy: "compcor", motion: "basic", nCompcor: 2 },
             ],
           ];
-          const img = `${dir}/${FMRIPREP.bold}`;
+          const img = `${dir}/fmriprep/${FMRIPREP.bold}`;
           for (const [params, options] of cases) {
             const q = new URLSearchParams({
-              img: `/data/${FMRIPREP.bold}`,
+              img: `/data/fmriprep/${FMRIPREP.bold}`,
               maps: `/data/${NAMES.maps}`,
-              confounds: `/data/${FMRIPREP.confounds}`,
+              confounds: `/data/fmriprep/${FMRIPREP.confounds}`,
               standardize: "zscore_sample",
               detrend: "true",
               "t-r": "2",
@@ -314,6 +317,92 @@ Deno.test({
         assert.ok(rel <= 1e-12, `max relative difference ${rel}`);
       });
 
+      await t.step(
+        "strategy and connectome chosen in the form: the library's numbers",
+        async () => {
+          const session = await b.open(`${origin}/`);
+          const ready = await b.waitFor(
+            session,
+            `document.documentElement.dataset.niimask ?? null`,
+            60_000,
+          );
+          assert.equal(ready, "ready", `the page script ran (log: ${b.log.join(" | ")})`);
+          const fdir = `${dir}/fmriprep`;
+          await b.setFiles(session, "#img", [`${fdir}/${FMRIPREP.bold}`]);
+          await b.setFiles(session, "#maps", [`${dir}/${NAMES.maps}`]);
+          const before = await b.evaluate(
+            session,
+            `document.getElementById("denoise-strategy").disabled`,
+          );
+          assert.equal(before, true, "no strategy without fMRIPrep confounds");
+          await b.setFiles(session, "#confounds", [
+            `${fdir}/${FMRIPREP.confounds}`,
+            `${fdir}/${FMRIPREP.json}`,
+          ]);
+          const shown = await b.evaluate(
+            session,
+            `(() => {
+            const sel = document.getElementById("denoise-strategy");
+            const enabled = !sel.disabled;
+            sel.value = "compcor";
+            sel.dispatchEvent(new Event("change"));
+            const visible = [...document.querySelectorAll("#strategy-params label")]
+              .filter((l) => !l.hidden).map((l) => l.querySelector("input, select").id);
+            const set = (id, v) => { document.getElementById(id).value = v; };
+            set("standardize", "zscore_sample");
+            document.getElementById("detrend").checked = true;
+            set("t-r", "2");
+            set("low-pass", "0.1");
+            set("motion", "basic");
+            set("n-compcor", "2");
+            document.getElementById("conn-correlation").checked = true;
+            document.getElementById("inputs").requestSubmit();
+            return { enabled, visible,
+              columns: document.getElementById("confound-columns").disabled };
+          })()`,
+          ) as { enabled: boolean; visible: string[]; columns: boolean };
+          assert.deepEqual(shown, {
+            enabled: true,
+            visible: ["motion", "global-signal", "compcor", "n-compcor", "demean"],
+            columns: true,
+          });
+          const result = await b.waitFor(session, RESULT, 240_000) as PageResult | null;
+          assert.ok(result !== null, `the page finished (log: ${b.log.join(" | ")})`);
+          assert.equal(result.error, null, `page error: ${result.error}`);
+          const img = `${fdir}/${FMRIPREP.bold}`;
+          const lib = await loadConfoundsStrategy(img, {
+            denoiseStrategy: "compcor",
+            motion: "basic",
+            nCompcor: 2,
+            onWarning: () => {},
+          });
+          const fitted = await multiMapsMasker({
+            mapsImg: `${dir}/${NAMES.maps}`,
+            standardize: "zscore_sample",
+            detrend: true,
+            tR: 2,
+            lowPass: 0.1,
+          }).fit();
+          const expected = await fitted.transform(img, {
+            confounds: lib.confounds,
+            sampleMask: lib.sampleMask,
+          });
+          const rel = matrixTsvRelativeError(expected, result.tsv![0]!);
+          assert.ok(rel <= 1e-12, `signals: max relative difference ${rel}`);
+          // The correlation matrix of the library's signals (nilearn's ConnectivityMeasure).
+          const names = result.tsv![0]!.split("\n")[0]!.split("\t");
+          const [[, relmat]] = runConnectivityFiles(
+            { stem: "x", signals: expected, source: "x_timeseries.tsv" },
+            names,
+            { kinds: ["correlation"], estimator: "ledoit_wolf" },
+            "0",
+          ) as [[string, string]];
+          assert.ok(result.relmat !== null, "#result-relmat written");
+          const relC = tsvRelativeError(result.relmat, relmat);
+          assert.ok(relC <= 1e-12, `relmat: max relative difference ${relC}`);
+        },
+      );
+
       await t.step("bad inputs: a clear error on the page, no TSV", async () => {
         const cases: [string, RegExp][] = [
           [query([NAMES.bad], []), /NiftiParseError: .*sub-bad_bold\.nii\.gz.*(gzip|truncated)/s],
@@ -331,7 +420,8 @@ Deno.test({
             /UsageError: --confound-columns does not apply with --denoise-strategy/,
           ],
           [
-            `img=/data/${FMRIPREP.bold}&maps=/data/${NAMES.maps}&confounds=/data/${FMRIPREP.confounds}` +
+            `img=/data/fmriprep/${FMRIPREP.bold}&maps=/data/${NAMES.maps}` +
+            `&confounds=/data/fmriprep/${FMRIPREP.confounds}` +
             "&denoise-strategy=ica_aroma",
             /smoothAROMAnonaggr/,
           ],
