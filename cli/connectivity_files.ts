@@ -19,6 +19,8 @@ import { formatTimeseriesTsv } from "./tsv.ts";
 import { formatSidecar } from "./sidecar.ts";
 import { baseName } from "./naming.ts";
 
+export type { CliCovEstimator, ConnectivityKind, ConnectivityRequest, Matrix };
+
 /** The BIDS `meas-` label of each kind. */
 export const MEASURE_LABELS: Readonly<Record<ConnectivityKind, string>> = {
   "correlation": "Correlation",

@@ -13,6 +13,7 @@ import {
 } from "./connectivity_files.ts";
 import { writeFilesAtomically } from "./io.ts";
 
+export type { CliCovEstimator, ConnectivityRequest };
 export {
   atlasLabelOfMaps,
   type ConnectivityRun,

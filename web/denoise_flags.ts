@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { type DenoiseStrategy, parseBidsArgs, STRATEGY_PARAMETERS } from "../cli/bids_args.ts";
+import { parseBidsArgs, STRATEGY_PARAMETERS } from "../cli/bids_args.ts";
+import type { DenoiseStrategy } from "../interfaces/fmriprep_types.ts";
 import { UsageError } from "../cli/errors.ts";
 
 export type { DenoiseStrategy };

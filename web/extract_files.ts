@@ -35,6 +35,8 @@ import { generateReport } from "../report/generate_report.ts";
 import { type DenoiseRequest, splitDenoiseFlags } from "./denoise_flags.ts";
 import { sidecarNameOf, strategyConfounds } from "./strategy_confounds.ts";
 
+export type { ConnectivityKind, FittedMultiMapsMasker, MaskerReport, Matrix };
+
 /** A named blob: a browser `File`, or `{ name, blob }` built by hand. */
 export interface NamedBlob {
   /** File name (used for output names and in messages), e.g. `sub-01_bold.nii.gz`. */

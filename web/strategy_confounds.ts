@@ -13,6 +13,8 @@ import { FmriprepFileError } from "../interfaces/fmriprep_errors.ts";
 import type { LoadConfoundsStrategyOptions } from "../interfaces/fmriprep_types.ts";
 import type { DenoiseRequest } from "./denoise_flags.ts";
 
+export type { LabeledMatrix };
+
 /** A named text file. */
 export interface NamedText {
   /** File name, e.g. `sub-01_task-rest_desc-confounds_timeseries.tsv`. */
