@@ -523,6 +523,24 @@ Deno.test({
       run = await niimask(["status", "--out", "out", "--atlas-name", "blobs", ...runs], dir);
       assert.equal(run.code, 0, run.stdout);
       assert.match(run.stdout, /^3 done, 0 missing, 0 failed \(of 3\)$/m);
+      // The fMRIPrep folder instead of its runs: the same runs.
+      run = await niimask(["status", "--out", "out", "--atlas-name", "blobs", "fmriprep"], dir);
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /^3 done, 0 missing, 0 failed \(of 3\)$/m);
+      run = await niimask(
+        [
+          "status",
+          "--out",
+          "out",
+          "--atlas-name",
+          "blobs",
+          "--denoise-strategy",
+          "scrubbing",
+          "fmriprep",
+        ],
+        dir,
+      );
+      assert.match(run.stdout, /^0 done, 3 missing, 0 failed \(of 3\)$/m);
       for (const sub of ["sub-01", "sub-02", "sub-03"]) {
         for (const ext of [".tsv", ".json"]) {
           const sharded = await Deno.readTextFile(`${dir}/${outStem(sub)}${ext}`);
