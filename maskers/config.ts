@@ -15,7 +15,7 @@
  *   `highPass: 0` (a Butterworth cutoff must be > 0), `tR` <= 0, `clean.filter` /
  *   `clean.butterworthPadtype` strings, `clean.butterworthOrder` < 1, a negative
  *   `clean.butterworthPadlen`, a `smoothingFwhm` list whose length is not 1 or 3.
- * - Accepted and used as nilearn uses them: `standardize: null` (stored as `false`),
+ * - Accepted and used as nilearn uses them: `standardize: null` (kept as given, used as `false`),
  *   `clean.filter: null` (no filtering), `clean.butterworthPadtype: null` (no padding), a
  *   negative `highPass`/`lowPass` (raised to a tiny positive frequency with nilearn's warning),
  *   a negative `smoothingFwhm` (that axis is not smoothed), `null` entries in a
@@ -31,8 +31,10 @@
  *
  * @module
  */
+import { isImage } from "../image/check_image.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** Every parameter of a maps masker, defaults filled in (what `params()` returns). */
 export type MultiMapsMaskerParams =
@@ -81,19 +83,15 @@ function quote(v: unknown): string {
   return String(v);
 }
 
-function isImageLike(v: unknown): boolean {
-  return typeof v === "object" && v !== null && "data" in v && "shape" in v && "affine" in v;
-}
-
 /** True when `v` is something {@link ImgSource} allows. */
 export function isImgSource(v: unknown): v is ImgSource {
   if (typeof v === "string") return v.length > 0;
   if (v instanceof URL || v instanceof Uint8Array) return true;
   if (typeof Blob !== "undefined" && v instanceof Blob) return true;
-  if (isImageLike(v)) return true;
+  if (isImage(v)) return true;
   if (Array.isArray(v)) {
     return v.length > 0 &&
-      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImageLike(x));
+      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImage(x));
   }
   return false;
 }
@@ -134,19 +132,25 @@ function int(name: string, v: unknown, min: number): void {
   if (v < min) throw new RangeError(`${name}: expected an integer >= ${min}, found ${v}`);
 }
 
+/**
+ * The `clean` options a masker passes through (nilearn's `clean__*` arguments); it sets the
+ * other options of `clean` from its own parameters.
+ */
+export const CLEAN_KWARG_NAMES = [
+  "filter",
+  "extrapolate",
+  "ensureFinite",
+  "butterworthOrder",
+  "butterworthPadtype",
+  "butterworthPadlen",
+] as const;
+
 function validateClean(v: unknown): CleanKwargs {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new TypeError(`clean: expected an object of clean options, found ${quote(v)}`);
   }
   const c = v as Record<string, unknown>;
-  const known = [
-    "filter",
-    "extrapolate",
-    "ensureFinite",
-    "butterworthOrder",
-    "butterworthPadtype",
-    "butterworthPadlen",
-  ];
+  const known: readonly string[] = CLEAN_KWARG_NAMES;
   for (const key of Object.keys(c)) {
     if (!known.includes(key)) {
       throw new TypeError(
@@ -202,6 +206,8 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       `maskImg: expected a NIfTI path, URL, bytes, a 3D image or null, found ${quote(p.maskImg)}`,
     );
   }
+  checkImageArg(p.mapsImg, "mapsImg"); // in-memory images: typed-array data, a valid shape
+  checkImageArg(p.maskImg, "maskImg");
   bool("allowOverlap", p.allowOverlap);
   const fwhm = p.smoothingFwhm;
   if (fwhm !== null) {
@@ -219,9 +225,12 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       );
     }
   }
-  // nilearn treats None as False; other strings are rejected by `clean` at transform.
-  if (p.standardize === null) p.standardize = false;
-  if (typeof p.standardize !== "boolean" && typeof p.standardize !== "string") {
+  // nilearn treats None as False (kept as given; extraction reads it as false); other strings
+  // are rejected by `clean` at transform.
+  if (
+    p.standardize !== null && typeof p.standardize !== "boolean" &&
+    typeof p.standardize !== "string"
+  ) {
     throw new TypeError(
       `standardize: expected true, false, null, "zscore", "zscore_sample" or "psc", found ${
         quote(p.standardize)

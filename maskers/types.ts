@@ -1,18 +1,15 @@
 import type { Image, Matrix } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanOptions, Standardize } from "../signal/clean.ts";
+import type { SampleMask } from "../signal/sample_mask.ts";
 import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
+import type { CLEAN_KWARG_NAMES } from "./config.ts";
 
-/** Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names). */
-export type CleanKwargs = Pick<
-  CleanOptions,
-  | "filter"
-  | "extrapolate"
-  | "ensureFinite"
-  | "butterworthOrder"
-  | "butterworthPadtype"
-  | "butterworthPadlen"
->;
+/**
+ * Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names; the
+ * list is `config.ts`'s `CLEAN_KWARG_NAMES`).
+ */
+export type CleanKwargs = Pick<CleanOptions, typeof CLEAN_KWARG_NAMES[number]>;
 
 /** Constructor parameters of nilearn 0.11.1's `MultiNiftiMapsMasker`, in camelCase. */
 export interface MultiMapsMaskerConfig {
@@ -24,8 +21,8 @@ export interface MultiMapsMaskerConfig {
   allowOverlap?: boolean;
   /** Smoothing FWHM (mm), or null. */
   smoothingFwhm?: number | readonly number[] | null;
-  /** Standardization of the signals (default false). */
-  standardize?: Standardize;
+  /** Standardization of the signals (default false; null, as nilearn's None, means false). */
+  standardize?: Standardize | null;
   /** Standardize confounds (default true). */
   standardizeConfounds?: boolean;
   /** Regress out per-subject high-variance confounds (default false). */
@@ -52,7 +49,11 @@ export interface MultiMapsMaskerConfig {
   verbose?: number;
   /** Keep report data (default true). */
   reports?: boolean;
-  /** Parallel subjects (default 1; -1 = all cores). */
+  /**
+   * Parallel subjects (default 1; -1 = all cores), in web workers. In Deno, workers need read
+   * access to niimask's modules (see README, "Workers and permissions"); without it subjects are
+   * extracted in this thread, with a warning.
+   */
   nJobs?: number;
   /** `clean__*` keyword arguments. */
   clean?: CleanKwargs;
@@ -89,12 +90,11 @@ export type ConfoundsSource = Matrix | string | URL | null;
 export interface TransformOptions {
   /** Confounds: for one image, one source or a list stacked side by side; for a list of images, one entry per image. */
   confounds?: ConfoundsSource | readonly (ConfoundsSource | readonly ConfoundsSource[])[] | null;
-  /** Kept volume indices (0-based) or boolean mask; for a list of images, one entry per image. */
-  sampleMask?:
-    | ArrayLike<number>
-    | readonly boolean[]
-    | readonly (ArrayLike<number> | readonly boolean[] | null)[]
-    | null;
+  /**
+   * Kept volume indices (0-based; negative ones count from the end) or boolean mask; for a list
+   * of images, one entry per image.
+   */
+  sampleMask?: SampleMask | readonly (SampleMask | null)[] | null;
   /** Parallel subjects for this call. */
   nJobs?: number;
   /**
@@ -140,10 +140,14 @@ export interface MultiMapsMasker {
   with(partial: Partial<MultiMapsMaskerConfig>): MultiMapsMasker;
   /** Fit: load/resample maps (and mask); resolves to a new fitted masker. */
   fit(imgs?: ImgSource | readonly ImgSource[] | null): Promise<FittedMultiMapsMasker>;
+  /**
+   * Fit on the list then transform each (one Matrix per image). Declared before the single-image
+   * overload: a list of paths or images is also an {@link ImgSource} (a list of 3D volumes), and
+   * at run time any list is transformed image by image.
+   */
+  fitTransform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Fit on `imgs` then transform them. */
   fitTransform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
-  /** Fit on the list then transform each. */
-  fitTransform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
 }
 
 /** A fitted masker: fitted attributes and the transform methods. Immutable. */
@@ -160,12 +164,16 @@ export interface FittedMultiMapsMasker extends MultiMapsMasker {
   /** Number of maps (`n_elements_`). */
   readonly nElements_: number;
   /**
+   * Transform a list of images (one Matrix per image, in order), as `transformImgs`. Declared
+   * before the single-image overload: a list is also an {@link ImgSource} (a list of 3D
+   * volumes), and at run time any list is transformed image by image.
+   */
+  transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+  /**
    * Transform one image: (volumes x maps) signals, with its confounds (one source or a list
    * stacked side by side), sample mask and high-variance confounds applied (as documented).
    */
   transform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
-  /** Transform a list of images (one Matrix per image, in order), as `transformImgs`. */
-  transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Transform a list of images (one Matrix each, in order). */
   transformImgs(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /**

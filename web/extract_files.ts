@@ -419,8 +419,10 @@ export async function extractFiles(
       delete (sidecar.Confounds as Record<string, unknown> | undefined)?.CensorColumns;
       sidecar.Denoise = { Strategy: denoise.strategy, Parameters: jsonSafe(denoise.params) };
     } else {
+      // As the command line records it (what --skip-existing compares); the pattern here is
+      // `{subject}`: the files are given one per image.
       sidecar.ConfoundsSelection = {
-        Pattern: confoundFiles[i]?.name ?? null,
+        Pattern: opts.confounds,
         Columns: opts.confoundColumns,
         SampleMaskFrom: opts.sampleMaskColumns,
       };
