@@ -2,8 +2,11 @@
  * End to end in a real browser: the page (`web/index.html` and its bundle) and small real data are
  * served from 127.0.0.1, headless Chromium opens the page with query parameters, and the TSV the
  * page writes into `#result-tsv` is compared with `niimask extract`'s output on the same files.
- * Bad inputs must show an error in `#result-error`. Set `NIIMASK_WEB_SCREENSHOT=docs/web_page.png`
- * to save the page's screenshot there.
+ * A denoising-strategy run is compared with the library (`loadConfoundsStrategy` + the masker's
+ * `transform` on the same files), a connectivity run's `#result-relmat` with the command line's
+ * `_relmat.tsv`. Bad inputs must show an error in `#result-error`. Set
+ * `NIIMASK_WEB_SCREENSHOT=docs/web_page.png` to save the page's screenshot (the connectivity run)
+ * there.
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
@@ -12,7 +15,24 @@ import { serveStatic } from "../web/serve.ts";
 import { decodePng } from "../report/png.ts";
 import { chromiumPath, hasChromium } from "./report_fixtures.ts";
 import { Chromium } from "./cdp.ts";
-import { cliOutputs, missingData, NAMES, tsvRelativeError, writeFixture } from "./web_fixtures.ts";
+import {
+  cliOutputs,
+  cliOutputsWith,
+  FMRIPREP,
+  matrixTsvRelativeError,
+  missingData,
+  NAMES,
+  tsvRelativeError,
+  writeFixture,
+  writeFmriprepFixture,
+} from "./web_fixtures.ts";
+import { loadConfoundsStrategy } from "../interfaces/mod.ts";
+import type { LoadConfoundsStrategyOptions } from "../interfaces/mod.ts";
+import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { runConnectivityFiles } from "../cli/connectivity_files.ts";
+
+const LABELS =
+  "/work/shared/data/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml";
 
 const WEB = fileURLToPath(new URL("../web/", import.meta.url));
 const missing = hasChromium() ? missingData() : `${chromiumPath()} not found`;
@@ -38,16 +58,18 @@ function query(imgs: string[], confounds: string[], extra: Record<string, string
 /** What the page shows once finished: its TSVs or its error (null while running). */
 const RESULT = `(() => {
   const tsv = document.getElementById("result-tsv")?.textContent ?? "";
+  const relmat = document.getElementById("result-relmat")?.textContent ?? "";
   const err = document.getElementById("result-error");
   const error = err !== null && !err.hidden && err.textContent !== "" ? err.textContent : null;
   if (tsv === "" && error === null) return null;
   const more = [...document.querySelectorAll("pre[id^='result-tsv-']")].map((e) => e.textContent);
-  return { tsv: tsv === "" ? null : [tsv, ...more], error,
+  return { tsv: tsv === "" ? null : [tsv, ...more], error, relmat: relmat === "" ? null : relmat,
     status: document.getElementById("status")?.textContent ?? "" };
 })()`;
 
 interface PageResult {
   tsv: string[] | null;
+  relmat: string | null;
   error: string | null;
   status: string;
 }
@@ -67,6 +89,10 @@ Deno.test({
     let server: Deno.HttpServer<Deno.NetAddr> | null = null;
     try {
       await writeFixture(dir);
+      // In a folder of its own: nilearn's lookup must find one confounds file for the image.
+      await Deno.mkdir(`${dir}/fmriprep`);
+      await writeFmriprepFixture(`${dir}/fmriprep`);
+      await Deno.copyFile(LABELS, `${dir}/labels.xml`);
       const cli = await cliOutputs(dir, ["sub-01", "sub-02"]);
       let port = 0;
       server = serveStatic({
@@ -120,12 +146,125 @@ Deno.test({
           max = Math.max(max, shot.rgba[i + 1]!);
         }
         assert.ok(max - min > 100, "the screenshot is not blank");
-        const target = Deno.env.get("NIIMASK_WEB_SCREENSHOT");
-        if (target !== undefined) {
-          await Deno.writeFile(`${target}.tmp`, png);
-          await Deno.rename(`${target}.tmp`, target);
-        }
       });
+
+      await t.step(
+        "fMRIPrep strategies from the query: the library's signals within 1e-12",
+        async () => {
+          const fitted = await multiMapsMasker({
+            mapsImg: `${dir}/${NAMES.maps}`,
+            standardize: "zscore_sample",
+            detrend: true,
+            tR: 2,
+            lowPass: 0.1,
+          }).fit();
+          const cases: [Record<string, string>, LoadConfoundsStrategyOptions][] = [
+            [
+              {
+                "denoise-strategy": "scrubbing",
+                motion: "basic",
+                "wm-csf": "basic",
+                "fd-threshold": "3.5",
+                "std-dvars-threshold": "4",
+                scrub: "0",
+              },
+              {
+                denoiseStrategy: "scrubbing",
+                motion: "basic",
+                wmCsf: "basic",
+                fdThreshold: 3.5,
+                stdDvarsThreshold: 4,
+                scrub: 0,
+              },
+            ],
+            // Anatomical CompCor reads the JSON sidecar: the page fetches it next to the TSV.
+            [
+              { "denoise-strategy": "compcor", motion: "basic", "n-compcor": "2" },
+              { denoiseStrategy: "compcor", motion: "basic", nCompcor: 2 },
+            ],
+          ];
+          const img = `${dir}/fmriprep/${FMRIPREP.bold}`;
+          for (const [params, options] of cases) {
+            const q = new URLSearchParams({
+              img: `/data/fmriprep/${FMRIPREP.bold}`,
+              maps: `/data/${NAMES.maps}`,
+              confounds: `/data/fmriprep/${FMRIPREP.confounds}`,
+              standardize: "zscore_sample",
+              detrend: "true",
+              "t-r": "2",
+              "low-pass": "0.1",
+              ...params,
+            });
+            const { result, session } = await run(q.toString());
+            assert.equal(result.error, null, `page error: ${result.error}`);
+            const lib = await loadConfoundsStrategy(img, { ...options, onWarning: () => {} });
+            const expected = await fitted.transform(img, {
+              confounds: lib.confounds,
+              sampleMask: lib.sampleMask,
+            });
+            const rel = matrixTsvRelativeError(expected, result.tsv![0]!);
+            assert.ok(rel <= 1e-12, `${options.denoiseStrategy}: max relative difference ${rel}`);
+            const form = await b.evaluate(
+              session,
+              `({ strategy: document.getElementById("denoise-strategy").value,
+                json: [...document.querySelectorAll("#chosen li")].some((li) =>
+                  li.textContent.includes(${JSON.stringify(FMRIPREP.json)})) })`,
+            ) as { strategy: string; json: boolean };
+            assert.deepEqual(form, { strategy: options.denoiseStrategy, json: true });
+          }
+        },
+      );
+
+      await t.step(
+        "connectivity from the query: the CLI's relmat TSV, heatmaps, downloads",
+        async () => {
+          const kinds = "correlation,partial_correlation,tangent";
+          const cliConn = await cliOutputsWith(
+            dir,
+            ["sub-01", "sub-02"],
+            [`--connectivity=${kinds}`, `--labels=${dir}/labels.xml`],
+            "cli_conn",
+          );
+          const { result, session } = await run(
+            query([NAMES.bold, NAMES.bold2], [NAMES.confounds, NAMES.confounds2], {
+              connectivity: kinds,
+              labels: "/data/labels.xml",
+            }),
+          );
+          assert.equal(result.error, null, `page error: ${result.error}`);
+          const expected = await Deno.readTextFile(`${cliConn}/sub-01_meas-Correlation_relmat.tsv`);
+          assert.ok(result.relmat !== null, "#result-relmat written");
+          const rel = tsvRelativeError(result.relmat, expected);
+          assert.ok(rel <= 1e-12, `relmat: max relative difference ${rel}`);
+          assert.match(result.relmat, /^Left Cerebral White Matter\t/);
+          const shown = await b.evaluate(
+            session,
+            `({ heatmaps: [...document.querySelectorAll("#heatmaps figure")].map((f) => f.dataset.kind),
+              links: [...document.querySelectorAll("#downloads a")].map((a) => a.download),
+              report: document.getElementById("report").srcdoc ?? "",
+              boxes: [...document.querySelectorAll("input[id^='conn-']")]
+                .filter((b) => b.checked).map((b) => b.value) })`,
+          ) as { heatmaps: string[]; links: string[]; report: string; boxes: string[] };
+          assert.deepEqual(shown.heatmaps, ["correlation", "partial correlation", "tangent"]);
+          assert.deepEqual(shown.boxes, ["correlation", "partial_correlation", "tangent"]);
+          for (const s of ["sub-01", "sub-02"]) {
+            for (const m of ["Correlation", "PartialCorrelation", "Tangent"]) {
+              assert.ok(shown.links.includes(`${s}_meas-${m}_relmat.tsv`), `${s} ${m} download`);
+              assert.ok(shown.links.includes(`${s}_meas-${m}_relmat.json`), `${s} ${m} sidecar`);
+            }
+          }
+          assert.ok(shown.links.includes("atlas-maps_meas-Tangent_stat-mean_relmat.tsv"));
+          assert.match(shown.report, /<h2>Connectivity<\/h2>/);
+          assert.ok(shown.report.includes("Left Cerebral White Matter"), "map names in the report");
+          await b.evaluate(session, "new Promise((r) => setTimeout(r, 300))"); // let the frame paint
+          const png = await b.screenshot(session);
+          const target = Deno.env.get("NIIMASK_WEB_SCREENSHOT");
+          if (target !== undefined) {
+            await Deno.writeFile(`${target}.tmp`, png);
+            await Deno.rename(`${target}.tmp`, target);
+          }
+        },
+      );
 
       await t.step("two subjects on two browser workers: each the CLI's TSV", async () => {
         const { result } = await run(
@@ -178,6 +317,92 @@ Deno.test({
         assert.ok(rel <= 1e-12, `max relative difference ${rel}`);
       });
 
+      await t.step(
+        "strategy and connectome chosen in the form: the library's numbers",
+        async () => {
+          const session = await b.open(`${origin}/`);
+          const ready = await b.waitFor(
+            session,
+            `document.documentElement.dataset.niimask ?? null`,
+            60_000,
+          );
+          assert.equal(ready, "ready", `the page script ran (log: ${b.log.join(" | ")})`);
+          const fdir = `${dir}/fmriprep`;
+          await b.setFiles(session, "#img", [`${fdir}/${FMRIPREP.bold}`]);
+          await b.setFiles(session, "#maps", [`${dir}/${NAMES.maps}`]);
+          const before = await b.evaluate(
+            session,
+            `document.getElementById("denoise-strategy").disabled`,
+          );
+          assert.equal(before, true, "no strategy without fMRIPrep confounds");
+          await b.setFiles(session, "#confounds", [
+            `${fdir}/${FMRIPREP.confounds}`,
+            `${fdir}/${FMRIPREP.json}`,
+          ]);
+          const shown = await b.evaluate(
+            session,
+            `(() => {
+            const sel = document.getElementById("denoise-strategy");
+            const enabled = !sel.disabled;
+            sel.value = "compcor";
+            sel.dispatchEvent(new Event("change"));
+            const visible = [...document.querySelectorAll("#strategy-params label")]
+              .filter((l) => !l.hidden).map((l) => l.querySelector("input, select").id);
+            const set = (id, v) => { document.getElementById(id).value = v; };
+            set("standardize", "zscore_sample");
+            document.getElementById("detrend").checked = true;
+            set("t-r", "2");
+            set("low-pass", "0.1");
+            set("motion", "basic");
+            set("n-compcor", "2");
+            document.getElementById("conn-correlation").checked = true;
+            document.getElementById("inputs").requestSubmit();
+            return { enabled, visible,
+              columns: document.getElementById("confound-columns").disabled };
+          })()`,
+          ) as { enabled: boolean; visible: string[]; columns: boolean };
+          assert.deepEqual(shown, {
+            enabled: true,
+            visible: ["motion", "global-signal", "compcor", "n-compcor", "demean"],
+            columns: true,
+          });
+          const result = await b.waitFor(session, RESULT, 240_000) as PageResult | null;
+          assert.ok(result !== null, `the page finished (log: ${b.log.join(" | ")})`);
+          assert.equal(result.error, null, `page error: ${result.error}`);
+          const img = `${fdir}/${FMRIPREP.bold}`;
+          const lib = await loadConfoundsStrategy(img, {
+            denoiseStrategy: "compcor",
+            motion: "basic",
+            nCompcor: 2,
+            onWarning: () => {},
+          });
+          const fitted = await multiMapsMasker({
+            mapsImg: `${dir}/${NAMES.maps}`,
+            standardize: "zscore_sample",
+            detrend: true,
+            tR: 2,
+            lowPass: 0.1,
+          }).fit();
+          const expected = await fitted.transform(img, {
+            confounds: lib.confounds,
+            sampleMask: lib.sampleMask,
+          });
+          const rel = matrixTsvRelativeError(expected, result.tsv![0]!);
+          assert.ok(rel <= 1e-12, `signals: max relative difference ${rel}`);
+          // The correlation matrix of the library's signals (nilearn's ConnectivityMeasure).
+          const names = result.tsv![0]!.split("\n")[0]!.split("\t");
+          const [[, relmat]] = runConnectivityFiles(
+            { stem: "x", signals: expected, source: "x_timeseries.tsv" },
+            names,
+            { kinds: ["correlation"], estimator: "ledoit_wolf" },
+            "0",
+          ) as [[string, string]];
+          assert.ok(result.relmat !== null, "#result-relmat written");
+          const relC = tsvRelativeError(result.relmat, relmat);
+          assert.ok(relC <= 1e-12, `relmat: max relative difference ${relC}`);
+        },
+      );
+
       await t.step("bad inputs: a clear error on the page, no TSV", async () => {
         const cases: [string, RegExp][] = [
           [query([NAMES.bad], []), /NiftiParseError: .*sub-bad_bold\.nii\.gz.*(gzip|truncated)/s],
@@ -190,6 +415,17 @@ Deno.test({
           ],
           [query([NAMES.bold], [], { "low-pass": "0.1", "t-r": "" }), /--t-r/],
           [query([NAMES.bold], [], { cache: "/tmp" }), /--cache is not available/],
+          [
+            query([NAMES.bold], [NAMES.confounds], { "denoise-strategy": "ica_aroma" }),
+            /UsageError: --confound-columns does not apply with --denoise-strategy/,
+          ],
+          [
+            `img=/data/fmriprep/${FMRIPREP.bold}&maps=/data/${NAMES.maps}` +
+            `&confounds=/data/fmriprep/${FMRIPREP.confounds}` +
+            "&denoise-strategy=ica_aroma",
+            /smoothAROMAnonaggr/,
+          ],
+          [query([NAMES.bold], [], { connectivity: "tangent" }), /tangent needs at least two runs/],
         ];
         for (const [q, pattern] of cases) {
           const { result } = await run(q);

@@ -110,3 +110,71 @@ export function tsvRelativeError(got: string, expected: string): number {
   }
   return worst;
 }
+
+/** fMRIPrep-named inputs of the denoising-strategy tests (written by {@link writeFmriprepFixture}). */
+export const FMRIPREP = {
+  bold: "sub-01_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz",
+  confounds: "sub-01_task-rest_desc-confounds_timeseries.tsv",
+  json: "sub-01_task-rest_desc-confounds_timeseries.json",
+} as const;
+
+/** Sidecar of the real fMRIPrep confounds file (its CompCor masks). */
+const CONFOUNDS_JSON = `${DATA}/fmriprep_confounds_nilearn/test-v21_desc-confounds_timeseries.json`;
+
+/**
+ * Copy the fixture run under fMRIPrep's names into `dir`: the image, the first 20 rows of the
+ * real confounds file (one per volume) and its JSON sidecar; the maps as {@link NAMES}`.maps`.
+ */
+export async function writeFmriprepFixture(dir: string): Promise<void> {
+  await Deno.copyFile(SOURCES.bold, `${dir}/${FMRIPREP.bold}`);
+  await Deno.copyFile(SOURCES.maps, `${dir}/${NAMES.maps}`);
+  await Deno.copyFile(CONFOUNDS_JSON, `${dir}/${FMRIPREP.json}`);
+  const lines = (await Deno.readTextFile(SOURCES.confounds)).split("\n");
+  await Deno.writeTextFile(`${dir}/${FMRIPREP.confounds}`, lines.slice(0, 21).join("\n") + "\n");
+}
+
+/**
+ * Run the command line (in this process) on fixture images with {@link FLAGS} and `extra`
+ * flags (e.g. `--connectivity=...`), into `dir/<outName>`; returns that folder.
+ */
+export async function cliOutputsWith(
+  dir: string,
+  subjects: string[],
+  extra: string[],
+  outName: string,
+): Promise<string> {
+  const out = `${dir}/${outName}`;
+  const opts = parseExtractArgs([
+    `--maps=${dir}/${NAMES.maps}`,
+    `--out=${out}`,
+    `--confounds=${dir}/{subject}_desc-confounds_timeseries.tsv`,
+    "--quiet",
+    ...FLAGS,
+    ...extra,
+    ...subjects.map((s) => `${dir}/${s}_bold.nii.gz`),
+  ]);
+  if ("help" in opts) throw new Error("unexpected help request");
+  let log = "";
+  const code = await runExtract(opts, { isTerminal: false, write: (t) => (log += t) });
+  if (code !== 0) throw new Error(`niimask extract failed (${code}): ${log}`);
+  return out;
+}
+
+/** Largest relative difference between a signals matrix and a TSV's values (header skipped). */
+export function matrixTsvRelativeError(
+  m: { data: Float64Array; shape: readonly [number, number] },
+  tsv: string,
+): number {
+  const rows = tsv.trimEnd().split("\n").slice(1).map((l) => l.split("\t").map(Number));
+  if (rows.length !== m.shape[0]) throw new Error(`rows: ${rows.length} vs ${m.shape[0]}`);
+  let scale = 0;
+  for (const v of m.data) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  rows.forEach((r, i) => {
+    if (r.length !== m.shape[1]) throw new Error(`row ${i + 1}: ${r.length} values`);
+    r.forEach((x, j) => {
+      worst = Math.max(worst, Math.abs(x - m.data[i * m.shape[1] + j]!) / (scale || 1));
+    });
+  });
+  return worst;
+}

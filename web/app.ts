@@ -2,9 +2,12 @@
 /**
  * The browser page (`web/index.html`): files chosen or dropped, or given as same-origin URLs in the
  * query (`?img=URL&maps=URL[&confounds=URL]` plus options named as the command line's flags), run
- * through {@link extractFiles}; shows progress, the time series, the report, and offers the TSV and
- * JSON outputs under the command line's names. The first subject's TSV goes into `#result-tsv`
- * when done (the others into `#result-tsv-1`, ...), an error into `#result-error`.
+ * through {@link extractFiles}; shows progress, the time series, the connectivity heatmaps, the
+ * report, and offers the TSV and JSON outputs under the command line's names. With fMRIPrep
+ * confounds files, a denoising strategy (`denoise-strategy=scrubbing`, as `niimask bids` names it)
+ * picks the confounds; `connectivity=correlation,...` computes the connectome. The first
+ * subject's TSV goes into `#result-tsv` when done (the others into `#result-tsv-1`, ...), its first
+ * connectivity matrix TSV into `#result-relmat`, an error into `#result-error`.
  *
  * @module
  */
@@ -17,6 +20,8 @@ import {
   type NamedBlob,
 } from "./extract_files.ts";
 import { LINE_COLOURS, lineChartSvg } from "../report/plots_svg.ts";
+import { connectivityHeatmap } from "../report/heatmap.ts";
+import { sidecarNameOf } from "./strategy_confounds.ts";
 
 const $ = <T extends HTMLElement>(id: string): T => {
   const el = document.getElementById(id);
@@ -75,6 +80,15 @@ async function fetchFile(param: string, value: string): Promise<NamedBlob> {
   return { name, blob: new File([await res.blob()], name) };
 }
 
+/** A same-origin file that may be absent (null on HTTP 404). */
+async function fetchOptional(url: URL): Promise<NamedBlob | null> {
+  const res = await fetch(url);
+  if (res.status === 404) return null;
+  if (!res.ok) throw new Error(`${url.href}: HTTP ${res.status} ${res.statusText}`);
+  const name = urlFileName(url);
+  return { name, blob: new File([await res.blob()], name) };
+}
+
 /** The inputs named by the query, or null when it names no image. */
 async function inputsFromQuery(params: URLSearchParams): Promise<ExtractFilesInput | null> {
   const imgs = params.getAll("img");
@@ -88,12 +102,26 @@ async function inputsFromQuery(params: URLSearchParams): Promise<ExtractFilesInp
   const labels = one("labels");
   showQueryOptions(params);
   setStatus("Fetching the files...", 0);
+  const confoundUrls = params.getAll("confounds");
+  const confounds = await Promise.all(confoundUrls.map((u) => fetchFile("confounds", u)));
+  if (params.has("denoise-strategy")) {
+    // fMRIPrep's JSON sidecars sit next to their TSVs (nilearn reads them from there).
+    const given = new Set(confounds.map((c) => c.name));
+    for (const u of confoundUrls) {
+      const url = new URL(u, location.href);
+      if (/\.json$/i.test(url.pathname)) continue;
+      const name = sidecarNameOf(urlFileName(url));
+      if (given.has(name)) continue;
+      const sidecar = await fetchOptional(new URL(name, url));
+      if (sidecar !== null) confounds.push(sidecar);
+    }
+  }
   const input = {
     imgs: await Promise.all(imgs.map((u) => fetchFile("img", u))),
     maps: await fetchFile("maps", maps),
     mask: mask === null ? null : await fetchFile("mask", mask),
     labels: labels === null ? null : await fetchFile("labels", labels),
-    confounds: await Promise.all(params.getAll("confounds").map((u) => fetchFile("confounds", u))),
+    confounds,
     flags,
   };
   const list = $("chosen");
@@ -116,6 +144,13 @@ async function inputsFromQuery(params: URLSearchParams): Promise<ExtractFilesInp
 function showQueryOptions(params: URLSearchParams): void {
   for (const [key, value] of params) {
     if (FILE_PARAMS.has(key)) continue;
+    if (key === "no-demean") ($("demean") as HTMLInputElement).checked = false;
+    if (key === "connectivity") {
+      const kinds = value.split(",").map((k) => k.trim());
+      for (const box of connectivityBoxes()) box.checked = kinds.includes(box.value);
+      continue;
+    }
+    if (key === "denoise-strategy") ($("denoise-strategy") as HTMLSelectElement).disabled = false;
     const el = document.getElementById(key);
     if (el instanceof HTMLInputElement && el.type === "checkbox") {
       el.checked = value !== "false";
@@ -123,6 +158,7 @@ function showQueryOptions(params: URLSearchParams): void {
       el.value = value;
     }
   }
+  showStrategyParams();
 }
 
 // ---- interactive form -------------------------------------------------------------------------
@@ -134,6 +170,39 @@ const chosen: {
   confounds: File[];
   labels: File | null;
 } = { imgs: [], maps: null, confounds: [], labels: null };
+
+/** Whether a confounds file is fMRIPrep's (its strategies apply). */
+function isFmriprepConfounds(name: string): boolean {
+  return /desc-confounds_(timeseries|regressors)\.tsv$/i.test(name);
+}
+
+/** The strategy selector: enabled when every confounds table is fMRIPrep's. */
+function updateStrategyChoice(): void {
+  const select = $("denoise-strategy") as HTMLSelectElement;
+  const tables = chosen.confounds.filter((f) => !/\.json$/i.test(f.name));
+  const ok = tables.length > 0 && tables.every((f) => isFmriprepConfounds(f.name));
+  select.disabled = !ok;
+  select.title = ok
+    ? "nilearn's load_confounds_strategy preset, applied to the fMRIPrep confounds"
+    : "choose fMRIPrep confounds files (desc-confounds_timeseries.tsv) first";
+  if (!ok) select.value = "";
+  showStrategyParams();
+}
+
+/** Show the parameters of the chosen strategy only; the column selection without a strategy. */
+function showStrategyParams(): void {
+  const strategy = ($("denoise-strategy") as HTMLSelectElement).value;
+  const box = $("strategy-params");
+  box.hidden = strategy === "";
+  for (const label of box.querySelectorAll<HTMLLabelElement>("label[data-for]")) {
+    label.hidden = !(label.dataset.for ?? "").split(" ").includes(strategy);
+  }
+  ($("confound-columns") as HTMLInputElement).disabled = strategy !== "";
+}
+
+function connectivityBoxes(): HTMLInputElement[] {
+  return [...document.querySelectorAll<HTMLInputElement>("input[id^='conn-']")];
+}
 
 function showChosen(): void {
   const list = $("chosen");
@@ -147,6 +216,7 @@ function showChosen(): void {
   if (chosen.maps !== null) add("maps", chosen.maps);
   chosen.confounds.forEach((f) => add("confounds", f));
   if (chosen.labels !== null) add("names", chosen.labels);
+  updateStrategyChoice();
 }
 
 /**
@@ -157,8 +227,12 @@ function showChosen(): void {
 function sortDropped(files: readonly File[]): void {
   for (const f of files) {
     const n = f.name.toLowerCase();
-    if (/\.(tsv|csv|txt)$/.test(n)) {
-      if (/label|names|lut/.test(n)) chosen.labels = f;
+    if (/\.xml$/.test(n)) {
+      chosen.labels = f;
+    } else if (/\.json$/.test(n)) {
+      chosen.confounds.push(f);
+    } else if (/\.(tsv|csv|txt)$/.test(n)) {
+      if (/label|names|lut|dseg/.test(n)) chosen.labels = f;
       else chosen.confounds.push(f);
     } else if (/atlas|maps|prob|difumo|ica|components/.test(n) && chosen.maps === null) {
       chosen.maps = f;
@@ -174,12 +248,34 @@ function formFlags(): string[] {
   const value = (id: string) => ($(id) as HTMLInputElement).value.trim();
   flags.push(`--standardize=${value("standardize")}`);
   if (($("detrend") as HTMLInputElement).checked) flags.push("--detrend");
-  for (const id of ["t-r", "high-pass", "low-pass", "confound-columns", "jobs"]) {
+  for (const id of ["t-r", "high-pass", "low-pass", "jobs"]) {
     const v = value(id);
     if (v !== "") flags.push(`--${id}=${v}`);
   }
-  // HOOK(fmriprep-strategy): when interfaces/ lands, map value("strategy") to confound columns
-  // and a sample mask here.
+  const strategy = ($("denoise-strategy") as HTMLSelectElement).disabled
+    ? ""
+    : value("denoise-strategy");
+  if (strategy === "") {
+    if (value("confound-columns") !== "") {
+      flags.push(`--confound-columns=${value("confound-columns")}`);
+    }
+  } else {
+    flags.push(`--denoise-strategy=${strategy}`);
+    for (const label of $("strategy-params").querySelectorAll<HTMLLabelElement>("label")) {
+      if (label.hidden) continue;
+      const el = label.querySelector<HTMLInputElement | HTMLSelectElement>("input, select")!;
+      if (el instanceof HTMLInputElement && el.type === "checkbox") {
+        if (!el.checked) flags.push(`--no-${el.id}`);
+      } else if (el.value.trim() !== "") {
+        flags.push(`--${el.id}=${el.value.trim()}`);
+      }
+    }
+  }
+  const kinds = connectivityBoxes().filter((b) => b.checked).map((b) => b.value);
+  if (kinds.length > 0) {
+    flags.push(`--connectivity=${kinds.join(",")}`);
+    flags.push(`--cov-estimator=${value("cov-estimator")}`);
+  }
   return flags;
 }
 
@@ -197,6 +293,7 @@ function wireForm(): void {
     chosen.confounds = [...(input("confounds").files ?? [])];
     showChosen();
   });
+  $("denoise-strategy").addEventListener("change", showStrategyParams);
   input("labels").addEventListener("change", () => {
     chosen.labels = input("labels").files?.[0] ?? null;
     showChosen();
@@ -268,9 +365,34 @@ function showResults(r: ExtractFilesResult): void {
     downloads.append(downloadLink(s.tsv.name, s.tsv.text, "text/tab-separated-values"));
     downloads.append(downloadLink(s.json.name, s.json.text, "application/json"));
   }
+  for (const s of r.subjects) {
+    for (const m of s.relmats) {
+      downloads.append(downloadLink(m.tsv.name, m.tsv.text, "text/tab-separated-values"));
+      downloads.append(downloadLink(m.json.name, m.json.text, "application/json"));
+    }
+  }
+  for (const f of r.groupFiles) {
+    const type = f.name.endsWith(".json") ? "application/json" : "text/tab-separated-values";
+    downloads.append(downloadLink(f.name, f.text, type));
+  }
   downloads.append(downloadLink("report.html", r.report.html, "text/html"));
-  // HOOK(connectome): when connectome/ lands, show the first subject's connectivity matrix here
-  // and offer it for download under the command line's name.
+  const warnings = $("warnings");
+  warnings.replaceChildren(...r.warnings.map((w) => {
+    const li = document.createElement("li");
+    li.textContent = `Warning: ${w}`;
+    return li;
+  }));
+  // The first subject's connectome (the report shows the same heatmaps).
+  $("connectome").hidden = first.relmats.length === 0;
+  $("heatmaps").innerHTML = first.relmats.map((m, i) =>
+    connectivityHeatmap({
+      kind: m.kind,
+      matrix: m.matrix,
+      labels: first.columns.length === m.matrix.shape[0] ? first.columns : null,
+      source: first.subject,
+    }, `page-${i}`)
+  ).join("");
+  $("result-relmat").textContent = first.relmats[0]?.tsv.text ?? "";
   ($("report") as HTMLIFrameElement).srcdoc = r.report.html;
   // Machine-readable results last: their presence means everything above is on the page.
   const results = $("results");
@@ -296,6 +418,7 @@ async function run(input: ExtractFilesInput | Promise<ExtractFilesInput | null>)
   button.disabled = true;
   clearError();
   $("result-tsv").textContent = "";
+  $("result-relmat").textContent = "";
   try {
     const resolved = await input;
     if (resolved === null) {
