@@ -15,6 +15,24 @@ export * from "./types.ts";
 export * from "./image/mod.ts";
 export * from "./signal/mod.ts";
 export * from "./maskers/mod.ts";
+export {
+  findConfoundsFile,
+  FmriprepFileError,
+  loadConfounds,
+  loadConfoundsStrategy,
+  MissingConfoundsError,
+} from "./interfaces/mod.ts";
+export type {
+  CompcorType,
+  ConfoundsComponent,
+  ConfoundsFiles,
+  ConfoundsLevel,
+  DenoiseStrategy,
+  FmriprepConfounds,
+  IcaAromaType,
+  LoadConfoundsOptions,
+  LoadConfoundsStrategyOptions,
+} from "./interfaces/mod.ts";
 export * from "./report/mod.ts";
 export * from "./synthetic/mod.ts";
 export {

@@ -48,6 +48,10 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${re}$`, "s");
 }
 
+function listNames(names: readonly string[]): string {
+  return names.slice(0, 12).join(", ") + (names.length > 12 ? ", ..." : "");
+}
+
 function isGlob(pattern: string): boolean {
   return pattern.includes("*") || pattern.includes("?");
 }
@@ -65,7 +69,8 @@ function isGlob(pattern: string): boolean {
  * @param columns wanted columns (names or patterns), or null for all.
  * @param censorPatterns censoring column patterns, or null.
  * @returns the selection.
- * @throws RangeError when a named column is missing, the file has no header but names are
+ * @throws RangeError when a named column is missing, a wildcard pattern of `columns` matches no
+ *   column, no column matches `censorPatterns`, the file has no header but names are
  *   needed, a censoring column holds values other than 0/1, or every volume is censored.
  * @example
  * ```ts
@@ -98,6 +103,12 @@ export function selectConfounds(
     names!.forEach((n, i) => {
       if (res.some((re) => re.test(n))) censorIdx.push(i);
     });
+    if (censorIdx.length === 0) {
+      throw new RangeError(
+        `confounds ${path}: no column matches --sample-mask-from-confounds ` +
+          `${censorPatterns.join(",")}; the file has ${cols} columns: ${listNames(names!)}`,
+      );
+    }
   }
   const flagged = new Uint8Array(rows);
   for (const c of censorIdx) {
@@ -131,6 +142,12 @@ export function selectConfounds(
     for (const want of columns) {
       if (isGlob(want)) {
         const re = globToRegExp(want);
+        if (!names!.some((n) => re.test(n))) {
+          throw new RangeError(
+            `confounds ${path}: the pattern '${want}' (--confound-columns) matches no column; ` +
+              `the file has ${cols} columns: ${listNames(names!)}`,
+          );
+        }
         names!.forEach((n, i) => {
           if (re.test(n) && !isCensor.has(i) && !taken.has(i)) {
             taken.add(i);
@@ -142,7 +159,7 @@ export function selectConfounds(
         if (i < 0) {
           throw new RangeError(
             `confounds ${path}: no column '${want}' (--confound-columns); the file has ` +
-              `${cols} columns: ${names!.slice(0, 12).join(", ")}${cols > 12 ? ", ..." : ""}`,
+              `${cols} columns: ${listNames(names!)}`,
           );
         }
         if (isCensor.has(i)) {

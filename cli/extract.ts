@@ -5,8 +5,7 @@
  * @module
  */
 import type { Matrix } from "../types.ts";
-import { openNifti } from "../image/load.ts";
-import { loadConfounds } from "../signal/confounds_file.ts";
+import { readConfoundsFile } from "../signal/confounds_file.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
@@ -14,7 +13,12 @@ import type { ExtractOptions } from "./extract_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
 import { baseName, confoundsPath, outputPaths, subjectNames } from "./naming.ts";
 import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
-import { defaultMapNames, formatTimeseriesTsv, parseLabels } from "./tsv.ts";
+import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
+import { readLabelsFile } from "./labels.ts";
+import { countMapsOf, expandMapsSpec, mapsImgOf, mapsSha256 } from "./maps_files.ts";
+import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
+import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
+import { fmriprepConfoundsFile } from "./bids_confounds.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
 import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
@@ -44,17 +48,6 @@ export interface ExtractContext {
   readonly isTerminal: boolean;
   /** Writes to stderr. */
   readonly write?: (text: string) => void;
-}
-
-/** Number of maps of a maps file, read from its header only. */
-async function countMaps(path: string): Promise<number> {
-  const stream = await openNifti(path);
-  try {
-    const shape = stream.shape;
-    return shape.length >= 4 ? shape[3]! : 1;
-  } finally {
-    await stream.close();
-  }
 }
 
 async function checksum(flag: string, path: string): Promise<FileChecksum> {
@@ -109,28 +102,17 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         write(`niimask: shard ${shardText}: ${subjects.length} of ${total} images\n`);
       }
     }
-    maps = await checksum("maps", opts.maps);
+    // --maps: one image, or a comma-separated list or glob of 3D maps.
+    const mapsFiles = await expandMapsSpec("maps", opts.maps);
+    maps = { path: opts.maps, sha256: await mapsSha256("maps", mapsFiles) };
     mask = opts.mask === null ? null : await checksum("mask", opts.mask);
-    let nMaps: number;
-    try {
-      nMaps = await countMaps(opts.maps);
-    } catch (e) {
-      throw new SetupError(`--maps ${opts.maps}: ${errorMessage(e)}`);
-    }
-    if (opts.labels !== null) {
-      let text: string;
-      try {
-        text = await Deno.readTextFile(opts.labels);
-      } catch (e) {
-        throw new SetupError(`--labels ${opts.labels}: cannot read the file (${errorMessage(e)})`);
-      }
-      names = parseLabels(text, opts.labels, nMaps);
-    } else {
-      names = defaultMapNames(nMaps);
-    }
+    const nMaps = await countMapsOf("maps", mapsFiles);
+    names = opts.labels === null
+      ? defaultMapNames(nMaps)
+      : await readLabelsFile(opts.labels, nMaps);
     const config: MultiMapsMaskerConfig = {
       ...opts.masker,
-      mapsImg: opts.maps,
+      mapsImg: mapsImgOf(mapsFiles),
       maskImg: opts.mask,
       output: "table",
       labels: names,
@@ -138,7 +120,9 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     try {
       fitted = await multiMapsMasker(config).fit();
     } catch (e) {
-      throw new SetupError(`cannot fit the maps (--maps ${opts.maps}): ${errorMessage(e)}`);
+      throw new SetupError(
+        `cannot fit the maps (--maps ${opts.maps}): ${withFlagNames(errorMessage(e))}`,
+      );
     }
     try {
       await Deno.mkdir(opts.out, { recursive: true });
@@ -146,7 +130,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
       throw new SetupError(`--out ${opts.out}: cannot create the directory (${errorMessage(e)})`);
     }
   } catch (e) {
-    write(`niimask extract: error: ${errorMessage(e)}\n`);
+    write(`niimask extract: error: ${withFlagNames(errorMessage(e))}\n`);
     return EXIT_USAGE;
   }
 
@@ -160,10 +144,39 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   /** Runs computed in this invocation, for the tangent group step (by subject). */
   const tangentRuns = new Map<string, GroupRunSource>();
 
+  const selection = {
+    Pattern: opts.confounds,
+    Columns: opts.confoundColumns,
+    SampleMaskFrom: opts.sampleMaskColumns,
+  };
+  const fingerprint: SidecarFingerprint = {
+    "Maps.Sha256": maps.sha256,
+    "Mask.Sha256": mask?.sha256 ?? null,
+    Labels: opts.labels,
+    Parameters: buildSidecar({
+      version: VERSION,
+      image: "",
+      maps,
+      mask,
+      labels: opts.labels,
+      columns: [],
+      volumes: 0,
+      tR,
+      params,
+      confounds: null,
+    }).Parameters,
+    ConfoundsSelection: selection,
+  };
+
   const summary = await runBatch<Prepared>(subjects, {
     async outputsExist(s) {
+      // Skipped only when the sidecar records the same maps, parameters and confounds selection.
       const out = outputPaths(opts.out, s.subject);
-      if (!await fileExists(out.tsv) || !await fileExists(out.json)) return false;
+      const verdict = await checkExistingOutputs(out.tsv, out.json, fingerprint);
+      if (verdict.state === "different" && !opts.quiet) {
+        write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
+      }
+      if (verdict.state !== "same") return false;
       for (const kind of perRunKinds) {
         const rel = relmatPaths(timeseriesStem(out.tsv), kind);
         if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
@@ -173,13 +186,16 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`image ${s.image}: no such file`);
       if (opts.confounds === null) return { image: s.image, confoundsPath: null, selected: null };
-      const path = confoundsPath(opts.confounds, s.subject);
+      // auto: the fMRIPrep confounds file of the image, found as nilearn finds it.
+      const path = opts.confounds === "auto"
+        ? await fmriprepConfoundsFile(s.image)
+        : confoundsPath(opts.confounds, s.subject, s.image);
       if (!await fileExists(path)) {
         throw new Error(
           `confounds file ${path} (from --confounds ${opts.confounds}): no such file`,
         );
       }
-      const table = await loadConfounds(path);
+      const table = await readConfoundsFile(path);
       const selected = selectConfounds(table, path, opts.confoundColumns, opts.sampleMaskColumns);
       return { image: s.image, confoundsPath: path, selected };
     },
@@ -191,10 +207,10 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         confounds: withConfounds ? items.map((p) => p.selected?.confounds ?? null) : null,
         sampleMask: withConfounds ? items.map((p) => p.selected?.sampleMask ?? null) : null,
         nJobs: jobs,
-        onOutcome,
+        onOutcome: (i, outcome) => onOutcome(i, outcomeWithFlagNames(outcome)),
         keepValues: false, // written by onOutcome: hold no signals for the rest of the batch
         ...(signal !== undefined ? { signal } : {}),
-      });
+      }).then((outcomes) => outcomes.map((o) => outcomeWithFlagNames(o)));
     },
     async write(s, p, signals: Matrix) {
       const columns = columnNames(signals, names, opts.labels);
@@ -216,6 +232,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
           censoredVolumes: p.selected.censored,
         },
       });
+      sidecar.ConfoundsSelection = selection;
       const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
       const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
       await writeFilesAtomically([

@@ -31,7 +31,8 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     metavar: "MAPS",
     required: true,
     group: INPUTS,
-    help: "4D NIfTI (.nii/.nii.gz) of the brain maps (x, y, z, map); a 3D image is one map.",
+    help: "4D NIfTI (.nii/.nii.gz) of the brain maps (x, y, z, map); a 3D image is one map; a " +
+      "comma-separated list or a glob ('maps/*.nii.gz') of 3D maps is stacked in order.",
   },
   {
     name: "mask",
@@ -44,11 +45,12 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
   {
     name: "labels",
     kind: "string",
-    metavar: "LABELS.tsv",
+    metavar: "FILE",
     group: INPUTS,
     defaultText: "map-000, map-001, ...",
-    help: "Map names for the TSV header: a TSV with a 'name' column, or a text file with one " +
-      "name per line. The count must equal the number of maps.",
+    help: "Map names for the TSV header: a TSV with a 'name' column (a BIDS dseg.tsv: index, " +
+      "name) or a 'label' column, an FSL atlas .xml, or a text file with one name per line. " +
+      "The count must equal the number of maps.",
   },
   {
     name: "out",
@@ -62,13 +64,17 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
   {
     name: "confounds",
     kind: "string",
-    metavar: "PATTERN",
+    metavar: "PATTERN|auto",
     group: CONFOUNDS,
     defaultText: "no confounds",
     help: "Per-subject confounds file (TSV/CSV with a header row, fMRIPrep's n/a accepted), " +
-      "with {subject} standing for the image's file name without _bold.nii.gz, .nii.gz or " +
-      ".nii, e.g. 'confounds/{subject}_desc-confounds_timeseries.tsv'. A missing file is that " +
-      "subject's error. Rows must equal the image's volumes.",
+      "with {subject} standing for the image's file name without _bold.nii.gz, _bold.nii, " +
+      ".nii.gz or .nii and {dir} for the image's folder, e.g. " +
+      "'{dir}/{subject}_desc-confounds_timeseries.tsv'. A missing file is that subject's " +
+      "error. Rows must equal the image's volumes. 'auto': fMRIPrep's confounds file of each " +
+      "image (..._desc-confounds_timeseries.tsv or _regressors.tsv next to " +
+      "..._desc-preproc_bold.nii.gz), found as nilearn's load_confounds finds it; or use " +
+      "'niimask bids' for nilearn's denoising strategies.",
   },
   {
     name: "confound-columns",
@@ -78,7 +84,8 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     defaultText: "all columns (except censoring columns)",
     help: "Columns of the confounds file to regress out, e.g. trans_x,trans_y,trans_z,rot_x," +
       "rot_y,rot_z. '*' and '?' are wildcards ('trans_?' matches trans_x, trans_y, trans_z but " +
-      "not trans_x_derivative1); a plain name missing from a file is that subject's error.",
+      "not trans_x_derivative1); a plain name missing from a file, or a wildcard matching no " +
+      "column, is that subject's error.",
   },
   {
     name: "sample-mask-from-confounds",
@@ -89,8 +96,8 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     help: "Censor (scrub) volumes flagged in one-hot outlier columns of the confounds file, e.g. " +
       "'motion_outlier*,non_steady_state_outlier*' (fMRIPrep). A volume whose value is 1 in any " +
       "matching column is dropped (the sample mask keeps the others, and the TSV has one row per " +
-      "kept volume); matching columns must hold only 0/1 and are not used as confounds. Needs " +
-      "--confounds.",
+      "kept volume); matching columns must hold only 0/1 and are not used as confounds. A file " +
+      "in which no column matches is that subject's error. Needs --confounds.",
   },
   {
     name: "high-variance-confounds",
@@ -305,7 +312,9 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     kind: "boolean",
     group: RUN,
     defaultText: "off",
-    help: "Skip subjects whose outputs (TSV and JSON) already exist: resumes an interrupted batch.",
+    help: "Skip subjects whose outputs (TSV and JSON) already exist and whose sidecar records " +
+      "the same maps checksum, parameters and confounds selection: resumes an interrupted " +
+      "batch. Outputs made otherwise are recomputed (saying why).",
   },
   {
     name: "quiet",
@@ -528,7 +537,8 @@ export function parseExtractArgs(
     for (const dep of ["confound-columns", "sample-mask-from-confounds"]) {
       if (values.has(dep)) throw new UsageError(`--${dep} needs --confounds PATTERN`);
     }
-  } else if (!confounds.includes("{subject}") && positionals.length > 1) {
+  } else if (confounds !== "auto" && !confounds.includes("{subject}") && positionals.length > 1) {
+    // {dir} alone is not enough: images of one folder would share the file.
     throw new UsageError(
       `--confounds: the pattern "${confounds}" has no {subject} placeholder, so every one of ` +
         `the ${positionals.length} images would get the same confounds file`,

@@ -10,6 +10,9 @@ import { parseExtractArgs } from "./extract_args.ts";
 import { runExtract } from "./extract.ts";
 import { statusCommand } from "./status.ts";
 import { groupCommand } from "./group.ts";
+import { bidsHelp, parseBidsArgs } from "./bids_args.ts";
+import { runBids } from "./bids.ts";
+import { confoundsStrategyLoader } from "./bids_confounds.ts";
 import { extractHelp, mainHelp } from "./help.ts";
 import { writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
@@ -50,8 +53,29 @@ export const extractCommand: Command = {
   },
 };
 
+/** The `bids` subcommand (BIDS App over an fMRIPrep folder). */
+export const bidsCommand: Command = {
+  name: "bids",
+  summary: "BIDS App: denoised map time series of every run of an fMRIPrep folder.",
+  run(args, ctx) {
+    const opts = parseBidsArgs(args);
+    if ("help" in opts) {
+      ctx.stdout(bidsHelp());
+      return Promise.resolve(EXIT_OK);
+    }
+    const loader = confoundsStrategyLoader((line) => {
+      if (!opts.quiet) ctx.stderr(`niimask: warning: ${line}\n`);
+    });
+    return runBids(
+      opts,
+      { signal: ctx.signal, isTerminal: ctx.isTerminal, write: ctx.stderr },
+      loader,
+    );
+  },
+};
+
 /** Every subcommand, in help order. */
-export const COMMANDS: Command[] = [extractCommand, statusCommand, groupCommand];
+export const COMMANDS: Command[] = [extractCommand, bidsCommand, statusCommand, groupCommand];
 
 const encoder = new TextEncoder();
 

@@ -30,8 +30,8 @@ export function baseName(path: string): string {
 }
 
 /**
- * The subject name `X` of an image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`: the file name without
- * that ending (case-insensitive; `X_bold.nii` gives `X_bold`).
+ * The subject name `X` of an image `X_bold.nii.gz`, `X_bold.nii`, `X.nii.gz` or `X.nii`: the file
+ * name without that ending (case-insensitive).
  *
  * @param imgPath image path.
  * @returns the subject name.
@@ -44,7 +44,7 @@ export function baseName(path: string): string {
  */
 export function subjectName(imgPath: string): string {
   const name = baseName(imgPath);
-  const m = /^(.*?)(_bold\.nii\.gz|\.nii\.gz|\.nii)$/i.exec(name);
+  const m = /^(.*?)(_bold\.nii\.gz|_bold\.nii|\.nii\.gz|\.nii)$/i.exec(name);
   const subject = m ? m[1]! : name;
   if (subject === "") {
     throw new RangeError(`image "${imgPath}": no subject name left after removing "${name}"`);
@@ -76,19 +76,38 @@ export function outputPaths(outDir: string, subject: string): SubjectOutputs {
 }
 
 /**
- * The confounds path of a subject: every `{subject}` in the pattern replaced by the subject name.
+ * The folder of a path (before the last `/` or `\`), `.` when it has none.
  *
- * @param pattern e.g. `confounds/{subject}_desc-confounds_timeseries.tsv`.
+ * @param path a path.
+ * @returns its folder.
+ * @example
+ * ```ts
+ * import { dirName } from "./naming.ts";
+ * dirName("data/sub-01/func/sub-01_bold.nii.gz"); // "data/sub-01/func"
+ * ```
+ */
+export function dirName(path: string): string {
+  const i = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return i < 0 ? "." : i === 0 ? path.slice(0, 1) : path.slice(0, i);
+}
+
+/**
+ * The confounds path of a subject: every `{subject}` in the pattern replaced by the subject name,
+ * every `{dir}` by the image's folder.
+ *
+ * @param pattern e.g. `{dir}/{subject}_desc-confounds_timeseries.tsv`.
  * @param subject subject name.
+ * @param image the image path (for `{dir}`).
  * @returns the path.
  * @example
  * ```ts
  * import { confoundsPath } from "./naming.ts";
  * confoundsPath("c/{subject}_conf.tsv", "sub-01"); // "c/sub-01_conf.tsv"
+ * confoundsPath("{dir}/conf.tsv", "sub-01", "d/sub-01_bold.nii"); // "d/conf.tsv"
  * ```
  */
-export function confoundsPath(pattern: string, subject: string): string {
-  return pattern.replaceAll("{subject}", subject);
+export function confoundsPath(pattern: string, subject: string, image = ""): string {
+  return pattern.replaceAll("{subject}", subject).replaceAll("{dir}", dirName(image));
 }
 
 /**

@@ -2,7 +2,7 @@
  * `niimask status --out DIR IMG...`: which subjects of a batch are done, missing or failed, so
  * only the missing ones need resubmitting.
  *
- * A subject `X` (image `X_bold.nii.gz`, `X.nii.gz` or `X.nii`, named as `extract` names
+ * A subject `X` (image `X_bold.nii.gz`, `X_bold.nii`, `X.nii.gz` or `X.nii`, named as `extract` names
  * outputs) is
  * - `done` when both `DIR/X_timeseries.tsv` and `DIR/X_timeseries.json` exist (a stale failure
  *   record next to them is ignored),
@@ -23,6 +23,7 @@ import {
 } from "./failure_record.ts";
 import type { Command } from "./main.ts";
 import { subjectName, subjectNames } from "./naming.ts";
+import { bidsOutputStem, bidsOutputStems } from "./bids_naming.ts";
 
 /** State of one subject. */
 export type SubjectState = "done" | "missing" | "failed";
@@ -174,13 +175,21 @@ export async function collectStatus(
   subjectOf: (image: string) => string = subjectName,
 ): Promise<SubjectStatus[]> {
   const files = new Set<string>();
-  try {
-    for await (const entry of Deno.readDir(outDir)) {
-      if (entry.isFile) files.add(entry.name);
+  // Subject names with folders (bids outputs: sub-L/[ses-S/]func/...) need those folders read.
+  const depth = Math.max(0, ...images.map((img) => subjectOf(img).split("/").length - 1));
+  const walk = async (dir: string, prefix: string, level: number): Promise<void> => {
+    try {
+      for await (const entry of Deno.readDir(dir)) {
+        if (entry.isFile) files.add(prefix + entry.name);
+        else if (entry.isDirectory && level < depth) {
+          await walk(`${dir}/${entry.name}`, `${prefix}${entry.name}/`, level + 1);
+        }
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
     }
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
+  };
+  await walk(outDir.replace(/\/+$/, "") || "/", "", 0);
   const wanted = new Set(images.map(subjectOf));
   const failures = new Map<string, FailureRecord | Error>();
   for (const name of files) {
@@ -200,15 +209,22 @@ export async function collectStatus(
 
 /** Help text of `niimask status`. */
 export const STATUS_HELP: string = `niimask status --out DIR [--list WHAT] IMG...
+niimask status --out OUTPUT_DIR --atlas-name NAME [--denoise-strategy S] [--list WHAT] RUN...
 
 List which subjects of a batch are done, missing or failed.
 
-A subject X (image X_bold.nii.gz, X.nii.gz or X.nii) is done when DIR/X_timeseries.tsv and
+A subject X (image X_bold.nii.gz, X_bold.nii, X.nii.gz or X.nii) is done when DIR/X_timeseries.tsv and
 DIR/X_timeseries.json exist, failed when DIR/X_timeseries.failed.json (written by
 'niimask extract' when the subject fails) exists instead, and missing otherwise.
 
+For 'niimask bids' outputs, give --atlas-name (and --denoise-strategy, default simple) as given
+to 'niimask bids', and the fMRIPrep runs: a run is done when
+OUTPUT_DIR/sub-L/[ses-S/]func/<entities>_atlas-NAME_desc-STRATEGY_timeseries.tsv and .json exist.
+
 Options:
-  --out DIR      output directory of 'niimask extract' (required)
+  --out DIR      output directory of 'niimask extract' or 'niimask bids' (required)
+  --atlas-name NAME, --denoise-strategy S
+                 the outputs are those of 'niimask bids' with this atlas label and strategy
   --list WHAT    print only image paths, one per line: done, missing, failed, or todo
                  (missing + failed: the ones to resubmit); or json for a machine-readable
                  report. Default: a report of the subjects not done and a summary line.
@@ -230,6 +246,8 @@ export interface StatusArgs {
   images: string[];
   /** `--help` was given. */
   help: boolean;
+  /** For `niimask bids` outputs: the atlas label and the denoising strategy. */
+  bids?: { atlasName: string; strategy: string };
 }
 
 /**
@@ -250,6 +268,8 @@ export function parseStatusArgs(args: readonly string[]): StatusArgs {
   const images: string[] = [];
   let help = false;
   let onlyPositional = false;
+  let atlasName: string | undefined;
+  let strategy: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (onlyPositional || !a.startsWith("-") || a === "-") {
@@ -283,6 +303,15 @@ export function parseStatusArgs(args: readonly string[]): StatusArgs {
         );
       }
       listing = v as StatusListing;
+    } else if (flag === "--atlas-name") {
+      atlasName = takeValue();
+    } else if (flag === "--denoise-strategy") {
+      strategy = takeValue();
+      if (!["simple", "scrubbing", "compcor", "ica_aroma"].includes(strategy)) {
+        throw new RangeError(
+          `status: --denoise-strategy expects simple, scrubbing, compcor or ica_aroma, got "${strategy}"`,
+        );
+      }
     } else {
       throw new RangeError(`status: unknown option "${flag}" (see niimask status --help)`);
     }
@@ -291,7 +320,12 @@ export function parseStatusArgs(args: readonly string[]): StatusArgs {
   if (!help && images.length === 0) {
     throw new RangeError("status: expected the batch's image paths (IMG...)");
   }
-  return { out: out ?? "", listing, images, help };
+  if (strategy !== undefined && atlasName === undefined) {
+    throw new RangeError("status: --denoise-strategy needs --atlas-name (bids outputs)");
+  }
+  const parsed: StatusArgs = { out: out ?? "", listing, images, help };
+  if (atlasName !== undefined) parsed.bids = { atlasName, strategy: strategy ?? "simple" };
+  return parsed;
 }
 
 function writeAllSync(w: { writeSync(p: Uint8Array): number }, s: string): void {
@@ -328,15 +362,21 @@ export async function runStatus(
     io.stdout(STATUS_HELP);
     return 0;
   }
+  const bids = parsed.bids;
+  const subjectOf = bids === undefined
+    ? subjectName
+    : (image: string) => bidsOutputStem(image, bids.atlasName, bids.strategy);
   try {
-    subjectNames(parsed.images); // same names and clash check as extract
+    // Same names and clash check as extract (or bids).
+    if (bids === undefined) subjectNames(parsed.images);
+    else bidsOutputStems(parsed.images, bids.atlasName, bids.strategy);
   } catch (e) {
     io.stderr(`niimask status: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;
   }
   let statuses: SubjectStatus[];
   try {
-    statuses = await collectStatus(parsed.out, parsed.images);
+    statuses = await collectStatus(parsed.out, parsed.images, subjectOf);
   } catch (e) {
     io.stderr(
       `niimask status: cannot read --out "${parsed.out}": ${

@@ -71,8 +71,9 @@ export function defaultMapNames(n: number): string[] {
 }
 
 /**
- * Parse a labels file: a TSV whose header has a `name` column (one row per map), or a plain list
- * with one name per line. Blank trailing lines are ignored.
+ * Parse a labels file: a TSV whose header has a `name` column (one row per map; a BIDS
+ * `dseg.tsv` has `index` and `name`) or else a `label` column, or a plain list with one name per
+ * line. Blank trailing lines are ignored.
  *
  * @param text file content.
  * @param path file path, for error messages.
@@ -91,11 +92,11 @@ export function parseLabels(text: string, path: string, nMaps?: number): string[
   if (lines.length === 0) throw new RangeError(`--labels ${path}: the file is empty`);
   let names: string[];
   const header = lines[0]!.split("\t").map((h) => h.trim());
-  const col = header.indexOf("name");
+  const col = header.includes("name") ? header.indexOf("name") : header.indexOf("label");
   if (header.length > 1 || col === 0 && lines.length > 1 && nMaps !== lines.length) {
     if (col < 0) {
       throw new RangeError(
-        `--labels ${path}: a TSV with several columns needs a 'name' column; found ` +
+        `--labels ${path}: a TSV with several columns needs a 'name' or 'label' column; found ` +
           `${header.map((h) => `'${h}'`).join(", ")}`,
       );
     }

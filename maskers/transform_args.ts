@@ -4,7 +4,7 @@
  * @module
  */
 import type { Matrix } from "../types.ts";
-import { loadConfounds } from "../signal/confounds_file.ts";
+import { readConfoundsFile } from "../signal/confounds_file.ts";
 import type { ConfoundsSource } from "./types.ts";
 import { isMatrix } from "./type_guards.ts";
 
@@ -19,7 +19,7 @@ export async function resolveConfounds(spec: OneConfounds, name: string): Promis
   for (const entry of list) {
     if (entry === null || entry === undefined) continue;
     if (typeof entry === "string" || entry instanceof URL) {
-      out.push(await loadConfounds(entry));
+      out.push(await readConfoundsFile(entry));
     } else if (isMatrix(entry)) {
       if (entry.data.length !== entry.shape[0] * entry.shape[1]) {
         throw new TypeError(

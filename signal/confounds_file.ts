@@ -64,12 +64,12 @@ function detectDelimiter(firstLine: string): string | null {
  * @throws ConfoundsParseError naming the file, line, column and value that is wrong.
  * @example
  * ```ts
- * import { parseConfounds } from "./confounds_file.ts";
- * const m = parseConfounds("csf\twhite_matter\nn/a\t1.5\n0.25\t2\n", "conf.tsv");
+ * import { parseConfoundsTable } from "./confounds_file.ts";
+ * const m = parseConfoundsTable("csf\twhite_matter\nn/a\t1.5\n0.25\t2\n", "conf.tsv");
  * // m.columns = ["csf", "white_matter"], m.shape = [2, 2], m.data[0] is NaN
  * ```
  */
-export function parseConfounds(text: string, name: string): LabeledMatrix {
+export function parseConfoundsTable(text: string, name: string): LabeledMatrix {
   const body = text.replace(/^\uFEFF/, "");
   const lines = body.split(/\r?\n/);
   const first = lines.find((l) => l.trim() !== "");
@@ -128,11 +128,11 @@ export function parseConfounds(text: string, name: string): LabeledMatrix {
  * @throws ConfoundsParseError for unreadable or malformed files, naming the file.
  * @example
  * ```ts ignore
- * import { loadConfounds } from "./confounds_file.ts";
- * const conf = await loadConfounds("sub-01_desc-confounds_timeseries.tsv");
+ * import { readConfoundsFile } from "./confounds_file.ts";
+ * const conf = await readConfoundsFile("sub-01_desc-confounds_timeseries.tsv");
  * ```
  */
-export async function loadConfounds(source: string | URL): Promise<LabeledMatrix> {
+export async function readConfoundsFile(source: string | URL): Promise<LabeledMatrix> {
   const name = source instanceof URL ? source.href : source;
   let text: string;
   try {
@@ -141,5 +141,5 @@ export async function loadConfounds(source: string | URL): Promise<LabeledMatrix
     const msg = err instanceof Error ? err.message : String(err);
     throw new ConfoundsParseError(`${name}: cannot read the confounds file: ${msg}`);
   }
-  return parseConfounds(text, name);
+  return parseConfoundsTable(text, name);
 }

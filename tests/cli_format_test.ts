@@ -4,11 +4,11 @@ import { defaultMapNames, formatCell, formatTimeseriesTsv, parseLabels } from ".
 import { buildSidecar, formatSidecar, jsonSafe } from "../cli/sidecar.ts";
 import { globToRegExp, selectConfounds } from "../cli/confounds_select.ts";
 
-Deno.test("cli naming: subject names strip _bold.nii.gz, .nii.gz or .nii", () => {
+Deno.test("cli naming: subject names strip _bold.nii.gz, _bold.nii, .nii.gz or .nii", () => {
   assert.equal(subjectName("/d/sub-01_task-rest_bold.nii.gz"), "sub-01_task-rest");
   assert.equal(subjectName("sub-02.nii.gz"), "sub-02");
   assert.equal(subjectName("rel/sub-03.nii"), "sub-03");
-  assert.equal(subjectName("sub-04_bold.nii"), "sub-04_bold");
+  assert.equal(subjectName("sub-04_bold.nii"), "sub-04");
   assert.equal(subjectName("C:\\data\\sub-05_bold.NII.GZ"), "sub-05");
   assert.throws(() => subjectName("d/_bold.nii.gz"), RangeError);
   assert.deepEqual(outputPaths("out", "sub-01"), {
@@ -54,7 +54,11 @@ Deno.test("cli labels: TSV name column, plain list, count check", () => {
   assert.deepEqual(parseLabels("DMN\r\nVis\r\n\r\n", "l.txt", 2), ["DMN", "Vis"]);
   assert.deepEqual(parseLabels("name\nDMN\nVis\n", "l.tsv", 2), ["DMN", "Vis"]);
   assert.throws(() => parseLabels("a\nb\n", "l.txt", 3), /2 names for 3 maps/);
-  assert.throws(() => parseLabels("index\tlabel\n0\ta\n", "l.tsv", 1), /needs a 'name' column/);
+  assert.deepEqual(parseLabels("index\tlabel\n0\ta\n", "l.tsv", 1), ["a"]);
+  assert.throws(
+    () => parseLabels("index\tregion\n0\ta\n", "l.tsv", 1),
+    /needs a 'name' or 'label' column/,
+  );
   assert.throws(() => parseLabels("\n\n", "l.txt", 1), /empty/);
 });
 
@@ -108,9 +112,18 @@ Deno.test("cli confounds: named and wildcard columns in the order given", () => 
   assert.deepEqual(Array.from(s.confounds!.data.slice(0, 3)), [5, 0.1, 0.2]);
   assert.equal(s.sampleMask, null);
   assert.deepEqual(s.censored, []);
-  const none = selectConfounds(TABLE, "c.tsv", ["nothing_*"], ["motion_*"]);
+  const none = selectConfounds(TABLE, "c.tsv", [], ["motion_*"]);
   assert.equal(none.confounds, null);
   assert.deepEqual(none.sampleMask, [0, 1, 3]);
+  // A wildcard matching no column is an error (it used to regress nothing, silently).
+  assert.throws(
+    () => selectConfounds(TABLE, "c.tsv", ["nothing_*"], ["motion_*"]),
+    /c\.tsv: the pattern 'nothing_\*' \(--confound-columns\) matches no column; the file has 5 columns: trans_x, /,
+  );
+  assert.throws(
+    () => selectConfounds(TABLE, "c.tsv", null, ["motion_param_*", "scrub*"]),
+    /c\.tsv: no column matches --sample-mask-from-confounds motion_param_\*,scrub\*/,
+  );
 });
 
 Deno.test("cli confounds: errors name the file and the column", () => {
