@@ -53,6 +53,7 @@ const NOT_INHERITED = new Set([
   "confound-columns",
   "sample-mask-from-confounds",
   "report",
+  "report-background",
   "help",
 ]);
 
