@@ -230,6 +230,10 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
     defaultText: "every space",
     help: "Output space of the runs, e.g. MNI152NLin2009cAsym (the atlas must be in it).",
   },
+  ...EXTRACT_FLAGS.filter((s) => !NOT_INHERITED.has(s.name)).map((s) => ({
+    ...s,
+    ...(HELP_OVERRIDES.get(s.name) ?? {}),
+  })),
   {
     name: "report",
     kind: "boolean",
@@ -239,10 +243,6 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
       "fMRIPrep does): for each of its runs, the maps (named by --labels) over the run's mean " +
       "image, its time series and spectra, and its connectivity heatmaps (--connectivity).",
   },
-  ...EXTRACT_FLAGS.filter((s) => !NOT_INHERITED.has(s.name)).map((s) => ({
-    ...s,
-    ...(HELP_OVERRIDES.get(s.name) ?? {}),
-  })),
   { name: "help", kind: "boolean", help: "Show this help and exit." },
 ];
 
