@@ -196,7 +196,8 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
     metavar: "L [L ...]",
     group: FILTERS,
     defaultText: "every participant",
-    help: "Participants to process (with or without sub-), space- or comma-separated.",
+    help: "Participants to process (with or without sub-), space- or comma-separated; put it " +
+      "after FMRIPREP_DIR OUTPUT_DIR participant (it takes the label-like words that follow).",
   },
   {
     name: "session",

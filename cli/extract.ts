@@ -247,9 +247,9 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
           censoredVolumes: p.selected.censored,
         },
       });
-      sidecar.ConfoundsSelection = selection;
       const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
       const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
+      sidecar.ConfoundsSelection = selection;
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],

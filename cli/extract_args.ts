@@ -362,7 +362,7 @@ export interface ExtractOptions {
   readonly mask: string | null;
   /** Labels file path, or null (map-000, ...). */
   readonly labels: string | null;
-  /** Confounds path pattern with `{subject}`, or null. */
+  /** Confounds path pattern (`{subject}`, `{dir}`), `auto` (fMRIPrep's file), or null. */
   readonly confounds: string | null;
   /** Confound columns (names or wildcard patterns), or null for all. */
   readonly confoundColumns: readonly string[] | null;

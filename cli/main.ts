@@ -16,6 +16,7 @@ import { confoundsStrategyLoader } from "./bids_confounds.ts";
 import { extractHelp, mainHelp } from "./help.ts";
 import { writeStderr } from "./io.ts";
 import { VERSION } from "./version.ts";
+import { withFlagNames } from "./flag_names.ts";
 
 /** What a subcommand gets besides its arguments. */
 export interface CommandContext {
@@ -155,7 +156,7 @@ export async function main(args: readonly string[]): Promise<number> {
       writeStderr(`Run "niimask ${command.name} --help" for the flags.\n`);
       return EXIT_USAGE;
     }
-    writeStderr(`niimask ${command.name}: error: ${errorMessage(e)}\n`);
+    writeStderr(`niimask ${command.name}: error: ${withFlagNames(errorMessage(e))}\n`);
     return 1;
   } finally {
     for (const [sig, handler] of handlers) Deno.removeSignalListener(sig, handler);

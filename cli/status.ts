@@ -24,6 +24,7 @@ import {
 import type { Command } from "./main.ts";
 import { subjectName, subjectNames } from "./naming.ts";
 import { bidsOutputStem, bidsOutputStems } from "./bids_naming.ts";
+import { findPreprocRuns } from "./bids_discover.ts";
 
 /** State of one subject. */
 export type SubjectState = "done" | "missing" | "failed";
@@ -218,7 +219,7 @@ DIR/X_timeseries.json exist, failed when DIR/X_timeseries.failed.json (written b
 'niimask extract' when the subject fails) exists instead, and missing otherwise.
 
 For 'niimask bids' outputs, give --atlas-name (and --denoise-strategy, default simple) as given
-to 'niimask bids', and the fMRIPrep runs: a run is done when
+to 'niimask bids', and the fMRIPrep runs (or the fMRIPrep folder: all its runs): a run is done when
 OUTPUT_DIR/sub-L/[ses-S/]func/<entities>_atlas-NAME_desc-STRATEGY_timeseries.tsv and .json exist.
 
 Options:
@@ -369,7 +370,17 @@ export async function runStatus(
   try {
     // Same names and clash check as extract (or bids).
     if (bids === undefined) subjectNames(parsed.images);
-    else bidsOutputStems(parsed.images, bids.atlasName, bids.strategy);
+    else {
+      // An fMRIPrep folder given instead of runs: all its runs (as niimask bids finds them).
+      const desc = bids.strategy === "ica_aroma" ? "smoothAROMAnonaggr" : "preproc";
+      const runs: string[] = [];
+      for (const p of parsed.images) {
+        const isDir = await Deno.stat(p).then((i) => i.isDirectory, () => false);
+        runs.push(...(isDir ? await findPreprocRuns(p, desc) : [p]));
+      }
+      parsed.images = runs;
+      bidsOutputStems(parsed.images, bids.atlasName, bids.strategy);
+    }
   } catch (e) {
     io.stderr(`niimask status: ${e instanceof Error ? e.message : String(e)}\n`);
     return 2;

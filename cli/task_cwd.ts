@@ -2,7 +2,9 @@
  * `deno task niimask ...` runs in the folder of deno.json, not where the user typed the command;
  * Deno sets `INIT_CWD` to the latter. The task marks itself with `NIIMASK_DENO_TASK=1`, so that
  * relative paths are resolved against the user's folder there, and only there (a stale `INIT_CWD`
- * inherited from another tool is ignored). Pure.
+ * inherited from another tool is ignored when niimask is not run through its task). Deno keeps an
+ * `INIT_CWD` already in the environment, so a task started from inside another npm/deno task
+ * resolves against that outer task's folder. Pure.
  *
  * @module
  */

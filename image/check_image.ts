@@ -74,9 +74,10 @@ export function assertImage(img: unknown, name: string): asserts img is Image {
  *   dimensions beyond the 3rd; 1 for a 3D image).
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { imageGeometry } from "./check_image.ts";
  * const img = { data: new Float32Array(16), shape: [2, 2, 2, 2], affine: new Float64Array(16) };
- * console.log(imageGeometry(img, "img")); // { spatial: [2, 2, 2], nVol: 2 }
+ * deepEqual(imageGeometry(img, "img"), { spatial: [2, 2, 2], nVol: 2 });
  * ```
  */
 export function imageGeometry(

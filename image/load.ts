@@ -7,6 +7,7 @@
 import type { Affine, Image, VoxelData } from "../types.ts";
 import {
   type ByteSource,
+  isGzip,
   openBytesSource,
   type OpenedSource,
   openFileSource,
@@ -40,11 +41,15 @@ export interface LoadedImage extends Image {
   readonly header?: NiftiHeader;
 }
 
-/** What {@link loadImg} accepts: a path, raw bytes, an image, or a list of 3D images/paths. */
+/**
+ * What {@link loadImg} accepts: a path, raw bytes, a `Blob`/`File` (browsers), an image, or a list
+ * of 3D images/paths.
+ */
 export type ImgSource =
   | string
   | URL
   | Uint8Array
+  | Blob
   | Image
   | readonly (string | URL | Image)[];
 
@@ -280,15 +285,43 @@ class OpenedNifti {
   }
 }
 
+/** The name of a Blob in messages: a `File`'s name, else `<blob>`. */
+function blobName(blob: Blob): string {
+  const name = (blob as Partial<File>).name;
+  return typeof name === "string" && name !== "" ? name : "<blob>";
+}
+
+/**
+ * A Blob (a browser `File`) read as a stream of bytes, inflated through `DecompressionStream` when
+ * it starts with the gzip magic number: never held whole in memory.
+ */
+async function openBlobSource(blob: Blob, name: string): Promise<OpenedSource> {
+  if (blob.size === 0) throw new NiftiParseError(name, "empty", "empty file (0 bytes)");
+  let magic: Uint8Array;
+  try {
+    magic = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new NiftiParseError(name, "read", `cannot read: ${why}`, { cause: e });
+  }
+  const gzip = isGzip(magic);
+  const opened = openStreamSource(blob.stream() as ReadableStream<Uint8Array>, name, gzip);
+  return gzip ? opened : { ...opened, size: blob.size };
+}
+
 function fileUrlToPath(url: URL): string {
   return decodeURIComponent(url.pathname);
 }
 
 async function openSource(
-  source: string | URL | Uint8Array,
+  source: string | URL | Uint8Array | Blob,
 ): Promise<{ opened: OpenedSource; file: string; path: string | undefined }> {
   if (source instanceof Uint8Array) {
     return { opened: openBytesSource(source, BYTES_NAME), file: BYTES_NAME, path: undefined };
+  }
+  if (typeof Blob !== "undefined" && source instanceof Blob) {
+    const name = blobName(source);
+    return { opened: await openBlobSource(source, name), file: name, path: undefined };
   }
   if (source instanceof URL) {
     if (source.protocol === "file:") {
@@ -316,7 +349,7 @@ async function openSource(
   }
   if (typeof source !== "string") {
     throw new TypeError(
-      `NIfTI source must be a path, URL or Uint8Array, got ${describe(source)}`,
+      `NIfTI source must be a path, URL, Uint8Array or Blob, got ${describe(source)}`,
     );
   }
   const path = expandHome(source);
@@ -331,7 +364,7 @@ function describe(x: unknown): string {
 }
 
 /** Open and parse the header; positions the source at the voxel data. */
-async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNifti> {
+async function openParsed(source: string | URL | Uint8Array | Blob): Promise<OpenedNifti> {
   const { opened, file, path } = await openSource(source);
   const src = opened.source;
   try {
@@ -386,8 +419,8 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  * scaled by `scl_slope`/`scl_inter` as nibabel does. `volumes()` can be iterated once; breaking
  * out of the loop releases the file, as does `close()`.
  *
- * @param source path (`~` expanded), URL (`file:` or http(s)) or raw bytes (gzip detected by
- *   its magic number).
+ * @param source path (`~` expanded), URL (`file:` or http(s)), raw bytes or a `Blob`/`File`
+ *   (streamed; gzip detected by its magic number).
  * @returns the opened stream.
  * @throws {NiftiParseError} missing, empty, not NIfTI, corrupt gzip, unsupported datatype, bad
  *   dims; truncated data is reported when reached (plain files: at open).
@@ -398,7 +431,7 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  * for await (const vol of s.volumes()) console.log(vol.length);
  * ```
  */
-export async function openNifti(source: string | URL | Uint8Array): Promise<NiftiStream> {
+export async function openNifti(source: string | URL | Uint8Array | Blob): Promise<NiftiStream> {
   const nifti = await openParsed(source);
   const h = nifti.header;
   let started = false;
@@ -431,7 +464,7 @@ export async function openNifti(source: string | URL | Uint8Array): Promise<Nift
 }
 
 /** Read a whole file into one array of the final size (no intermediate copies). */
-async function loadFile(source: string | URL | Uint8Array): Promise<LoadedImage> {
+async function loadFile(source: string | URL | Uint8Array | Blob): Promise<LoadedImage> {
   const nifti = await openParsed(source);
   const h = nifti.header;
   try {
@@ -452,6 +485,7 @@ async function loadFile(source: string | URL | Uint8Array): Promise<LoadedImage>
 
 function isImage(x: unknown): x is Image {
   return typeof x === "object" && x !== null && !(x instanceof Uint8Array) &&
+    !(typeof Blob !== "undefined" && x instanceof Blob) &&
     !(x instanceof URL) && !Array.isArray(x) && "data" in x && "shape" in x && "affine" in x;
 }
 
@@ -596,6 +630,8 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * - a glob pattern (`*`, `?`, `[...]`): the matching files, sorted, concatenated into one 4D
  *   image (3D files stacked, 4D files joined in time), as nilearn does;
  * - raw bytes (`Uint8Array`) of a `.nii` or `.nii.gz`;
+ * - a `Blob` or `File` (a file chosen or dropped in a browser page) of a `.nii` or `.nii.gz`,
+ *   streamed through `DecompressionStream` (errors name the `File`'s name, else `<blob>`);
  * - an in-memory {@link Image}: validated and returned (with `dtype` added if absent);
  * - a list of 3D images/paths: stacked into one 4D image (a list of 4D ones: joined in time).
  *   All must share shape and affine (within nilearn's `allclose`).
@@ -631,8 +667,11 @@ export async function loadImg(source: ImgSource): Promise<LoadedImage> {
     return await loadFile(source);
   }
   if (source instanceof URL || source instanceof Uint8Array) return await loadFile(source);
+  if (typeof Blob !== "undefined" && source instanceof Blob) return await loadFile(source);
   if (isImage(source)) return checkImage(source, "image");
   throw new TypeError(
-    `loadImg: expected a path, URL, Uint8Array, image or list of images, got ${describe(source)}`,
+    `loadImg: expected a path, URL, Uint8Array, Blob, image or list of images, got ${
+      describe(source)
+    }`,
   );
 }

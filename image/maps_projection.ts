@@ -137,13 +137,14 @@ function finite(v: number): number {
  * @returns the projector (plain data).
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { makeMapsProjector, projectVolume } from "./maps_projection.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
  * const p = makeMapsProjector(maps, null);
  * const out = new Float64Array(2);
  * projectVolume(p, Float64Array.from([3, 4]), out, 0);
- * console.log(out); // [3, 4]
+ * deepEqual(Array.from(out), [3, 4]);
  * ```
  */
 export function makeMapsProjector(
@@ -655,11 +656,14 @@ function symMatVec(a: Float64Array, x: Float64Array, y: Float64Array, k: number)
  * @throws TypeError when `imgs` or `maps` is not 4D, or for incompatible grids.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { imgToSignalsMaps } from "./maps_projection.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
  * const img = { data: Float64Array.from([1, 2, 3, 4]), shape: [2, 1, 1, 2], affine };
- * console.log(imgToSignalsMaps(img, maps, null).data); // [1, 2, 3, 4]
+ * const signals = imgToSignalsMaps(img, maps, null); // one row per volume, one column per map
+ * deepEqual(signals.shape, [2, 2]);
+ * deepEqual(Array.from(signals.data), [1, 2, 3, 4]);
  * ```
  */
 export function imgToSignalsMaps(
@@ -743,11 +747,13 @@ export function projectorToVoxels(
  * @returns a 4D image (x, y, z, time), or 3D for a vector.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { signalsToImgMaps } from "./maps_projection.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
  * const img = signalsToImgMaps({ data: Float64Array.from([5, 6]), shape: [1, 2] }, maps, null);
- * console.log(img.shape, img.data); // [2, 1, 1, 1] [5, 6]
+ * deepEqual(img.shape, [2, 1, 1, 1]);
+ * deepEqual(Array.from(img.data), [5, 6]);
  * ```
  */
 export function signalsToImgMaps(

@@ -99,10 +99,11 @@ const UNSUPPORTED_NAMES: ReadonlyMap<number, string> = new Map([
  * @returns version, byte order and header size, or `null`.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { sniffNifti } from "./nifti_header.ts";
  * const b = new Uint8Array(4);
  * new DataView(b.buffer).setInt32(0, 348, true);
- * console.log(sniffNifti(b)); // { version: 1, littleEndian: true, headerSize: 348 }
+ * deepEqual(sniffNifti(b), { version: 1, littleEndian: true, headerSize: 348 });
  * ```
  */
 export function sniffNifti(

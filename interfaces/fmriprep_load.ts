@@ -12,6 +12,7 @@ import type {
   LoadConfoundsStrategyOptions,
 } from "./fmriprep_types.ts";
 import {
+  baseName,
   checkImageName,
   chooseConfoundsFile,
   confoundsFileCandidates,
@@ -22,7 +23,6 @@ import { parseFmriprepConfounds } from "./fmriprep_tsv.ts";
 import { type ResolvedOptions, resolveOptions } from "./fmriprep_options.ts";
 import { selectConfounds, usesFullAroma } from "./fmriprep_select.ts";
 import { presetOptions } from "./fmriprep_presets.ts";
-import { baseName } from "./fmriprep_file_names.ts";
 import { warnOnce } from "../signal/warnings.ts";
 
 async function isFile(path: string): Promise<boolean> {

@@ -51,15 +51,42 @@ export const DEFAULTS = {
   demean: true,
 } as const;
 
+/** The option names of `loadConfounds`. */
+export const OPTION_NAMES: readonly string[] = [...Object.keys(DEFAULTS), "onWarning"];
+
+/** TypeError for an option name that is not one of `known` (a typo would be silently ignored). */
+export function checkOptionNames(
+  options: object,
+  known: readonly string[],
+  what: string,
+): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new TypeError(
+        `${what}: unknown option ${JSON.stringify(key)} (expected one of ${known.join(", ")})`,
+      );
+    }
+  }
+}
+
 function pyList(items: readonly unknown[]): string {
   return `[${items.map((s) => `'${String(s)}'`).join(", ")}]`;
+}
+
+/** A value's type as Python would name it (for messages that match nilearn's). */
+function pythonType(value: unknown): string {
+  if (value === null || value === undefined) return "NoneType";
+  if (typeof value === "string") return "str";
+  if (typeof value === "boolean") return "bool";
+  if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";
+  return typeof value === "object" ? "dict" : typeof value;
 }
 
 function checkStrategy(strategy: unknown, onWarning: WarningSink): readonly string[] {
   if (!Array.isArray(strategy)) {
     throw new TypeError(
-      `strategy: expected a list of strings, found ${
-        typeof strategy === "string" ? `the string ${JSON.stringify(strategy)}` : typeof strategy
+      `strategy: expected a list of strings, found ${pythonType(strategy)} ${
+        JSON.stringify(strategy) ?? String(strategy)
       }`,
     );
   }
@@ -94,8 +121,8 @@ function checkStrategy(strategy: unknown, onWarning: WarningSink): readonly stri
  *
  * @param options the user's options.
  * @returns every option with its value.
- * @throws TypeError when the strategy is not a list; RangeError for an unknown component, or
- *   compcor without high_pass.
+ * @throws TypeError when the strategy is not a list or an option name is unknown; RangeError for
+ *   an unknown component, or compcor without high_pass.
  * @example
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
@@ -107,9 +134,12 @@ export function resolveOptions(options: LoadConfoundsOptions = {}): ResolvedOpti
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`loadConfounds options: expected an object, found ${String(options)}`);
   }
+  checkOptionNames(options, OPTION_NAMES, "loadConfounds options");
   const onWarning = options.onWarning ?? warnOnce;
-  const pick = <K extends keyof typeof DEFAULTS>(k: K): unknown => options[k] ?? DEFAULTS[k];
-  const strategy = checkStrategy(options.strategy ?? DEFAULTS.strategy, onWarning);
+  // Only undefined takes the default: null is nilearn's None (an error where nilearn raises).
+  const pick = <K extends keyof typeof DEFAULTS>(k: K): unknown =>
+    options[k] === undefined ? DEFAULTS[k] : options[k];
+  const strategy = checkStrategy(pick("strategy"), onWarning);
   const fdThreshold = pick("fdThreshold");
   const stdDvarsThreshold = pick("stdDvarsThreshold");
   if (strategy.includes("scrub") && fdThreshold === 0.2) {
@@ -124,7 +154,7 @@ export function resolveOptions(options: LoadConfoundsOptions = {}): ResolvedOpti
         "the fMRIPrep default of 1.5 (nilearn 0.11.1's default; nilearn 0.13 changes it to 1.5).",
     );
   }
-  const demean = pick("demean");
+  const demean = pick("demean") ?? false; // None: no demeaning, as nilearn
   if (typeof demean !== "boolean") {
     throw new TypeError(`demean: expected a boolean, found ${String(demean)}`);
   }

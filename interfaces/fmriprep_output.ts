@@ -53,9 +53,8 @@ export function pythonStringOrder(a: string, b: string): number {
 
 /** The columns of `frame` named `names` (sorted), every repeat of a name included. */
 function pick(frame: Frame, names: readonly string[]): Float64Array[] {
-  return names.flatMap((name) =>
-    frame.values.filter((_, i) => frame.columns[i] === name).map((v) => v)
-  ).map((v) => Float64Array.from(v));
+  return names.flatMap((name) => frame.values.filter((_, i) => frame.columns[i] === name))
+    .map((v) => Float64Array.from(v));
 }
 
 function pickNames(frame: Frame, names: readonly string[]): string[] {

@@ -21,6 +21,7 @@ import type {
   LoadConfoundsStrategyOptions,
 } from "./fmriprep_types.ts";
 import { warnOnce } from "../signal/warnings.ts";
+import { checkOptionNames, OPTION_NAMES } from "./fmriprep_options.ts";
 
 type Preset = Readonly<Record<string, unknown>> & { strategy: readonly string[] };
 
@@ -69,7 +70,8 @@ export const DENOISE_STRATEGIES: readonly DenoiseStrategy[] = Object.keys(
  *
  * @param options the preset (`denoiseStrategy`, default "simple") and overrides.
  * @returns the options to pass to `loadConfounds`.
- * @throws RangeError for an unknown preset (nilearn: KeyError).
+ * @throws RangeError for an unknown preset (nilearn: KeyError); TypeError for an option name
+ *   that `loadConfounds` does not have (a typo; known options the preset does not use only warn).
  * @example
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
@@ -83,6 +85,7 @@ export function presetOptions(
   options: LoadConfoundsStrategyOptions = {},
   onWarning = options.onWarning ?? warnOnce,
 ): LoadConfoundsOptions {
+  checkOptionNames(options, [...OPTION_NAMES, "denoiseStrategy"], "loadConfoundsStrategy options");
   const name = options.denoiseStrategy ?? "simple";
   const preset = Object.hasOwn(PRESETS, name) ? PRESETS[name] : undefined;
   if (preset === undefined) {

@@ -15,6 +15,7 @@
  * @module
  */
 export { findConfoundsFile, loadConfounds, loadConfoundsStrategy } from "./fmriprep_load.ts";
+export { confoundsFromText, type ConfoundsText } from "./fmriprep_text.ts";
 export { FmriprepFileError, MissingConfoundsError } from "./fmriprep_errors.ts";
 export type {
   CompcorType,
@@ -27,4 +28,6 @@ export type {
   LabeledMatrix,
   LoadConfoundsOptions,
   LoadConfoundsStrategyOptions,
+  WarningSink,
 } from "./fmriprep_types.ts";
+export type { Matrix } from "../types.ts";

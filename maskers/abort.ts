@@ -5,7 +5,7 @@
  * @module
  */
 import type { VoxelData } from "../types.ts";
-import type { VolumeSource } from "./extract_subject.ts";
+import type { VolumeSource } from "./volume_source.ts";
 
 /** The error of a subject stopped by an abort signal (`name` "AbortError", `cause` the reason). */
 export function abortError(signal: AbortSignal | undefined, what: string): Error {

@@ -1,7 +1,7 @@
 /**
  * Maps held compactly by a fitted masker: the fitted masker keeps its projector (the weights on
  * the mask's support) and this exact, smaller copy of the maps it was fitted with; the dense
- * `mapsImg_` is rebuilt from it when asked for ({@link LazyImage}).
+ * `mapsImg_` is expanded from it when asked for ({@link denseMaps}).
  *
  * @module
  */
@@ -38,10 +38,11 @@ function isPositiveZero(v: number): boolean {
  * @returns the compact copy; {@link expandMaps} gives back the same values.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { compactMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float32Array.from([0, 0, 0, 2, 0, 0, 0, 0]), shape: [4, 1, 1, 2], affine };
- * console.log(expandMaps(compactMaps(maps)).data); // Float32Array [0, 0, 0, 2, 0, 0, 0, 0]
+ * deepEqual(expandMaps(compactMaps(maps)).data, maps.data);
  * ```
  */
 export function compactMaps(img: Image): CompactMaps {
@@ -59,11 +60,13 @@ export function compactMaps(img: Image): CompactMaps {
  *   non-finite.
  * @example
  * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { compactFiniteMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float32Array.from([0, NaN, 0, 2]), shape: [4, 1, 1, 1], affine };
  * const { compact, replaced } = compactFiniteMaps(maps, false);
- * console.log(replaced, expandMaps(compact).data); // 1 Float64Array [0, 0, 0, 2]
+ * equal(replaced, 1);
+ * deepEqual(expandMaps(compact).data, Float64Array.from([0, 0, 0, 2]));
  * ```
  */
 export function compactFiniteMaps(
@@ -93,13 +96,15 @@ function compactAs(
  *
  * @example
  * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
  * import { CompactMapsBuilder, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const b = new CompactMapsBuilder([2, 1, 1, 2], affine, true, true);
  * b.add(Float64Array.from([0, 1.5]));
  * b.add(Float64Array.from([NaN, 0]));
  * const { compact, replaced } = b.finish();
- * console.log(replaced, expandMaps(compact).data); // 1 Float32Array [0, 1.5, 0, 0]
+ * equal(replaced, 1);
+ * deepEqual(expandMaps(compact).data, Float32Array.from([0, 1.5, 0, 0]));
  * ```
  */
 export class CompactMapsBuilder {
@@ -288,10 +293,11 @@ export function expandMaps(c: CompactMaps): Image {
  * @returns new compact maps.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { clipCompactBelow, compactMaps, expandMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const c = compactMaps({ data: Float64Array.from([0, -1, 1e-20, 2]), shape: [4, 1, 1, 1], affine });
- * console.log(expandMaps(clipCompactBelow(c, 2 ** -52)).data); // Float64Array [0, 0, 0, 2]
+ * deepEqual(expandMaps(clipCompactBelow(c, 2 ** -52)).data, Float64Array.from([0, 0, 0, 2]));
  * ```
  */
 export function clipCompactBelow(c: CompactMaps, eps: number): CompactMaps {
@@ -322,75 +328,44 @@ export function clipCompactBelow(c: CompactMaps, eps: number): CompactMaps {
   return { shape, affine, dense: null, start, voxel, values };
 }
 
-const lazySources = new WeakMap<Image, CompactMaps>();
+/**
+ * Maps as a fitted masker holds and passes them: a dense image, or {@link CompactMaps} (which
+ * code that can work map by map, such as resampling and clipping, uses without building the dense
+ * image). {@link isCompactMaps} tells them apart; {@link denseMaps} gives the dense image.
+ */
+export type MapsSource = Image | CompactMaps;
 
 /**
- * The maps image of compact maps, its dense `data` built on first access (and then kept with
- * it, as a plain property). Code that only needs the maps resampled can work from {@link compactSourceOf} instead and
- * never build the dense maps.
+ * Whether maps are held compact (else they are a dense image).
  *
- * @param c compact maps.
- * @returns the image (its `data` a getter).
+ * @param m maps.
+ * @returns true for {@link CompactMaps}.
  * @example
  * ```ts
- * import { compactMaps, compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
+ * import { equal } from "node:assert/strict";
+ * import { compactMaps, isCompactMaps } from "./compact_maps.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
- * const c = compactMaps({ data: Float32Array.from([0, 3]), shape: [2, 1, 1, 1], affine });
- * const img = lazyMapsImage(c);
- * console.log(compactSourceOf(img) === c, img.data); // true Float32Array [0, 3]
+ * const img = { data: Float32Array.from([0, 3]), shape: [2, 1, 1, 1], affine };
+ * equal(isCompactMaps(compactMaps(img)), true);
+ * equal(isCompactMaps(img), false);
  * ```
  */
-export function lazyMapsImage(c: CompactMaps): Image {
-  const img: Image = {
-    shape: [...c.shape],
-    affine: Float64Array.from(c.affine),
-    get data(): VoxelData {
-      // Built once; from then on `data` is a plain property holding the array.
-      const data = expandMaps(c).data;
-      Object.defineProperty(img, "data", { value: data, enumerable: true, writable: false });
-      return data;
-    },
-  };
-  lazySources.set(img, c);
-  return img;
+export function isCompactMaps(m: MapsSource): m is CompactMaps {
+  return !("data" in m) && "start" in m && "voxel" in m && "values" in m;
 }
 
 /**
- * The compact maps behind an image made by {@link lazyMapsImage}, else undefined.
+ * The dense maps image: `m` itself when dense, else a new image expanded from the compact maps.
  *
- * @param img an image.
- * @returns its compact maps, or undefined.
+ * @param m maps.
+ * @returns the dense maps (x, y, z, nMaps).
  */
-export function compactSourceOf(img: Image): CompactMaps | undefined {
-  return lazySources.get(img);
+export function denseMaps(m: MapsSource): Image {
+  return isCompactMaps(m) ? expandMaps(m) : m;
 }
 
 /** Bytes a {@link CompactMaps} holds. */
 export function compactBytes(c: CompactMaps): number {
   return (c.dense?.byteLength ?? 0) + c.start.byteLength + c.voxel.byteLength +
     c.values.byteLength;
-}
-
-/**
- * An image built on demand and kept only while something else holds it (a `WeakRef`): asking
- * twice while the first result is in use returns the same object; once it is dropped, the
- * garbage collector may free it and the next request builds it again (the same values).
- */
-export class LazyImage {
-  readonly #build: () => Image;
-  #ref: WeakRef<Image> | null = null;
-
-  /** @param build makes the image (deterministic: every call gives the same values). */
-  constructor(build: () => Image) {
-    this.#build = build;
-  }
-
-  /** The image (built now unless a previous one is still alive). */
-  get(): Image {
-    const alive = this.#ref?.deref();
-    if (alive !== undefined) return alive;
-    const img = this.#build();
-    this.#ref = new WeakRef(img);
-    return img;
-  }
 }

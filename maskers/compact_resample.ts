@@ -23,12 +23,13 @@ import { type CompactMaps, expandMaps } from "./compact_maps.ts";
  *   Float64Array.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { compactMaps } from "./compact_maps.ts";
  * import { resampleCompactMaps } from "./compact_resample.ts";
  * const affine = Float64Array.from([2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 1]);
  * const c = compactMaps({ data: new Float64Array(4 * 4 * 4 * 2).fill(1), shape: [4, 4, 4, 2], affine });
  * const grid = { shape: [8, 8, 8], affine: Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]) };
- * console.log(resampleCompactMaps(c, grid, "continuous").shape); // [8, 8, 8, 2]
+ * deepEqual(resampleCompactMaps(c, grid, "continuous").shape, [8, 8, 8, 2]);
  * ```
  */
 export function resampleCompactMaps(

@@ -89,6 +89,7 @@ function isImageLike(v: unknown): boolean {
 export function isImgSource(v: unknown): v is ImgSource {
   if (typeof v === "string") return v.length > 0;
   if (v instanceof URL || v instanceof Uint8Array) return true;
+  if (typeof Blob !== "undefined" && v instanceof Blob) return true;
   if (isImageLike(v)) return true;
   if (Array.isArray(v)) {
     return v.length > 0 &&

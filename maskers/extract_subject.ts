@@ -9,81 +9,25 @@
  *
  * @module
  */
-import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+import type { Image, Matrix, VoxelData } from "../types.ts";
 import { gatherSupport, PROJECT_BATCH, projectVolume } from "../image/maps_projection.ts";
 import { makeBatchProjector } from "../image/project_simd.ts";
-import { openNifti } from "../image/load.ts";
 import { smoothImg } from "../image/smooth.ts";
-import {
-  castDtype,
-  castValues,
-  type HeldDtype,
-  heldDtype,
-  imageHeldDtype,
-} from "../image/held_dtype.ts";
+import { castDtype, castValues, type HeldDtype, heldDtype } from "../image/held_dtype.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
 import { describeGrid, sameFov } from "./grid_check.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
-
-/** A subject's image, consumed volume by volume. */
-export interface VolumeSource {
-  /** `[nx, ny, nz]` or `[nx, ny, nz, nt]`. */
-  readonly shape: readonly number[];
-  /** Voxel-to-world affine. */
-  readonly affine: Affine;
-  /** Name for messages (file path or "image #i"). */
-  readonly name: string;
-  /**
-   * Datatype stored on disk (e.g. "uint8"), which with `scaled` decides the dtype nilearn holds
-   * the values in (`image/held_dtype.ts`), hence how resampling and smoothing round them.
-   * Absent: float32 for Float32Array volumes, float64 otherwise.
-   */
-  readonly dtype?: string;
-  /** Whether scl_slope/scl_inter scale the values (then held in float64). Default false. */
-  readonly scaled?: boolean;
-  /** The volumes, in order (each nx*ny*nz values, x fastest). May reuse buffers. */
-  volumes(): AsyncIterable<VoxelData>;
-  /**
-   * The volumes once more, from the start (e.g. the file opened again), for steps that need a
-   * second pass (high-variance confounds). Absent: `volumes()` can be iterated again.
-   */
-  reread?(): AsyncIterable<VoxelData>;
-}
-
-/** A source over an in-memory 3D or 4D image. */
-export function imageSource(img: Image, name: string): VolumeSource {
-  const nV = (img.shape[0] ?? 1) * (img.shape[1] ?? 1) * (img.shape[2] ?? 1);
-  const nT = img.shape.length >= 4 ? (img.shape[3] ?? 1) : 1;
-  return {
-    shape: img.shape,
-    affine: img.affine,
-    name,
-    dtype: imageHeldDtype(img),
-    async *volumes() {
-      for (let t = 0; t < nT; t++) yield img.data.subarray(t * nV, (t + 1) * nV);
-    },
-  };
-}
-
-/** The volumes of a NIfTI source read again from the start (a second streaming pass; one array
- * reused for every volume). */
-export async function* rereadNifti(src: string | URL | Uint8Array): AsyncGenerator<VoxelData> {
-  const again = await openNifti(src);
-  try {
-    yield* again.volumes({ reuse: true });
-  } finally {
-    await again.close();
-  }
-}
+import type { VolumeSource } from "./volume_source.ts";
+import type { SampleMask } from "../signal/sample_mask.ts";
 
 /** Per-subject inputs besides the image. */
 export interface SubjectRequest {
   /** Confound matrices (time x k each), stacked side by side, in order. */
   readonly confounds: readonly Matrix[];
   /** Kept volume indices or boolean mask, or null. */
-  readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
+  readonly sampleMask: SampleMask | null;
 }
 
 /** Result of one subject. */
@@ -92,8 +36,6 @@ export interface SubjectResult {
   readonly signals: Matrix;
   /** Original map index of each column. */
   readonly labels: Int32Array;
-  /** Number of volumes of the input. */
-  readonly nVolumes: number;
   /** Warnings the cleaning raised (nilearn's Python warnings), each once, in order. */
   readonly warnings: readonly string[];
 }
@@ -343,5 +285,5 @@ export async function extractSubject(
   };
   const warnings: string[] = [];
   const cleaned = clean({ data: signals, shape: [nT, k] }, options);
-  return { signals: cleaned, labels: plan.projector.labels, nVolumes: nT, warnings };
+  return { signals: cleaned, labels: plan.projector.labels, warnings };
 }

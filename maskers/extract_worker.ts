@@ -1,51 +1,26 @@
 /**
  * Web-worker entry of the subject pool ({@link ./worker_pool.ts}): receives the fitted state once,
- * each extraction plan once, then subjects one at a time; opens each subject itself (streaming
- * from its file), runs {@link extractSubject} and posts the signals back with their buffer
- * transferred.
+ * each extraction plan once, then subjects one at a time. It opens each subject itself (the one
+ * opening of it: its header is read here and its grid posted back, so the main thread can choose
+ * the plan), then runs {@link extractSubject} on it (streaming from its file) and posts the
+ * signals back with their buffer transferred.
  *
  * Reachable as `new URL("./extract_worker.ts", import.meta.url)` so that
  * `deno compile --include maskers/extract_worker.ts` bundles it.
  *
  * @module
  */
-import type { Image } from "../types.ts";
-import { openNifti } from "../image/load.ts";
 import { residentProjector } from "../image/project_simd.ts";
-import { extractSubject, imageSource, rereadNifti, type VolumeSource } from "./extract_subject.ts";
+import { extractSubject } from "./extract_subject.ts";
+import { type OpenedSource, openLocated } from "./subject_sources.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
-import type { ToMain, ToWorker, WorkerSource } from "./worker_protocol.ts";
+import type { ToMain, ToWorker } from "./worker_protocol.ts";
 import { serializeError } from "./worker_protocol.ts";
 
 let state: FittedState | null = null;
 const plans = new Map<number, ExtractionPlan>();
-
-async function open(
-  src: WorkerSource,
-): Promise<{ source: VolumeSource; close: () => Promise<void> }> {
-  if (src.kind === "image") {
-    const img: Image = src.image;
-    return { source: imageSource(img, src.name), close: () => Promise.resolve() };
-  }
-  const target = src.kind === "url"
-    ? new URL(src.href)
-    : src.kind === "path"
-    ? src.path
-    : src.bytes;
-  const stream = await openNifti(target);
-  return {
-    source: {
-      shape: stream.shape,
-      affine: stream.affine,
-      name: src.name,
-      dtype: stream.dtype,
-      scaled: stream.header?.scaling != null,
-      volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
-      reread: () => rereadNifti(target),
-    },
-    close: () => stream.close(),
-  };
-}
+/** Subjects opened and not yet extracted or released, by job id. */
+const subjects = new Map<number, OpenedSource>();
 
 /** The worker global scope, typed for what this module uses. */
 const scope = self as unknown as {
@@ -68,25 +43,40 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     return;
   }
   const { id } = msg;
+  if (msg.kind === "release") {
+    const opened = subjects.get(id);
+    subjects.delete(id);
+    await opened?.close();
+    return;
+  }
+  if (msg.kind === "open") {
+    try {
+      const opened = await openLocated(msg.source);
+      subjects.set(id, opened);
+      post({ kind: "opened", id, shape: [...opened.source.shape], affine: opened.source.affine });
+    } catch (err) {
+      post({ kind: "fail", id, error: serializeError(err) });
+    }
+    return;
+  }
+  const opened = subjects.get(id);
+  subjects.delete(id);
   try {
     if (state === null) throw new Error("extract worker: no fitted state received");
+    if (opened === undefined) throw new Error(`extract worker: subject ${id} is not open`);
     const plan = plans.get(msg.planId);
     if (plan === undefined) throw new Error(`extract worker: unknown plan ${msg.planId}`);
-    const opened = await open(msg.source);
-    try {
-      const r = await extractSubject(state, plan, opened.source, msg.request);
-      post({
-        kind: "done",
-        id,
-        signals: r.signals.data,
-        shape: [r.signals.shape[0], r.signals.shape[1]],
-        nVolumes: r.nVolumes,
-        warnings: r.warnings,
-      }, [r.signals.data.buffer as ArrayBuffer]);
-    } finally {
-      await opened.close();
-    }
+    const r = await extractSubject(state, plan, opened.source, msg.request);
+    post({
+      kind: "done",
+      id,
+      signals: r.signals.data,
+      shape: [r.signals.shape[0], r.signals.shape[1]],
+      warnings: r.warnings,
+    }, [r.signals.data.buffer as ArrayBuffer]);
   } catch (err) {
     post({ kind: "fail", id, error: serializeError(err) });
+  } finally {
+    await opened?.close();
   }
 };

@@ -17,7 +17,7 @@ import {
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
+import { denseMaps, isCompactMaps, type MapsSource } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
@@ -25,6 +25,8 @@ import { makeLogger } from "./logger.ts";
 import { meanImage, NO_FIT_IMAGE_WARNING } from "./mean_image.ts";
 import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
+import { FittedMaps } from "./fitted_maps.ts";
+import { MaskerWarnings } from "./masker_warnings.ts";
 
 function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
   return {
@@ -62,10 +64,10 @@ export async function fitMasker(
   base: MultiMapsMasker,
 ): Promise<FittedMultiMapsMasker> {
   const log = makeLogger(params.verbose);
-  const warnings: string[] = [];
+  const warnings = new MaskerWarnings();
   // As nilearn: a cache directory with memoryLevel 0 means level 1 (with a warning).
   if (params.memory !== null && params.memoryLevel === 0) {
-    warnings.push(
+    warnings.add(
       "memoryLevel is 0 but a cache directory (memory) was given: using memoryLevel 1.",
     );
   }
@@ -76,11 +78,10 @@ export async function fitMasker(
   log(1, "fit", `loading regions from ${describe(params.mapsImg)}`);
   const { compact, replaced, mapsFloat32 } = await loadCompactMaps(params.mapsImg, params.dtype);
   if (replaced > 0) {
-    warnings.push(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
+    warnings.add(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
   }
-  // The maps as an image whose dense data are only built if something reads them (a fixed plan
-  // does); resampling works from the compact maps, one map at a time.
-  const cleanMaps = (): Image => lazyMapsImage(compact);
+  // The maps stay compact: resampling works from them one map at a time, and the dense maps are
+  // built only where needed (a fixed plan's projector).
   // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
   let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
   let mapsResampled: Image | null = null;
@@ -91,11 +92,11 @@ export async function fitMasker(
   }
 
   // Resampling hook with the on-disk cache.
-  const hashes = new WeakMap<Image, Promise<string>>(); // not keeping the maps alive
-  const hashOf = (img: Image) => {
+  const hashes = new WeakMap<MapsSource, Promise<string>>(); // not keeping the maps alive
+  const hashOf = (img: MapsSource) => {
     let h = hashes.get(img);
     if (h === undefined) {
-      h = imageHash(img);
+      h = imageHash(denseMaps(img));
       hashes.set(img, h);
     }
     return h;
@@ -115,7 +116,7 @@ export async function fitMasker(
     ]);
     const warn = (w: string) => { // an unusable cache warns (report, verbose >= 1), never fails
       log(1, "memory", w);
-      if (!warnings.includes(w)) warnings.push(w);
+      warnings.add(w);
     };
     return await cachedImage(cacheDir, key, compute, (m) => log(2, "memory", m), warn);
   };
@@ -131,14 +132,14 @@ export async function fitMasker(
   } else if (params.resamplingTarget === "mask" && maskImg !== null) {
     if (!sameFov(maskImg, mapsImg)) {
       log(1, "fit", "resampling maps to the mask grid");
-      warnings.push(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
-      mapsResampled = await resample(cleanMaps(), gridOf(maskImg), "continuous");
+      warnings.add(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
+      mapsResampled = await resample(compact, gridOf(maskImg), "continuous");
       mapsImg = mapsResampled;
     }
   } else if (params.resamplingTarget === "maps" && maskImg !== null) {
     if (!sameFov(maskImg, mapsImg)) {
       log(1, "fit", "resampling mask to the maps grid");
-      warnings.push(`Mask resampled (nearest) to the maps grid: ${describeGrid(mapsImg)}.`);
+      warnings.add(`Mask resampled (nearest) to the maps grid: ${describeGrid(mapsImg)}.`);
       maskImg = await resample(maskImg, gridOf(mapsImg), "nearest");
     }
   }
@@ -152,20 +153,16 @@ export async function fitMasker(
   };
   const fixedPlan = params.resamplingTarget === "data"
     ? null
-    : await makePlan(state, mapsResampled ?? cleanMaps(), null, resample);
+    : await makePlan(state, mapsResampled ?? compact, null, resample);
   // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
   // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
   // computation, so the same values) when fit resampled it.
   const resampledTo = mapsResampled !== null ? gridOf(mapsResampled) : null;
   mapsResampled = null;
-  const buildMaps = (): Image =>
-    resampledTo === null
-      ? lazyMapsImage(compact)
-      : resampleCompactMaps(compact, resampledTo, "continuous");
   if (fixedPlan !== null) {
     const empty = listNonEmptyIndices(fixedPlan.projector, nElements);
     if (empty.length > 0 && maskImg !== null) {
-      warnings.push(
+      warnings.add(
         `Maps ${JSON.stringify(empty)} are empty after applying the mask: ${
           params.keepMaskedMaps ? "kept as zero signals" : "removed from the output"
         }.`,
@@ -182,9 +179,9 @@ export async function fitMasker(
       ? ((imgs as readonly ImgSource[])[0] ?? null)
       : imgs as ImgSource;
     if (imgs === null) {
-      warnings.push(NO_FIT_IMAGE_WARNING);
+      warnings.add(NO_FIT_IMAGE_WARNING);
     } else if (Array.isArray(imgs) && (imgs as unknown[]).length > 1) {
-      warnings.push("A list of images was provided to fit: only the first one is shown.");
+      warnings.add("A list of images was provided to fit: only the first one is shown.");
     }
     if (first !== null && first !== undefined) {
       // As nilearn (reports on), an image given to fit that cannot be read fails the fit.
@@ -193,20 +190,24 @@ export async function fitMasker(
         if (!sameFov(mean, mapsImg)) mean = await resample(mean, gridOf(mapsImg), "continuous");
         background = mean;
       } catch (err) {
-        warnings.push(`Could not compute the report background: ${String(err)}`);
+        warnings.add(`Could not compute the report background: ${String(err)}`);
       }
     }
     if (background === null && maskImg !== null && sameFov(maskImg, mapsImg)) background = maskImg;
   }
 
-  return makeFitted(params, base, state, buildMaps, fixedPlan, resample, warnings, background);
+  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
+  return makeFitted({ params, base, state, maps, warnings, background });
 }
 
 /** Resampling without the cache (maps stay float32 when they were). */
-function resampleNow(img: Image, grid: GridSpec, interpolation: "continuous" | "nearest"): Image {
-  // Maps held compact (lazyMapsImage): resampled map by map, the dense maps never built.
-  const compact = compactSourceOf(img);
-  if (compact !== undefined) return resampleCompactMaps(compact, grid, interpolation);
+function resampleNow(
+  img: MapsSource,
+  grid: GridSpec,
+  interpolation: "continuous" | "nearest",
+): Image {
+  // Compact maps: resampled map by map, the dense maps never built.
+  if (isCompactMaps(img)) return resampleCompactMaps(img, grid, interpolation);
   const out = plainResample(img, grid, interpolation) as Image;
   return img.data instanceof Float32Array && !(out.data instanceof Float32Array)
     ? { ...out, data: Float32Array.from(out.data) }

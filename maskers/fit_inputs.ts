@@ -75,7 +75,7 @@ export async function loadCompactMaps(
 ): Promise<{ compact: CompactMaps; replaced: number; mapsFloat32: boolean }> {
   if (
     (typeof src === "string" && !hasGlobMagic(src)) || src instanceof URL ||
-    src instanceof Uint8Array
+    src instanceof Uint8Array || (typeof Blob !== "undefined" && src instanceof Blob)
   ) {
     let stream;
     try {

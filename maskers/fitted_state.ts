@@ -11,7 +11,13 @@ import type { Standardize } from "../signal/clean.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
-import { clipCompactBelow, compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
+import {
+  clipCompactBelow,
+  type CompactMaps,
+  denseMaps,
+  isCompactMaps,
+  type MapsSource,
+} from "./compact_maps.ts";
 import { resampleImg } from "../image/resample.ts";
 import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 
@@ -81,13 +87,15 @@ export function mapsEpsilon(float32: boolean): number {
 
 /**
  * The maps with every weight below their machine epsilon (every negative weight included) set
- * to 0, as nilearn 0.11.1's allow_overlap check does (in place, there). Maps held compact
- * (`lazyMapsImage`) are clipped compact, their dense data not built.
+ * to 0, as nilearn 0.11.1's allow_overlap check does (in place, there). Compact maps are clipped
+ * compact, their dense data not built.
  */
-export function clipBelowEpsilon(maps: Image, float32: boolean): Image {
+export function clipBelowEpsilon(maps: Image, float32: boolean): Image;
+export function clipBelowEpsilon(maps: CompactMaps, float32: boolean): CompactMaps;
+export function clipBelowEpsilon(maps: MapsSource, float32: boolean): MapsSource;
+export function clipBelowEpsilon(maps: MapsSource, float32: boolean): MapsSource {
   const eps = mapsEpsilon(float32);
-  const compact = compactSourceOf(maps);
-  if (compact !== undefined) return lazyMapsImage(clipCompactBelow(compact, eps));
+  if (isCompactMaps(maps)) return clipCompactBelow(maps, eps);
   const src = maps.data;
   const data = float32 ? new Float32Array(src.length) : new Float64Array(src.length);
   for (let i = 0; i < src.length; i++) {
@@ -100,13 +108,13 @@ export function clipBelowEpsilon(maps: Image, float32: boolean): Image {
 /**
  * The allow_overlap check as nilearn 0.11.1 makes it: the maps clipped by
  * {@link clipBelowEpsilon}, then a voxel where more than one map is > 0 is an overlap. Returns the
- * clipped maps and the error message (or null).
+ * clipped maps (dense) and the error message (or null).
  */
 export function clipAndCheckOverlap(
-  maps: Image,
+  maps: MapsSource,
   float32: boolean,
 ): { maps: Image; error: string | null } {
-  const clipped = clipBelowEpsilon(maps, float32);
+  const clipped = denseMaps(clipBelowEpsilon(maps, float32));
   const data = clipped.data;
   const nV = (maps.shape[0] ?? 1) * (maps.shape[1] ?? 1) * (maps.shape[2] ?? 1);
   const nM = data.length / nV;
@@ -134,14 +142,14 @@ export function clipAndCheckOverlap(
 
 /** Resampling hook (so the masker can cache results on disk). */
 export type ResampleFn = (
-  img: Image,
+  img: MapsSource,
   grid: GridSpec,
   interpolation: "continuous" | "nearest",
 ) => Image | Promise<Image>;
 
-/** Default {@link ResampleFn}: `image/`'s `resampleImg`. */
+/** Default {@link ResampleFn}: `image/`'s `resampleImg` (of the dense maps). */
 export const plainResample: ResampleFn = (img, grid, interpolation) =>
-  resampleImg(img, {
+  resampleImg(denseMaps(img), {
     targetAffine: grid.affine,
     targetShape: grid.shape.slice(0, 3),
     interpolation,
@@ -154,21 +162,21 @@ export const plainResample: ResampleFn = (img, grid, interpolation) =>
  * overlap check, the projector.
  *
  * @param state fitted state.
- * @param mapsImg nilearn's `maps_img_` (x, y, z, nMaps): maps cast to the working dtype,
- *   non-finite values zeroed, resampled to the mask grid for `resamplingTarget: "mask"` (clipped
- *   when the overlap history says so).
+ * @param mapsImg nilearn's `maps_img_` (x, y, z, nMaps), dense or compact: maps cast to the
+ *   working dtype, non-finite values zeroed, resampled to the mask grid for
+ *   `resamplingTarget: "mask"` (clipped when the overlap history says so).
  * @param dataGrid the subject data grid for target "data"; null for the other targets.
  * @param resample resampling function (default {@link plainResample}).
  */
 export async function makePlan(
   state: FittedState,
-  mapsImg: Image,
+  mapsImg: MapsSource,
   dataGrid: GridSpec | null,
   resample: ResampleFn = plainResample,
 ): Promise<ExtractionPlan> {
   const p = state.params;
   const notes: string[] = [];
-  let maps = mapsImg;
+  let maps: MapsSource = mapsImg;
   let mask = state.maskImg;
   let grid: GridSpec;
   let dataPolicy: DataPolicy;
@@ -189,15 +197,18 @@ export async function makePlan(
     dataPolicy = p.resamplingTarget === null ? "require-same" : "resample";
   }
   let overlapError: string | null = null;
+  let dense: Image;
   if (!p.allowOverlap) {
     const r = clipAndCheckOverlap(maps, state.mapsFloat32);
-    maps = r.maps;
+    dense = r.maps;
     overlapError = r.error;
+  } else {
+    dense = denseMaps(maps);
   }
   // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here);
   // that memory is shared, so workers receive the plan without a copy of them.
   const projector = residentProjector(
-    makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps }),
+    makeMapsProjector(dense, mask, { keepMaskedMaps: p.keepMaskedMaps }),
   );
   return { grid, dataPolicy, projector, overlapError, notes };
 }

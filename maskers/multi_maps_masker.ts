@@ -26,10 +26,18 @@ import { fitMasker } from "./fit.ts";
  *
  * @param config constructor parameters (camelCase); see {@link MultiMapsMaskerConfig}.
  * @returns an immutable, unfitted masker.
- * @example
- * ```ts ignore
- * const fitted = await multiMapsMasker({ mapsImg: "maps.nii.gz" }).fit();
- * const signals = await fitted.transform("bold.nii.gz");
+ * @example Signals of an in-memory image (paths work the same: `mapsImg: "maps.nii.gz"`,
+ * `transform("bold.nii.gz")`)
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { multiMapsMasker } from "./multi_maps_masker.ts";
+ * const affine = Float64Array.from([3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 3, 0, 0, 0, 0, 1]);
+ * const maps = { data: Float64Array.from([1, 1, 0, 0, 0, 0, 1, 1]), shape: [4, 1, 1, 2], affine };
+ * const bold = { data: Float64Array.from([2, 2, 5, 5, 3, 3, 7, 7]), shape: [4, 1, 1, 2], affine };
+ * const fitted = await multiMapsMasker({ mapsImg: maps }).fit();
+ * const signals = await fitted.transform(bold); // one row per volume, one column per map
+ * deepEqual(signals.shape, [2, 2]);
+ * deepEqual(Array.from(signals.data), [2, 5, 3, 7]);
  * ```
  */
 export function multiMapsMasker(config: MultiMapsMaskerConfig): MultiMapsMasker {

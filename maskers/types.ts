@@ -149,11 +149,10 @@ export interface MultiMapsMasker {
 /** A fitted masker: fitted attributes and the transform methods. Immutable. */
 export interface FittedMultiMapsMasker extends MultiMapsMasker {
   /**
-   * The fitted maps image (`maps_img_`). Built on access: the fitted masker holds only the
-   * projector and a compact exact copy of the maps (`maskers/compact_maps.ts`), so the dense
-   * image is made when asked for (maps resampled at fit are resampled again, giving the same
-   * values) and kept only while the caller holds it; keep a reference rather than reading the
-   * property in a loop.
+   * The fitted maps image (`maps_img_`). Built on each access: the fitted masker holds only the
+   * projector and a compact exact copy of the maps (`maskers/compact_maps.ts`), so each read makes
+   * a new dense image (maps resampled at fit are resampled again, giving the same values); keep a
+   * reference rather than reading the property in a loop.
    */
   readonly mapsImg_: Image;
   /** The fitted mask image (`mask_img_`), or null. */

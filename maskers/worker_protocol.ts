@@ -3,34 +3,34 @@
  *
  * @module
  */
-import type { Image, Matrix } from "../types.ts";
+import type { Affine, Image } from "../types.ts";
 import { type NiftiErrorCode, NiftiParseError } from "../image/nifti_errors.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
+import type { SubjectRequest } from "./extract_subject.ts";
 
 /** Where a worker reads a subject from (it opens files itself, streaming). */
 export type WorkerSource =
   | { readonly kind: "path"; readonly path: string; readonly name: string }
   | { readonly kind: "url"; readonly href: string; readonly name: string }
   | { readonly kind: "bytes"; readonly bytes: Uint8Array; readonly name: string }
+  | { readonly kind: "blob"; readonly blob: Blob; readonly name: string }
   | { readonly kind: "image"; readonly image: Image; readonly name: string };
-
-/** Per-subject inputs besides the image (as `extractSubject` takes them). */
-export interface WorkerRequest {
-  readonly confounds: readonly Matrix[];
-  readonly sampleMask: ArrayLike<number> | readonly boolean[] | null;
-}
 
 /** Main → worker. */
 export type ToWorker =
   | { readonly kind: "state"; readonly state: FittedState }
   | { readonly kind: "plan"; readonly planId: number; readonly plan: ExtractionPlan }
+  /** Open a subject (its header is read there, once) and keep it open under `id`. */
+  | { readonly kind: "open"; readonly id: number; readonly source: WorkerSource }
+  /** Extract the subject opened under `id` with a plan already sent, then close it. */
   | {
-    readonly kind: "job";
+    readonly kind: "extract";
     readonly id: number;
     readonly planId: number;
-    readonly source: WorkerSource;
-    readonly request: WorkerRequest;
-  };
+    readonly request: SubjectRequest;
+  }
+  /** Close the subject opened under `id` without extracting it (no reply). */
+  | { readonly kind: "release"; readonly id: number };
 
 /** An error as plain data. */
 export interface SerializedError {
@@ -43,12 +43,18 @@ export interface SerializedError {
 
 /** Worker → main. */
 export type ToMain =
+  /** The subject opened under `id`: its grid and dimensionality, from its header. */
+  | {
+    readonly kind: "opened";
+    readonly id: number;
+    readonly shape: readonly number[];
+    readonly affine: Affine;
+  }
   | {
     readonly kind: "done";
     readonly id: number;
     readonly signals: Float64Array;
     readonly shape: [number, number];
-    readonly nVolumes: number;
     readonly warnings: readonly string[];
   }
   | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError };

@@ -257,6 +257,7 @@ function signalsSection(input: MapsReportInput, indices: readonly number[]): str
  *
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { generateReport } from "./generate_report.ts";
  * const shape = [4, 4, 4, 2];
  * const data = new Float32Array(4 * 4 * 4 * 2);
@@ -268,7 +269,8 @@ function signalsSection(input: MapsReportInput, indices: readonly number[]): str
  *     background: null, warnings: [], signals: null, tR: null },
  *   { displayedMaps: "all" },
  * );
- * console.log(html.includes('data-map-index="1"'), warnings.length);
+ * equal(html.includes('data-map-index="1"'), true);
+ * equal(Array.isArray(warnings), true);
  * ```
  */
 export function generateReport(

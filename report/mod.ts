@@ -3,7 +3,8 @@
  *
  * @module
  */
-export * from "./types.ts";
+export type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+export type { ConnectivityPanel, DisplayedMaps, MapsReportInput } from "./types.ts";
 export {
   DEFAULT_DISPLAYED_MAPS,
   emptyReport,

@@ -1,11 +1,12 @@
 /**
  * A minimal PNG encoder (8-bit RGB/RGBA, non-interlaced, per-row adaptive filter) and decoder
  * (8-bit gray/RGB/RGBA/gray-alpha, all five filters; used by tests to read screenshots).
- * zlib streams come from Deno's built-in `node:zlib` (synchronous).
+ * zlib streams come from `fflate` (pure JavaScript, synchronous), so the encoder runs unchanged in
+ * Deno, Node and browsers.
  *
  * @module
  */
-import { deflateSync, inflateSync } from "node:zlib";
+import { unzlibSync, zlibSync } from "fflate";
 
 const SIGNATURE = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10]);
 
@@ -131,7 +132,7 @@ export function encodePng(
   hv.setUint32(4, height);
   header[8] = 8; // bit depth
   header[9] = channels === 4 ? 6 : 2; // colour type
-  const idat = new Uint8Array(deflateSync(raw, { level: 9 }));
+  const idat = zlibSync(raw, { level: 9 });
   const parts = [
     SIGNATURE,
     chunk("IHDR", header),
@@ -213,7 +214,13 @@ export function decodePng(file: Uint8Array): DecodedPng {
     compressed.set(p, offset);
     offset += p.length;
   }
-  const raw = new Uint8Array(inflateSync(compressed));
+  let raw: Uint8Array;
+  try {
+    raw = unzlibSync(compressed);
+  } catch (e) {
+    const why = e instanceof Error ? e.message : String(e);
+    throw new TypeError(`decodePng: corrupt image data (${why})`, { cause: e });
+  }
   const stride = width * channels;
   if (raw.length < height * (stride + 1)) throw new TypeError("decodePng: truncated image data");
   const pixels = new Uint8Array(height * stride);

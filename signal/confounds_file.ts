@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { parse } from "csv-parse/sync";
+import { parseDelimited } from "./delimited_text.ts";
 import type { Matrix } from "../types.ts";
 
 /** A matrix with optional column names (from a header row). */
@@ -80,12 +80,7 @@ export function parseConfoundsTable(text: string, name: string): LabeledMatrix {
     rows = lines.filter((l) => l.trim() !== "").map((l) => l.trim().split(/\s+/));
   } else {
     try {
-      rows = parse(body, {
-        delimiter,
-        skip_empty_lines: true,
-        relax_quotes: true,
-        trim: delimiter !== "\t",
-      }) as string[][];
+      rows = parseDelimited(body, { delimiter, trim: delimiter !== "\t" });
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
       throw new ConfoundsParseError(`${name}: cannot parse as a delimited table: ${msg}`);

@@ -4,7 +4,8 @@
  *
  * @module
  */
-export * from "./clean.ts";
+export type { Matrix } from "../types.ts";
+export { AllVolumesRemovedError, clean, type CleanOptions, type Standardize } from "./clean.ts";
 export { CLEAN_OPTION_NAMES, cleanOptionsFromKwargs } from "./options.ts";
 export type { FilterType } from "./options.ts";
 export { butterworth, type ButterworthOptions } from "./butterworth.ts";
@@ -21,4 +22,9 @@ export {
   type HighVarianceOptions,
 } from "./high_variance_confounds.ts";
 export type { WarningSink } from "./warnings.ts";
-export * from "./confounds_file.ts";
+export {
+  ConfoundsParseError,
+  type LabeledMatrix,
+  parseConfoundsTable,
+  readConfoundsFile,
+} from "./confounds_file.ts";

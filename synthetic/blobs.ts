@@ -42,6 +42,7 @@ export interface BlobMapsOptions {
  * @throws {RangeError} when the grid shape is not 3 positive integers or a sigma is not > 0.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { blobMaps } from "@niimask/niimask/synthetic";
  * const grid = {
  *   shape: [10, 10, 10] as const,
@@ -51,7 +52,7 @@ export interface BlobMapsOptions {
  *   [{ centre: [-6, 0, 0], sigma: 6 }],
  *   [{ centre: [6, 0, 0], sigma: 6 }, { centre: [6, 9, 0], sigma: 4, amplitude: -0.5 }],
  * ], { threshold: 1e-3 });
- * console.log(maps.shape); // [10, 10, 10, 2]
+ * deepEqual(maps.shape, [10, 10, 10, 2]);
  * ```
  */
 export function blobMaps(

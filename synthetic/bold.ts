@@ -72,6 +72,7 @@ function trueSignals(
  * @throws {RangeError} on a bad `nVolumes`, `tR`, `global` length or `signals` shape.
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { blobMaps, synthBold } from "@niimask/niimask/synthetic";
  * const grid = {
  *   shape: [8, 8, 8] as const,
@@ -79,7 +80,8 @@ function trueSignals(
  * };
  * const maps = blobMaps(grid, [[{ centre: [-5, 0, 0], sigma: 5 }], [{ centre: [5, 0, 0], sigma: 5 }]]);
  * const { bold, signals } = synthBold(maps, { nVolumes: 30, seed: 7 });
- * console.log(bold.shape, signals.shape); // [8, 8, 8, 30] [30, 2]
+ * deepEqual(bold.shape, [8, 8, 8, 30]);
+ * deepEqual(signals.shape, [30, 2]);
  * ```
  */
 export function synthBold(maps: Image, options: SynthBoldOptions): SyntheticBold {

@@ -5,6 +5,7 @@
  *
  * @example
  * ```ts
+ * import { deepEqual } from "node:assert/strict";
  * import { blobMaps, synthBold } from "@niimask/niimask/synthetic";
  * const grid = {
  *   shape: [10, 12, 10] as const,
@@ -12,12 +13,13 @@
  * };
  * const maps = blobMaps(grid, [[{ centre: [-8, 0, 0], sigma: 6 }], [{ centre: [8, 0, 0], sigma: 6 }]]);
  * const { bold, signals } = synthBold(maps, { nVolumes: 40, seed: 3 });
- * console.log(bold.shape, signals.shape); // [10, 12, 10, 40] [40, 2]
+ * deepEqual(bold.shape, [10, 12, 10, 40]);
+ * deepEqual(signals.shape, [40, 2]);
  * ```
  *
  * @module
  */
 export type { Affine, Image, Matrix, VoxelData } from "../types.ts";
-export * from "./prng.ts";
-export * from "./blobs.ts";
-export * from "./bold.ts";
+export { mulberry32, normals } from "./prng.ts";
+export { blobMaps, type BlobMapsOptions, type GaussianBlob, type SyntheticGrid } from "./blobs.ts";
+export { synthBold, type SynthBoldOptions, type SyntheticBold } from "./bold.ts";

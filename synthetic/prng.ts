@@ -13,10 +13,12 @@
  * @returns a function returning the next uniform sample in [0, 1).
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { mulberry32 } from "@niimask/niimask/synthetic";
  * const rand = mulberry32(42);
  * const a = rand();
- * console.log(a >= 0 && a < 1, mulberry32(42)() === a); // true true
+ * equal(a >= 0 && a < 1, true);
+ * equal(mulberry32(42)(), a); // same seed, same sequence
  * ```
  */
 export function mulberry32(seed: number): () => number {
@@ -38,10 +40,11 @@ export function mulberry32(seed: number): () => number {
  * @returns a function returning the next standard normal sample.
  * @example
  * ```ts
+ * import { equal } from "node:assert/strict";
  * import { mulberry32, normals } from "@niimask/niimask/synthetic";
  * const normal = normals(mulberry32(1));
  * const x = Array.from({ length: 1000 }, normal);
- * console.log(Math.abs(x.reduce((s, v) => s + v, 0) / x.length) < 0.2); // true
+ * equal(Math.abs(x.reduce((s, v) => s + v, 0) / x.length) < 0.2, true); // mean near 0
  * ```
  */
 export function normals(rand: () => number): () => number {

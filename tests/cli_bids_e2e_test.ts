@@ -411,10 +411,27 @@ Deno.test({
         run.stderr,
         /confounds of run fmriprep\/sub-01\/func\/sub-01_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold\.nii\.gz: .*could not find the associated confounds file/,
       );
-      const record = JSON.parse(
-        await Deno.readTextFile(`${dir}/${outStem("sub-01").replace(/\.?$/, "")}.failed.json`),
-      );
+      const record = JSON.parse(await Deno.readTextFile(`${dir}/${outStem("sub-01")}.failed.json`));
       assert.match(record.error, /could not find the associated confounds file/);
+      // status shows the failed run with its error, the other one done.
+      run = await niimask(
+        [
+          "status",
+          "--out",
+          "out",
+          "--atlas-name",
+          "blobs",
+          runPath(dir, "sub-01"),
+          runPath(dir, "sub-02"),
+        ],
+        dir,
+      );
+      assert.equal(run.code, 1, run.stderr);
+      assert.match(
+        run.stdout,
+        /^failed\tsub-01\/func\/sub-01_task-rest_\S+_atlas-blobs_desc-simple\t.*could not find/m,
+      );
+      assert.match(run.stdout, /1 done, 0 missing, 1 failed \(of 2\)/);
 
       // Missing columns: the run fails naming the file and the columns.
       const tsv =
@@ -479,6 +496,60 @@ Deno.test({
       run = await niimask([...BASE, "--participant-label", "02", "--low-pass", "0.1"], dir);
       assert.equal(run.code, 1, run.stderr);
       assert.match(run.stderr, /no repetition time .* needed by --low-pass: give --t-r S/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "cli bids: --shard slices the runs; the shards' outputs equal one run's, byte for byte",
+  ignore: !HAVE_CASES,
+  async fn() {
+    const dir = await layout();
+    try {
+      const runs = ["sub-01", "sub-02", "sub-03"].map((s) => runPath(dir, s));
+      let run = await niimask([...BASE.slice(0, 2), "whole", ...BASE.slice(3)], dir);
+      assert.equal(run.code, 0, run.stderr);
+      run = await niimask([...BASE, "--shard", "1/2"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /shard 1\/2: 1 of 3 runs/);
+      run = await niimask(["status", "--out", "out", "--atlas-name", "blobs", ...runs], dir);
+      assert.equal(run.code, 1);
+      assert.match(run.stdout, /1 done, 2 missing, 0 failed \(of 3\)/);
+      run = await niimask([...BASE, "--shard", "2/2"], dir);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, /shard 2\/2: 2 of 3 runs/);
+      run = await niimask(["status", "--out", "out", "--atlas-name", "blobs", ...runs], dir);
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /^3 done, 0 missing, 0 failed \(of 3\)$/m);
+      // The fMRIPrep folder instead of its runs: the same runs.
+      run = await niimask(["status", "--out", "out", "--atlas-name", "blobs", "fmriprep"], dir);
+      assert.equal(run.code, 0, run.stdout);
+      assert.match(run.stdout, /^3 done, 0 missing, 0 failed \(of 3\)$/m);
+      run = await niimask(
+        [
+          "status",
+          "--out",
+          "out",
+          "--atlas-name",
+          "blobs",
+          "--denoise-strategy",
+          "scrubbing",
+          "fmriprep",
+        ],
+        dir,
+      );
+      assert.match(run.stdout, /^0 done, 3 missing, 0 failed \(of 3\)$/m);
+      for (const sub of ["sub-01", "sub-02", "sub-03"]) {
+        for (const ext of [".tsv", ".json"]) {
+          const sharded = await Deno.readTextFile(`${dir}/${outStem(sub)}${ext}`);
+          const whole = await Deno.readTextFile(
+            `${dir}/${outStem(sub).replace(/^out/, "whole")}${ext}`,
+          );
+          assert.equal(sharded, whole, `${sub}${ext}`);
+        }
+      }
     } finally {
       await Deno.remove(dir, { recursive: true });
     }

@@ -406,7 +406,15 @@ Deno.test("cli paper cuts: deno task niimask resolves relative paths in the user
       cwd: dir,
       stdout: "piped",
       stderr: "piped",
-      env: { NO_COLOR: "1" },
+      // As from a shell: deno task sets INIT_CWD only when the environment has none (a test run
+      // through \`deno task unit\` inherits the outer task's).
+      clearEnv: true,
+      env: Object.fromEntries(
+        ["PATH", "HOME", "DENO_DIR", "XDG_CACHE_HOME", "TMPDIR"].flatMap((k) => {
+          const v = Deno.env.get(k);
+          return v === undefined ? [] : [[k, v]];
+        }).concat([["NO_COLOR", "1"]]),
+      ),
     }).output();
     const stderr = new TextDecoder().decode(out.stderr);
     assert.equal(out.code, 0, stderr);

@@ -5,7 +5,6 @@ import {
   compactMaps,
   CompactMapsBuilder,
   expandMaps,
-  LazyImage,
 } from "../maskers/compact_maps.ts";
 import { openNifti } from "../image/load.ts";
 import { saveImg } from "../image/save.ts";
@@ -44,19 +43,6 @@ Deno.test("compactMaps: dense maps keep a dense copy (not larger than the input)
   assert.notEqual(c.dense, null);
   assert.equal(compactBytes(c), data.byteLength);
   assert.deepEqual(Array.from(expandMaps(c).data), Array.from(data));
-});
-
-Deno.test("LazyImage: built on demand, same object while held", () => {
-  let builds = 0;
-  const lazy = new LazyImage(() => {
-    builds++;
-    return { data: new Float32Array(4), shape: [4, 1, 1], affine };
-  });
-  assert.equal(builds, 0);
-  const a = lazy.get();
-  const b = lazy.get();
-  assert.equal(a, b);
-  assert.equal(builds, 1);
 });
 
 Deno.test("openNifti: volumes({ reuse: true }) yields one array with each volume's values", async () => {

@@ -3,9 +3,9 @@ import assert from "node:assert/strict";
 import {
   clipCompactBelow,
   compactMaps,
-  compactSourceOf,
+  denseMaps,
   expandMaps,
-  lazyMapsImage,
+  isCompactMaps,
 } from "../maskers/compact_maps.ts";
 import { resampleCompactMaps } from "../maskers/compact_resample.ts";
 import { clipBelowEpsilon, mapsEpsilon } from "../maskers/fitted_state.ts";
@@ -83,7 +83,7 @@ for (const f32 of [true, false]) {
   }
 }
 
-Deno.test("clipCompactBelow = clipBelowEpsilon of the dense maps; lazyMapsImage builds data on demand", () => {
+Deno.test("clipCompactBelow = clipBelowEpsilon of the dense maps; denseMaps expands compact maps", () => {
   for (const f32 of [true, false]) {
     for (const density of [0.05, 0.9]) {
       const img = maps(f32, [9, 8, 6, 4], density, 3);
@@ -93,27 +93,25 @@ Deno.test("clipCompactBelow = clipBelowEpsilon of the dense maps; lazyMapsImage 
       const eps = mapsEpsilon(f32);
       const clipped = expandMaps(clipCompactBelow(c, eps));
       assert.deepEqual(bits(clipped.data), bits(clipBelowEpsilon(img, f32).data));
-      const lazy = lazyMapsImage(c);
-      assert.equal(compactSourceOf(lazy), c);
-      assert.equal(compactSourceOf(img), undefined);
-      assert.deepEqual(bits(lazy.data), bits(img.data));
-      assert.equal(lazy.data, lazy.data, "built once, then kept");
+      const clippedCompact = clipBelowEpsilon(c, f32);
+      assert.ok(isCompactMaps(clippedCompact), "compact maps are clipped compact");
+      assert.deepEqual(bits(denseMaps(clippedCompact).data), bits(clipped.data));
+      assert.ok(isCompactMaps(c));
+      assert.ok(!isCompactMaps(img));
+      assert.deepEqual(bits(denseMaps(c).data), bits(img.data));
+      assert.equal(denseMaps(img), img, "dense maps are given back as they are");
     }
   }
 });
 
-Deno.test("lazyMapsImage: data becomes a plain property once built; mapsImg_ is stable while held", async () => {
+Deno.test("mapsImg_: the fitted maps, a new dense image on each access", async () => {
   const img = maps(true, [9, 8, 6, 4], 0.05, 11);
-  const lazy = lazyMapsImage(compactMaps(img));
-  assert.equal(typeof Object.getOwnPropertyDescriptor(lazy, "data")?.get, "function");
-  const data = lazy.data;
-  const desc = Object.getOwnPropertyDescriptor(lazy, "data");
-  assert.equal(desc?.get, undefined);
-  assert.equal(desc?.value, data);
-  assert.deepEqual(Object.keys(lazy).sort(), ["affine", "data", "shape"]);
   const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
   const fitted = await multiMapsMasker({ mapsImg: img }).fit();
   const held = fitted.mapsImg_;
-  assert.equal(fitted.mapsImg_, held);
+  assert.deepEqual(Object.keys(held).sort(), ["affine", "data", "shape"]);
   assert.deepEqual(bits(held.data as Float32Array), bits(img.data as Float32Array));
+  const again = fitted.mapsImg_;
+  assert.notEqual(again.data, held.data, "not shared: changing one cannot change the masker");
+  assert.deepEqual(bits(again.data as Float32Array), bits(held.data as Float32Array));
 });

@@ -27,6 +27,7 @@ export interface FmriprepCase {
   readonly args: Record<string, unknown>;
   readonly expect: unknown;
   readonly tolerance: { rtol: number; atol: number };
+  readonly warnings?: readonly { category: string; message: string }[];
 }
 
 interface ExpectedRun {
@@ -55,8 +56,11 @@ const OPTION_NAMES: Record<string, string> = {
 };
 
 /** nilearn's keyword arguments as niimask options (camelCase). */
-function optionsOf(args: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { onWarning: () => {} };
+function optionsOf(
+  args: Record<string, unknown>,
+  onWarning: (m: string) => void,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = { onWarning };
   for (const [k, v] of Object.entries(args)) {
     if (k === "img_files") continue;
     const name = OPTION_NAMES[k];
@@ -77,9 +81,10 @@ function imgFilesOf(dir: string, img: unknown): string | string[] {
 async function call(
   dir: string,
   c: FmriprepCase,
+  onWarning: (m: string) => void,
 ): Promise<FmriprepConfounds | FmriprepConfounds[]> {
   const imgs = imgFilesOf(dir, c.args.img_files);
-  const options = optionsOf(c.args);
+  const options = optionsOf(c.args, onWarning);
   switch (c.function) {
     case "interfaces.fmriprep.load_confounds":
       return typeof imgs === "string"
@@ -206,13 +211,43 @@ function checkError(err: unknown, expect: { error: string; message?: string }): 
   return { ok: true };
 }
 
+/** nilearn's parameter names quoted in a message, as niimask names them. */
+function camelToken(token: string): string {
+  return OPTION_NAMES[token] ?? token;
+}
+
+/**
+ * Each warning nilearn gave must be given: one of ours starts as nilearn's does (first 40
+ * characters) and holds the names nilearn quotes (in camelCase).
+ */
+function checkWarnings(
+  expected: readonly { category: string; message: string }[],
+  actual: readonly string[],
+): Check {
+  for (const w of expected) {
+    const start = w.message.slice(0, 40);
+    const tokens = gistTokens(w.message).map(camelToken);
+    const match = actual.some((a) => a.startsWith(start) && tokens.every((t) => a.includes(t)));
+    if (!match) {
+      return {
+        ok: false,
+        reason: `missing warning (nilearn ${w.category}): ${JSON.stringify(w.message)}; got ${
+          JSON.stringify(actual)
+        }`,
+      };
+    }
+  }
+  return { ok: true };
+}
+
 /** Run one fMRIPrep confounds case folder. */
 export async function runFmriprepCase(dir: string, c: FmriprepCase): Promise<Check> {
   const expect = c.expect as Record<string, unknown> | ExpectedRun[];
   const wantsError = !Array.isArray(expect) && "error" in expect;
   let result: FmriprepConfounds | FmriprepConfounds[];
+  const warnings: string[] = [];
   try {
-    result = await call(dir, c);
+    result = await call(dir, c, (m) => warnings.push(m));
   } catch (err) {
     if (wantsError) return checkError(err, expect as { error: string; message?: string });
     return { ok: false, reason: callError(err) };
@@ -221,6 +256,8 @@ export async function runFmriprepCase(dir: string, c: FmriprepCase): Promise<Che
     const e = expect as { error: string; message?: string };
     return { ok: false, reason: expectedError(e.error, e.message) };
   }
+  const warned = checkWarnings(c.warnings ?? [], warnings);
+  if (!warned.ok) return warned;
   if (Array.isArray(expect)) {
     if (!Array.isArray(result)) return { ok: false, reason: "expected a list of results" };
     if (result.length !== expect.length) {

@@ -1,0 +1,112 @@
+/**
+ * Small real inputs for the browser tests, copied into a folder: a 20-volume fMRI slab, the
+ * Harvard-Oxford subcortical maps and 20 rows of a real fMRIPrep confounds file; plus the command
+ * line's outputs for them.
+ */
+import { parseExtractArgs } from "../cli/extract_args.ts";
+import { runExtract } from "../cli/extract.ts";
+
+const DATA = "/work/shared/data";
+const SOURCES = {
+  bold: `${DATA}/nipy_testing/functional.nii.gz`,
+  maps: `${DATA}/fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz`,
+  confounds: `${DATA}/fmriprep_confounds_nilearn/test-v21_desc-confounds_timeseries.tsv`,
+};
+
+/** File names of the inputs in the fixture folder. */
+export const NAMES = {
+  bold: "sub-01_bold.nii.gz",
+  bold2: "sub-02_bold.nii.gz",
+  maps: "maps.nii.gz",
+  confounds: "sub-01_desc-confounds_timeseries.tsv",
+  confounds2: "sub-02_desc-confounds_timeseries.tsv",
+  bad: "sub-bad_bold.nii.gz",
+  text: "sub-text_bold.nii",
+} as const;
+
+/** The options the tests use, as command-line flags. */
+export const FLAGS = [
+  "--standardize=zscore_sample",
+  "--detrend",
+  "--t-r=2",
+  "--low-pass=0.1",
+  "--confound-columns=trans_?,rot_?",
+];
+
+/** Why the real data is unusable here, or null when it is present. */
+export function missingData(): string | null {
+  for (const path of Object.values(SOURCES)) {
+    try {
+      Deno.statSync(path);
+    } catch {
+      return `${path} is absent`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Copy the inputs into `dir` under {@link NAMES}: two subjects (the same run; sub-02's confounds
+ * are the file's next 20 rows), and two bad images (a gzip stream cut in half, a text file).
+ */
+export async function writeFixture(dir: string): Promise<void> {
+  const bold = await Deno.readFile(SOURCES.bold);
+  await Deno.writeFile(`${dir}/${NAMES.bold}`, bold);
+  await Deno.writeFile(`${dir}/${NAMES.bold2}`, bold);
+  await Deno.writeFile(`${dir}/${NAMES.bad}`, bold.subarray(0, bold.length >> 1));
+  await Deno.copyFile(SOURCES.maps, `${dir}/${NAMES.maps}`);
+  await Deno.copyFile(SOURCES.confounds, `${dir}/${NAMES.text}`);
+  const lines = (await Deno.readTextFile(SOURCES.confounds)).split("\n");
+  await Deno.writeTextFile(`${dir}/${NAMES.confounds}`, lines.slice(0, 21).join("\n") + "\n");
+  await Deno.writeTextFile(
+    `${dir}/${NAMES.confounds2}`,
+    [lines[0], ...lines.slice(11, 31)].join("\n") + "\n",
+  );
+}
+
+/**
+ * Run the command line (in this process) on fixture images with {@link FLAGS}; returns the
+ * output folder.
+ */
+export async function cliOutputs(dir: string, subjects: string[]): Promise<string> {
+  const out = `${dir}/cli_out`;
+  const opts = parseExtractArgs([
+    `--maps=${dir}/${NAMES.maps}`,
+    `--out=${out}`,
+    `--confounds=${dir}/{subject}_desc-confounds_timeseries.tsv`,
+    "--quiet",
+    ...FLAGS,
+    ...subjects.map((s) => `${dir}/${s}_bold.nii.gz`),
+  ]);
+  if ("help" in opts) throw new Error("unexpected help request");
+  let log = "";
+  const code = await runExtract(opts, { isTerminal: false, write: (t) => (log += t) });
+  if (code !== 0) throw new Error(`niimask extract failed (${code}): ${log}`);
+  return out;
+}
+
+/** Largest relative difference between two TSV texts of equal header and shape. */
+export function tsvRelativeError(got: string, expected: string): number {
+  const a = got.trimEnd().split("\n").map((l) => l.split("\t"));
+  const b = expected.trimEnd().split("\n").map((l) => l.split("\t"));
+  if (a.length !== b.length) throw new Error(`rows: ${a.length} vs ${b.length}`);
+  if (a[0]!.join("\t") !== b[0]!.join("\t")) throw new Error("headers differ");
+  let worst = 0;
+  let scale = 0;
+  for (let r = 1; r < b.length; r++) {
+    for (const v of b[r]!) scale = Math.max(scale, Math.abs(Number(v)));
+  }
+  for (let r = 1; r < a.length; r++) {
+    if (a[r]!.length !== b[r]!.length) throw new Error(`row ${r}: ${a[r]!.length} fields`);
+    for (let c = 0; c < a[r]!.length; c++) {
+      const x = Number(a[r]![c]);
+      const y = Number(b[r]![c]);
+      if (!Number.isFinite(x) || !Number.isFinite(y)) {
+        if (a[r]![c] !== b[r]![c]) return Infinity;
+        continue;
+      }
+      worst = Math.max(worst, Math.abs(x - y) / (scale || 1));
+    }
+  }
+  return worst;
+}
