@@ -38,7 +38,7 @@ import { checkConnectivityRun } from "./connectivity_args.ts";
 import { groupTangentStem, relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
 import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
 import { strategyLabel } from "./bids_naming.ts";
-import { type ReportRun, writeParticipantReports } from "./bids_report.ts";
+import { participantOfStem, type ReportRun, writeParticipantReports } from "./bids_report.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {
@@ -146,6 +146,8 @@ export async function runBids(
   const write = ctx.write ?? writeStderr;
   const env = ctx.env ?? Deno.env.toObject();
   let subjects: BatchSubject[];
+  /** Every run found (before --shard), for the participant reports. */
+  let allSubjects: BatchSubject[] = [];
   let names: string[];
   let maps: FileChecksum;
   let mask: FileChecksum | null;
@@ -177,6 +179,7 @@ export async function runBids(
       throw new SetupError(errorMessage(e));
     }
     subjects = runs.map((image, i) => ({ image, subject: stems[i]! }));
+    allSubjects = subjects;
     if (opts.shard !== null) {
       let shard;
       try {
@@ -476,16 +479,28 @@ export async function runBids(
   }
 
   if (opts.report === true && !summary.interrupted) {
+    // A run's TR for its plots (none when it cannot be read: the time axis is then in volumes).
+    const tROf = (image: string) =>
+      readRunTR(image, opts.tR).then((r) => r.tR, () => null as number | null);
     try {
       const runs: ReportRun[] = [];
       for (const s of [...summary.succeeded, ...summary.skipped]) {
-        const tR = runTRs.has(s.subject)
-          ? runTRs.get(s.subject)!
-          : (await readRunTR(s.image, opts.tR)).tR;
+        const tR = runTRs.has(s.subject) ? runTRs.get(s.subject)! : await tROf(s.image);
         runs.push({ image: s.image, stem: s.subject, tR });
       }
       for (const f of summary.failed) {
         runs.push({ image: f.image, stem: f.subject, tR: null, error: errorMessage(f.error) });
+      }
+      // Under --shard, a participant's other runs (other shards) are on its page when their
+      // outputs exist: the shard that finishes last writes the complete page.
+      const inThisCommand = new Set(runs.map((r) => r.stem));
+      const participants = new Set(runs.map((r) => participantOfStem(r.stem)));
+      for (const s of allSubjects) {
+        if (inThisCommand.has(s.subject) || !participants.has(participantOfStem(s.subject))) {
+          continue;
+        }
+        if (!await fileExists(outputPaths(opts.outputDir, s.subject).tsv)) continue;
+        runs.push({ image: s.image, stem: s.subject, tR: await tROf(s.image) });
       }
       const first = runs.find((r) => r.error === undefined);
       const fitted = await fittedFor(first?.tR ?? null);

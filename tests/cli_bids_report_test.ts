@@ -196,6 +196,27 @@ Deno.test("cli bids --report: one page per participant, each run over its mean, 
   }
 });
 
+Deno.test("cli bids --report under --shard: a participant's page gathers its runs of every shard", async () => {
+  const dir = await fixture();
+  try {
+    const args = ARGS.map((a) => a === "correlation,tangent" ? "correlation" : a);
+    const signalsOf = (r: string) =>
+      `Signals of sub-01_task-rest${r}_${SPACE}_atlas-Blobs_desc-simple`;
+    // Four runs, four shards: sub-01's run-1 is shard 1, its run-2 shard 2.
+    const first = await niimask([...args, "--shard", "1/4"], dir);
+    assert.equal(first.code, 0, first.stderr);
+    const page1 = await Deno.readTextFile(`${dir}/out/sub-01.html`);
+    assert.ok(page1.includes(signalsOf("_run-1")) && !page1.includes(signalsOf("_run-2")));
+    const second = await niimask([...args, "--shard", "2/4"], dir);
+    assert.equal(second.code, 0, second.stderr);
+    const page2 = await Deno.readTextFile(`${dir}/out/sub-01.html`);
+    assert.ok(page2.includes(signalsOf("_run-1")), "run-1 (shard 1) read back on the page");
+    assert.ok(page2.includes(signalsOf("_run-2")));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("cli bids: tangent with one run is refused before any run", async () => {
   const dir = await fixture();
   try {
