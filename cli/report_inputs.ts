@@ -202,7 +202,7 @@ export interface ReportAdditions {
  * The masker's report input completed for a command: background (and the "no image provided to
  * fit" warning dropped when there is one), names, the signals of the run shown and its
  * connectivity panels. Time series whose columns are not one per map (maps dropped by
- * `--no-keep-masked-maps`) are not plotted, with a warning.
+ * `--no-keep-masked-maps`) are not plotted, with a warning; so is the absence of a run.
  *
  * @param base what the fitted masker kept (`fitted.reportInput()`).
  * @param add the additions.
@@ -232,7 +232,9 @@ export function completeReportInput(base: MapsReportInput, add: ReportAdditions)
   );
   warnings.push(...add.background.warnings);
   let signals: Matrix | null = null;
-  if (add.run !== null) {
+  if (add.run === null) {
+    warnings.push("No run was extracted successfully: there are no signals or matrices to show.");
+  } else {
     warnings.push(...add.run.warnings);
     if (add.run.signals.shape[1] === nMaps) {
       signals = add.run.signals;

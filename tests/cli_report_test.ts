@@ -318,4 +318,12 @@ Deno.test("report inputs: completed input names the run; no fit-image warning wi
   assert.equal(noBg.signals, null);
   assert.equal(noBg.warnings[0], NO_FIT_IMAGE_WARNING);
   assert.match(noBg.warnings[1]!, /2 columns for 3 maps/);
+  const noRun = completeReportInput(baseInput(2, []), {
+    background: { image, source: "image", description: "t", warnings: [] },
+    labels: null,
+    run: null,
+  });
+  assert.equal(noRun.signals, null);
+  assert.equal(noRun.signalsSource, undefined);
+  assert.match(noRun.warnings[0]!, /No run was extracted/);
 });
