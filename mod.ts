@@ -16,6 +16,7 @@
 export type { Affine, Image, Matrix, VoxelData } from "./types.ts";
 // The masker (nilearn's MultiNiftiMapsMasker).
 export {
+  CLEAN_KWARG_NAMES,
   type CleanKwargs,
   type ConfoundsSource,
   type FittedMultiMapsMasker,

@@ -12,7 +12,7 @@ import type { ConnectivityPanel, MapsReportInput } from "../report/types.ts";
 import type { ConnectivityKind } from "../connectome/connectivity_measure.ts";
 import { openNifti } from "../image/load.ts";
 import { meanImageOnGrid, NO_FIT_IMAGE_WARNING } from "../maskers/mean_image.ts";
-import type { GridSpec } from "../maskers/grid_check.ts";
+import type { Grid } from "../image/grid.ts";
 import { parseTimeseriesTsv } from "./timeseries_read.ts";
 import { relmatPaths } from "./connectivity_outputs.ts";
 import { timeseriesStem } from "./connectivity_group.ts";
@@ -138,7 +138,7 @@ export interface ReportBackground {
  */
 export async function reportBackground(
   choice: BackgroundSource,
-  mapsGrid: GridSpec,
+  mapsGrid: Grid,
   mask: Image | null,
 ): Promise<ReportBackground> {
   const warnings: string[] = [];

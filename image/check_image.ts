@@ -5,6 +5,26 @@
  */
 import type { Image } from "../types.ts";
 
+/**
+ * Whether `v` is an in-memory image `{ data, shape, affine }` (not a list, path, URL or bytes);
+ * only the fields' presence is tested ({@link assertImage} checks their values).
+ *
+ * @param v any value.
+ * @returns true for an image-shaped object.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { isImage } from "./check_image.ts";
+ * const affine = new Float64Array(16);
+ * equal(isImage({ data: new Float32Array(8), shape: [2, 2, 2], affine }), true);
+ * equal(isImage("sub-01_bold.nii.gz"), false);
+ * ```
+ */
+export function isImage(v: unknown): v is Image {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && "data" in v &&
+    "shape" in v && "affine" in v;
+}
+
 function describe(x: unknown): string {
   if (x === null) return "null";
   if (x === undefined) return "undefined";

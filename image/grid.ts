@@ -6,12 +6,12 @@
  */
 import type { Affine } from "../types.ts";
 
-/** Anything with a spatial grid: a shape (first 3 entries used) and an affine. */
+/** A voxel grid, or anything on one (an image): a shape (first 3 entries used) and an affine. */
 export interface Grid {
   /** `[nx, ny, nz, ...]`; only the first three entries matter. */
   readonly shape: readonly number[];
   /** Voxel-to-world affine, row-major 4x4. */
-  readonly affine: Affine | readonly number[];
+  readonly affine: Affine;
 }
 
 /**
@@ -159,12 +159,32 @@ export function invertAffine(affine: ArrayLike<number>, name = "affine"): Affine
   return a;
 }
 
-function formatAffine(a: ArrayLike<number>): string {
-  const rows: string[] = [];
-  for (let r = 0; r < 4; r++) {
-    rows.push(`[${Array.from({ length: 4 }, (_, c) => a[4 * r + c]).join(", ")}]`);
+/**
+ * An affine for messages: its rows as nested lists, e.g. `[[2, 0, 0, -90], [0, 2, 0, -126], ...]`.
+ *
+ * @param a the affine (row-major, 16 numbers).
+ * @param options `rows` shown (default 4; 3 leaves out the constant last row), `digits`
+ *   significant digits (default: every digit).
+ * @returns the text.
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { formatAffine } from "./grid.ts";
+ * const a = [1 / 3, 0, 0, 1, 0, 1, 0, 2, 0, 0, 1, 3, 0, 0, 0, 1];
+ * equal(formatAffine(a, { rows: 3, digits: 3 }), "[[0.333, 0, 0, 1], [0, 1, 0, 2], [0, 0, 1, 3]]");
+ * ```
+ */
+export function formatAffine(
+  a: ArrayLike<number>,
+  options: { readonly rows?: number; readonly digits?: number } = {},
+): string {
+  const { rows = 4, digits } = options;
+  const show = (v: number) => (digits === undefined ? v : Number(v.toPrecision(digits)));
+  const out: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    out.push(`[${Array.from({ length: 4 }, (_, c) => show(a[4 * r + c]!)).join(", ")}]`);
   }
-  return `[${rows.join(", ")}]`;
+  return `[${out.join(", ")}]`;
 }
 
 /**

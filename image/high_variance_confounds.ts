@@ -5,6 +5,7 @@
  * @module
  */
 import type { Image, Matrix } from "../types.ts";
+import { allClose } from "./grid.ts";
 import {
   highVarianceConfoundsStrided,
   type HighVarianceOptions,
@@ -14,15 +15,6 @@ import {
 export interface ImageHighVarianceOptions extends HighVarianceOptions {
   /** 3D mask on the image's grid (non-zero = inside); null/absent: all voxels. */
   maskImg?: Image | null;
-}
-
-function sameAffine(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < 16; i++) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    if (!(Math.abs(x - y) <= 1e-8 + 1e-5 * Math.abs(y))) return false;
-  }
-  return true;
 }
 
 /**
@@ -38,7 +30,7 @@ function maskIndices(mask: Image, img: Image): Int32Array {
         `[${nx}, ${ny}, ${nz}]`,
     );
   }
-  if (!sameAffine(mask.affine, img.affine)) {
+  if (!allClose(mask.affine, img.affine)) {
     throw new TypeError("maskImg: its affine differs from the image's affine (resample it first)");
   }
   const values = new Set<number>();

@@ -13,7 +13,8 @@ import {
   openFileSource,
   openStreamSource,
 } from "./gzip_stream.ts";
-import { assertImage } from "./check_image.ts";
+import { assertImage, isImage } from "./check_image.ts";
+import { allClose, formatAffine } from "./grid.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
 import { expandGlob, expandHome, hasGlobMagic } from "./path_glob.ts";
@@ -425,10 +426,20 @@ async function openParsed(source: string | URL | Uint8Array | Blob): Promise<Ope
  * @throws {NiftiParseError} missing, empty, not NIfTI, corrupt gzip, unsupported datatype, bad
  *   dims; truncated data is reported when reached (plain files: at open).
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { encodeNifti1Header } from "./nifti_write.ts";
  * import { openNifti } from "./load.ts";
- * const s = await openNifti("bold.nii.gz");
- * for await (const vol of s.volumes()) console.log(vol.length);
+ * // A 2 x 1 x 1 image of 3 volumes, as the bytes of a .nii file (a path or URL works the same).
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const header = encodeNifti1Header([2, 1, 1, 3], affine, "float32");
+ * const bytes = new Uint8Array(header.length + 6 * 4);
+ * bytes.set(header);
+ * new Float32Array(bytes.buffer, header.length, 6).set([1, 2, 3, 4, 5, 6]);
+ * const s = await openNifti(bytes);
+ * const volumes: number[][] = [];
+ * for await (const vol of s.volumes()) volumes.push(Array.from(vol));
+ * deepEqual(volumes, [[1, 2], [3, 4], [5, 6]]);
  * ```
  */
 export async function openNifti(source: string | URL | Uint8Array | Blob): Promise<NiftiStream> {
@@ -483,28 +494,11 @@ async function loadFile(source: string | URL | Uint8Array | Blob): Promise<Loade
   }
 }
 
-function isImage(x: unknown): x is Image {
-  return typeof x === "object" && x !== null && !(x instanceof Uint8Array) &&
-    !(typeof Blob !== "undefined" && x instanceof Blob) &&
-    !(x instanceof URL) && !Array.isArray(x) && "data" in x && "shape" in x && "affine" in x;
-}
-
 /** Check an in-memory image; returns it (with `dtype` added when absent). */
 function checkImage(img: Image, name: string): LoadedImage {
   assertImage(img, name);
   if ("dtype" in img && typeof (img as LoadedImage).dtype === "string") return img as LoadedImage;
   return { ...img, dtype: img.data instanceof Float32Array ? "float32" : "float64" };
-}
-
-function sameAffine(a: Affine, b: Affine): boolean {
-  for (let i = 0; i < 16; i++) {
-    if (!(Math.abs(a[i]! - b[i]!) <= 1e-8 + 1e-5 * Math.abs(b[i]!))) return false;
-  }
-  return true;
-}
-
-function formatAffine(a: Affine): string {
-  return `[${Array.from({ length: 4 }, (_, r) => `[${a.slice(4 * r, 4 * r + 4).join(", ")}]`)}]`;
 }
 
 type ListItem = string | URL | Image;
@@ -570,7 +564,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
           `expected [${nx}, ${ny}, ${nz}] as the first image`,
       );
     }
-    if (!sameAffine(info.affine, first.affine)) {
+    if (!allClose(info.affine, first.affine)) {
       throw new TypeError(
         `Field of view of ${name} differs: affine ${formatAffine(info.affine)}, ` +
           `expected ${formatAffine(first.affine)} as the first image`,

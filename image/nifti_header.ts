@@ -213,14 +213,59 @@ function qformAffine(
  * @returns the parsed header.
  * @throws {NiftiParseError} not NIfTI, unsupported datatype, bad dims, bad offset or scaling.
  * @example
- * ```ts ignore
+ * ```ts
+ * import { deepEqual, equal } from "node:assert/strict";
+ * import { encodeNifti1Header } from "./nifti_write.ts";
  * import { parseNiftiHeader } from "./nifti_header.ts";
- * const bytes = await Deno.readFile("img.nii");
- * const hdr = parseNiftiHeader(bytes, "img.nii");
- * console.log(hdr.shape, hdr.dtype, hdr.affine);
+ * const affine = Float64Array.from([2, 0, 0, -90, 0, 2, 0, -126, 0, 0, 2, -72, 0, 0, 0, 1]);
+ * const hdr = parseNiftiHeader(encodeNifti1Header([4, 5, 6, 3], affine, "float32"), "img.nii");
+ * deepEqual(hdr.shape, [4, 5, 6, 3]);
+ * equal(hdr.dtype, "float32");
+ * deepEqual(Array.from(hdr.affine), Array.from(affine));
  * ```
  */
 export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
+  const h = openHeader(bytes, file);
+  checkMagic(h, bytes);
+  const { datatypeCode, info } = readDatatype(h);
+  const { ndim, dims, shape, voxelsPerVolume, nVolumes, dataBytes } = readDims(h, info.size);
+  const pixdim = readPixdim(h);
+  const voxOffset = readVoxOffset(h);
+  const scaling = readScaling(h);
+  const { qformCode, sformCode, affine } = readAffine(h, ndim, dims, pixdim);
+  return {
+    version: h.version,
+    littleEndian: h.le,
+    headerSize: h.headerSize,
+    datatypeCode,
+    dtype: info.dtype,
+    bytesPerVoxel: info.size,
+    dims,
+    shape,
+    pixdim,
+    voxOffset,
+    scaling,
+    qformCode,
+    sformCode,
+    affine,
+    voxelsPerVolume,
+    nVolumes,
+    dataBytes,
+  };
+}
+
+/** A header being read: its bytes, version and byte order. */
+interface HeaderView {
+  readonly view: DataView;
+  readonly le: boolean;
+  readonly v1: boolean;
+  readonly version: 1 | 2;
+  readonly headerSize: number;
+  readonly file: string;
+}
+
+/** Sniff the version and byte order, and check that the whole header is there. */
+function openHeader(bytes: Uint8Array, file: string): HeaderView {
   const sniff = sniffNifti(bytes);
   if (sniff === null) {
     const found = bytes.length >= 4
@@ -241,11 +286,13 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, headerSize);
-  const v1 = version === 1;
+  return { view, le, v1: version === 1, version, headerSize, file };
+}
 
-  // Magic.
-  const magicOffset = v1 ? 344 : 4;
-  const magic = readMagic(bytes, magicOffset, 4);
+/** The magic must mark a single-file NIfTI (a .hdr/.img pair is refused by name). */
+function checkMagic(h: HeaderView, bytes: Uint8Array): void {
+  const { v1, file } = h;
+  const magic = readMagic(bytes, v1 ? 344 : 4, 4);
   const single = v1 ? "n+1\\x00" : "n+2\\x00";
   const pair = v1 ? "ni1\\x00" : "ni2\\x00";
   if (magic === pair) {
@@ -262,21 +309,30 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
       `not a NIfTI file: magic is '${magic}', expected '${single}'`,
     );
   }
+}
 
-  // Datatype.
-  const datatypeCode = view.getInt16(v1 ? 70 : 12, le);
+/** The datatype code and what niimask reads it as; unsupported codes are named. */
+function readDatatype(h: HeaderView) {
+  const datatypeCode = h.view.getInt16(h.v1 ? 70 : 12, h.le);
   const info = DATATYPES.get(datatypeCode);
   if (info === undefined) {
     const name = UNSUPPORTED_NAMES.get(datatypeCode);
     throw new NiftiParseError(
-      file,
+      h.file,
       "datatype",
       `unsupported datatype code ${datatypeCode}${name ? ` (${name})` : ""}; supported: ` +
         "uint8, int8, int16, uint16, int32, uint32, int64, uint64, float32, float64",
     );
   }
+  return { datatypeCode, info };
+}
 
-  // Dimensions.
+/**
+ * `dim` as nibabel reads it: sizes checked, trailing unit dimensions beyond the 4th dropped,
+ * at least 3 dimensions; the data size must be a safe integer.
+ */
+function readDims(h: HeaderView, bytesPerVoxel: number) {
+  const { view, le, v1, file } = h;
   const dimAt = (i: number): number =>
     v1 ? view.getInt16(40 + 2 * i, le) : readInt64(view, 16 + 8 * i, le);
   const ndim = dimAt(0);
@@ -302,12 +358,16 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
   while (shape.length < 3) shape.push(1);
   const voxelsPerVolume = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
   const nVolumes = shape.slice(3).reduce((a, b) => a * b, 1);
-  const dataBytes = voxelsPerVolume * nVolumes * info.size;
+  const dataBytes = voxelsPerVolume * nVolumes * bytesPerVoxel;
   if (!Number.isSafeInteger(dataBytes)) {
     throw new NiftiParseError(file, "dims", `bad dims: shape [${dims.join(", ")}] is too large`);
   }
+  return { ndim, dims, shape, voxelsPerVolume, nVolumes, dataBytes };
+}
 
-  // pixdim, with nibabel's load-time fixes.
+/** `pixdim`, with nibabel's load-time fixes (qfac ±1, zero and negative zooms). */
+function readPixdim(h: HeaderView): Float64Array {
+  const { view, le, v1 } = h;
   const pixdim = new Float64Array(8);
   for (let i = 0; i < 8; i++) {
     pixdim[i] = v1 ? view.getFloat32(76 + 4 * i, le) : view.getFloat64(104 + 8 * i, le);
@@ -318,39 +378,44 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
     if (p === 0) pixdim[i] = 1;
     else if (p < 0) pixdim[i] = -p;
   }
+  return pixdim;
+}
 
-  // Data offset.
+/** Where the voxel data start (0: right after the header and its extension flag). */
+function readVoxOffset(h: HeaderView): number {
+  const { view, le, v1, file, headerSize, version } = h;
   const rawOffset = v1 ? view.getFloat32(108, le) : readInt64(view, 168, le);
   const minOffset = headerSize + 4;
-  let voxOffset: number;
-  if (rawOffset === 0) {
-    voxOffset = minOffset;
-  } else if (!(rawOffset >= minOffset) || !Number.isFinite(rawOffset)) {
+  if (rawOffset === 0) return minOffset;
+  if (!(rawOffset >= minOffset) || !Number.isFinite(rawOffset)) {
     throw new NiftiParseError(
       file,
       "header",
       `vox_offset ${rawOffset} is invalid for a single-file NIfTI-${version} (minimum ${minOffset})`,
     );
-  } else {
-    voxOffset = Math.trunc(rawOffset);
   }
+  return Math.trunc(rawOffset);
+}
 
-  // Scaling.
+/** `scl_slope`/`scl_inter`, or null when they leave the values as stored. */
+function readScaling(h: HeaderView): NiftiScaling | null {
+  const { view, le, v1, file } = h;
   const slope = v1 ? view.getFloat32(112, le) : view.getFloat64(176, le);
   const inter = v1 ? view.getFloat32(116, le) : view.getFloat64(184, le);
-  let scaling: NiftiScaling | null = null;
-  if (slope !== 0 && Number.isFinite(slope)) {
-    if (!Number.isFinite(inter)) {
-      throw new NiftiParseError(
-        file,
-        "header",
-        `valid scl_slope ${slope} but invalid scl_inter ${inter}`,
-      );
-    }
-    if (!(slope === 1 && inter === 0)) scaling = { slope, inter };
+  if (slope === 0 || !Number.isFinite(slope)) return null;
+  if (!Number.isFinite(inter)) {
+    throw new NiftiParseError(
+      file,
+      "header",
+      `valid scl_slope ${slope} but invalid scl_inter ${inter}`,
+    );
   }
+  return slope === 1 && inter === 0 ? null : { slope, inter };
+}
 
-  // Affine.
+/** The affine as nibabel chooses it: sform, else qform, else from pixdim; it must be finite. */
+function readAffine(h: HeaderView, ndim: number, dims: readonly number[], pixdim: Float64Array) {
+  const { view, le, v1, file } = h;
   const qformCode = v1 ? view.getInt16(252, le) : view.getInt32(344, le);
   const sformCode = v1 ? view.getInt16(254, le) : view.getInt32(348, le);
   const f = (off1: number, off2: number): number =>
@@ -387,24 +452,5 @@ export function parseNiftiHeader(bytes: Uint8Array, file: string): NiftiHeader {
       );
     }
   }
-
-  return {
-    version,
-    littleEndian: le,
-    headerSize,
-    datatypeCode,
-    dtype: info.dtype,
-    bytesPerVoxel: info.size,
-    dims,
-    shape,
-    pixdim,
-    voxOffset,
-    scaling,
-    qformCode,
-    sformCode,
-    affine,
-    voxelsPerVolume,
-    nVolumes,
-    dataBytes,
-  };
+  return { qformCode, sformCode, affine };
 }

@@ -130,8 +130,19 @@ export interface ResidentOptions {
   shared?: boolean;
 }
 
-/** This thread's kernels, by resident projector. */
-const kernels = new WeakMap<MapsProjector, ThreadKernel>();
+/**
+ * This thread's kernel instances, by the buffer of the memory they run on. A projector is
+ * resident when its arrays are views of such a memory: that is a property of its arrays (a copy
+ * such as `{ ...p }` is resident too), looked up by {@link kernelOf}. Instances are per thread
+ * (they cannot be posted); a projector received from another thread gets one on this thread
+ * through {@link residentProjector}.
+ */
+const kernels = new WeakMap<ArrayBufferLike, ThreadKernel>();
+
+/** This thread's kernel over the memory holding `p`'s arrays, if `p` is resident here. */
+function kernelOf(p: MapsProjector): ThreadKernel | undefined {
+  return kernels.get(p.values.buffer);
+}
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
@@ -170,7 +181,7 @@ function attach(p: MapsProjector, memory: WebAssembly.Memory, mod: WebAssembly.M
   try {
     const instance = new WebAssembly.Instance(mod, { env: { memory } });
     const f32 = p.values instanceof Float32Array;
-    kernels.set(p, {
+    kernels.set(p.values.buffer, {
       kernel: instance.exports[f32 ? "project_f32" : "project_f64"] as Kernel,
       memory,
       table: new Int32Array(memory.buffer, 0, MAX_AREAS * 2),
@@ -206,7 +217,7 @@ function attach(p: MapsProjector, memory: WebAssembly.Memory, mod: WebAssembly.M
  */
 export function residentProjector(p: MapsProjector, options: ResidentOptions = {}): MapsProjector {
   const minWeights = options.minWeights ?? SIMD_MIN_WEIGHTS;
-  if (kernels.has(p)) return p;
+  if (kernelOf(p) !== undefined) return p;
   const received = (p as Resident).kernelMemory;
   if (received instanceof WebAssembly.Memory) {
     // A resident projector posted by another thread: same shared memory, this thread's kernel.
@@ -331,7 +342,7 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
   if (p.refine) {
     throw new RangeError("makeBatchProjector: this projector needs projectVolume (refine)");
   }
-  const t = kernels.get(p);
+  const t = kernelOf(p);
   const k = p.nMaps, nS = p.support.length;
   const cBytes = align16(k * 8 * PROJECT_BATCH);
   const area = t === undefined ? null : takeArea(t, areaBytes(k, nS));

@@ -7,7 +7,7 @@
  */
 import type { Image, VoxelData } from "../types.ts";
 import { clipToRange, isWholeVoxelShift, resampleImg, widenRange } from "../image/resample.ts";
-import type { GridSpec } from "./grid_check.ts";
+import type { Grid } from "../image/grid.ts";
 import { type CompactMaps, expandMaps } from "./compact_maps.ts";
 
 /**
@@ -34,7 +34,7 @@ import { type CompactMaps, expandMaps } from "./compact_maps.ts";
  */
 export function resampleCompactMaps(
   c: CompactMaps,
-  grid: GridSpec,
+  grid: Grid,
   interpolation: "continuous" | "nearest",
 ): Image {
   const [nx = 1, ny = 1, nz = 1] = c.shape;

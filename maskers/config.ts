@@ -31,6 +31,7 @@
  *
  * @module
  */
+import { isImage } from "../image/check_image.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
 
@@ -81,19 +82,15 @@ function quote(v: unknown): string {
   return String(v);
 }
 
-function isImageLike(v: unknown): boolean {
-  return typeof v === "object" && v !== null && "data" in v && "shape" in v && "affine" in v;
-}
-
 /** True when `v` is something {@link ImgSource} allows. */
 export function isImgSource(v: unknown): v is ImgSource {
   if (typeof v === "string") return v.length > 0;
   if (v instanceof URL || v instanceof Uint8Array) return true;
   if (typeof Blob !== "undefined" && v instanceof Blob) return true;
-  if (isImageLike(v)) return true;
+  if (isImage(v)) return true;
   if (Array.isArray(v)) {
     return v.length > 0 &&
-      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImageLike(x));
+      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImage(x));
   }
   return false;
 }
@@ -134,19 +131,25 @@ function int(name: string, v: unknown, min: number): void {
   if (v < min) throw new RangeError(`${name}: expected an integer >= ${min}, found ${v}`);
 }
 
+/**
+ * The `clean` options a masker passes through (nilearn's `clean__*` arguments); it sets the
+ * other options of `clean` from its own parameters.
+ */
+export const CLEAN_KWARG_NAMES = [
+  "filter",
+  "extrapolate",
+  "ensureFinite",
+  "butterworthOrder",
+  "butterworthPadtype",
+  "butterworthPadlen",
+] as const;
+
 function validateClean(v: unknown): CleanKwargs {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     throw new TypeError(`clean: expected an object of clean options, found ${quote(v)}`);
   }
   const c = v as Record<string, unknown>;
-  const known = [
-    "filter",
-    "extrapolate",
-    "ensureFinite",
-    "butterworthOrder",
-    "butterworthPadtype",
-    "butterworthPadlen",
-  ];
+  const known: readonly string[] = CLEAN_KWARG_NAMES;
   for (const key of Object.keys(c)) {
     if (!known.includes(key)) {
       throw new TypeError(

@@ -10,17 +10,17 @@
  * @module
  */
 import type { Image, Matrix, VoxelData } from "../types.ts";
-import { gatherSupport, PROJECT_BATCH, projectVolume } from "../image/maps_projection.ts";
-import { makeBatchProjector } from "../image/project_simd.ts";
 import { smoothImg } from "../image/smooth.ts";
 import { castDtype, castValues, type HeldDtype, heldDtype } from "../image/held_dtype.ts";
 import { clean, type CleanOptions } from "../signal/clean.ts";
-import { describeGrid, sameFov } from "./grid_check.ts";
+import { describeGrid } from "./grid_check.ts";
+import { sameGrid } from "../image/grid.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
 import type { VolumeSource } from "./volume_source.ts";
-import type { SampleMask } from "../signal/sample_mask.ts";
+import { VolumeProjection } from "./volume_projection.ts";
+import { type SampleMask, sampleMaskIndices } from "../signal/sample_mask.ts";
 
 /** Per-subject inputs besides the image. */
 export interface SubjectRequest {
@@ -80,46 +80,8 @@ async function valueRange(
 }
 
 /**
- * Validate a sample mask against the number of volumes: boolean masks must have one entry per
- * volume; indices must be integers in [-nT, nT) (negative counts from the end).
- */
-export function normalizeSampleMask(
-  sampleMask: ArrayLike<number> | readonly boolean[] | null,
-  nT: number,
-  name: string,
-): number[] | null {
-  if (sampleMask === null || sampleMask === undefined) return null;
-  const n = sampleMask.length;
-  if (n > 0 && typeof sampleMask[0] === "boolean") {
-    if (n !== nT) {
-      throw new RangeError(
-        `sampleMask for ${name}: boolean mask of length ${n}, expected one entry per volume (${nT})`,
-      );
-    }
-    const out: number[] = [];
-    for (let i = 0; i < n; i++) if (sampleMask[i]) out.push(i);
-    return out;
-  }
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const v = sampleMask[i] as unknown;
-    if (typeof v !== "number" || !Number.isInteger(v)) {
-      throw new TypeError(
-        `sampleMask for ${name}: expected integer volume indices, found ${String(v)} at ${i}`,
-      );
-    }
-    if (v < -nT || v >= nT) {
-      throw new RangeError(
-        `sampleMask for ${name}: invalid index ${v} (the image has ${nT} volumes)`,
-      );
-    }
-    out.push(v < 0 ? v + nT : v);
-  }
-  return out;
-}
-
-/**
- * Extract the cleaned region signals of one subject.
+ * Extract the cleaned region signals of one subject: check it, project its volumes, read its
+ * high-variance confounds, then clean.
  *
  * @param state fitted state (plain data).
  * @param plan extraction plan for the subject's grid (see `makePlan`).
@@ -133,66 +95,103 @@ export async function extractSubject(
   source: VolumeSource,
   request: SubjectRequest,
 ): Promise<SubjectResult> {
-  const p = state.params;
-  const name = source.name;
   if (plan.overlapError !== null) throw new RangeError(plan.overlapError);
+  const nT = volumesOf(source);
+  const needResample = needsResampling(state, plan, source);
+  // High-variance confounds: first pass during the projection, over the raw volumes (see
+  // image/streaming_hvc.ts), then a second pass over the kept voxels.
+  const hv = state.params.highVarianceConfounds
+    ? new HighVarianceSelector(voxelsOf(source.shape), nT, { percentile: 2, detrend: true })
+    : null;
+  const signals = await projectSubject(state, plan, source, nT, needResample, hv);
+  const hvMatrix = hv === null ? null : await highVarianceMatrix(hv, source, nT);
+  const confounds = subjectConfounds(hvMatrix, request.confounds, nT, source.name);
+  // Checked here to name the subject; indices may count from the end.
+  const sampleMask = request.sampleMask === null
+    ? null
+    : sampleMaskIndices(request.sampleMask, nT, `sampleMask for ${source.name}`, true);
+  const k = plan.projector.nMaps;
+  const { cleaned, warnings } = cleanSignals(state, { data: signals, shape: [nT, k] }, {
+    confounds,
+    sampleMask,
+  });
+  return { signals: cleaned, labels: plan.projector.labels, warnings };
+}
+
+/** Number of voxels of a volume of `shape`. */
+function voxelsOf(shape: readonly number[]): number {
+  return (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
+}
+
+/** The number of volumes of a 3D (1) or 4D subject; TypeError for other dimensionalities. */
+function volumesOf(source: VolumeSource): number {
   const shape = source.shape;
   if (shape.length < 3 || shape.length > 4) {
     throw new TypeError(
-      `${name}: expected a 3D or 4D image, found shape [${shape.join(", ")}]`,
+      `${source.name}: expected a 3D or 4D image, found shape [${shape.join(", ")}]`,
     );
   }
-  const nT = shape.length === 4 ? shape[3]! : 1;
+  return shape.length === 4 ? shape[3]! : 1;
+}
+
+/**
+ * Whether the subject must be resampled to the plan's grid; RangeError when it is on another
+ * grid and the plan does not resample.
+ */
+function needsResampling(state: FittedState, plan: ExtractionPlan, source: VolumeSource): boolean {
   const grid = plan.grid;
-  const same = sameFov(source, grid);
-  let needResample = false;
-  if (!same) {
-    if (plan.dataPolicy === "resample") {
-      needResample = true;
-    } else {
-      throw new RangeError(
-        `${name}: the data and the maps${
-          state.maskImg !== null ? "/mask" : ""
-        } do not have the same field of view (shape and affine): data ${
-          describeGrid(source)
-        }; maps ${describeGrid(grid)}. Use resamplingTarget "data", "maps" or "mask".`,
-      );
-    }
-  }
-  const wantHv = p.highVarianceConfounds;
-  const nSrcV = (shape[0] ?? 1) * (shape[1] ?? 1) * (shape[2] ?? 1);
+  if (sameGrid(source, grid)) return false;
+  if (plan.dataPolicy === "resample") return true;
+  throw new RangeError(
+    `${source.name}: the data and the maps${
+      state.maskImg !== null ? "/mask" : ""
+    } do not have the same field of view (shape and affine): data ${describeGrid(source)}; maps ${
+      describeGrid(grid)
+    }. Use resamplingTarget "data", "maps" or "mask".`,
+  );
+}
+
+/** Whether `fwhm` smooths at all (some width > 0). */
+function smooths(fwhm: number | readonly number[] | null): boolean {
+  return fwhm !== null && (Array.isArray(fwhm) ? fwhm.some((f) => f > 0) : (fwhm as number) > 0);
+}
+
+/**
+ * The (volumes x maps) projection of the subject's volumes, each cast to the dtype nilearn holds
+ * it in, resampled to the plan's grid when needed, and smoothed; `hv` sees each raw volume.
+ */
+async function projectSubject(
+  state: FittedState,
+  plan: ExtractionPlan,
+  source: VolumeSource,
+  nT: number,
+  needResample: boolean,
+  hv: HighVarianceSelector | null,
+): Promise<Float64Array> {
+  const p = state.params;
+  const name = source.name;
+  const grid = plan.grid;
+  const nSrcV = voxelsOf(source.shape);
   // The dtype nilearn holds the values in after its `dtype` cast: resampling and smoothing
   // round to it (unsigned integers stay integers). null: the first volume's array type decides.
   let held = sourceDtype(source, p.dtype);
-
-  const k = plan.projector.nMaps;
-  const signals = new Float64Array(nT * k);
-  const scratch = new Float64Array(3 * k + plan.projector.support.length);
   const fwhm = p.smoothingFwhm;
-  const doSmooth = fwhm !== null &&
-    (Array.isArray(fwhm) ? fwhm.some((f) => f > 0) : (fwhm as number) > 0);
+  const doSmooth = smooths(fwhm);
   const shape3 = [grid.shape[0] ?? 1, grid.shape[1] ?? 1, grid.shape[2] ?? 1];
-  // High-variance confounds: first pass here, over the raw volumes (see image/streaming_hvc.ts).
-  const hvSelector = wantHv
-    ? new HighVarianceSelector(nSrcV, nT, { percentile: 2, detrend: true })
-    : null;
   // Unsigned data smoothed after resampling: smoothing truncates each pass (not linear), so the
   // clip to the whole image's range cannot be corrected afterwards; a first pass reads it.
   const range = needResample && doSmooth && held !== null && held.startsWith("uint")
     ? await valueRange(rereadVolumes(source), nT)
     : null;
   let resampler: StreamingDataResampler | null = null;
-  // Volumes are projected PROJECT_BATCH at a time (one pass over the weights for all), by the
-  // WebAssembly SIMD kernel when the projector is resident (bit-identical to the JavaScript one).
-  using batcher = plan.projector.refine ? null : makeBatchProjector(plan.projector);
-  let inBatch = 0;
-  let t = 0;
+  using projection = new VolumeProjection(plan.projector, nT);
   for await (const raw of source.volumes()) {
+    const t = projection.count;
     if (t >= nT) break;
     if (raw.length !== nSrcV) {
       throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
-    hvSelector?.add(raw);
+    hv?.add(raw);
     held ??= raw instanceof Float32Array ? "float32" : "float64";
     let vol: VoxelData = castValues(raw, held);
     if (needResample) {
@@ -214,20 +213,10 @@ export async function extractSubject(
       };
       vol = smoothImg(img, fwhm).data;
     }
-    if (batcher !== null) {
-      gatherSupport(plan.projector, vol, batcher.batch, inBatch++);
-      if (inBatch === PROJECT_BATCH) {
-        batcher.project(inBatch, signals, t + 1 - inBatch);
-        inBatch = 0;
-      }
-    } else {
-      projectVolume(plan.projector, vol, signals, t * k, scratch);
-    }
-    t++;
+    projection.add(vol);
   }
-  if (batcher !== null && inBatch > 0) {
-    batcher.project(inBatch, signals, t - inBatch);
-  }
+  projection.finish();
+  const t = projection.count;
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
   // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with
   // values beyond it get the (linear) projection of their correction added.
@@ -235,31 +224,38 @@ export async function extractSubject(
     const d = doSmooth
       ? smoothImg({ data: delta, shape: shape3, affine: grid.affine }, fwhm).data
       : delta;
-    const row = new Float64Array(k);
-    projectVolume(plan.projector, d, row, 0, scratch);
-    for (let j = 0; j < k; j++) signals[t * k + j]! += row[j]!;
+    projection.addCorrection(t, d);
   }, held !== null && float32Output(held) ? Math.fround : (x: number) => x);
+  return projection.signals;
+}
 
-  let hvMatrix: Matrix | null = null;
-  if (hvSelector !== null) {
-    // Second pass: the series of the kept (2 %) voxels only.
-    const gather = hvSelector.gather();
-    let t2 = 0;
-    for await (const raw of rereadVolumes(source)) {
-      if (t2 >= nT) break;
-      gather.add(raw);
-      t2++;
-    }
-    const kept = hvSelector.kept();
-    hvMatrix = confoundsOfKeptSeries(gather.data(), nT, kept.length, {
-      nConfounds: 5,
-      detrend: true,
-    });
+/** The high-variance confounds (second pass: the series of the kept 2 % of voxels only). */
+async function highVarianceMatrix(
+  hv: HighVarianceSelector,
+  source: VolumeSource,
+  nT: number,
+): Promise<Matrix> {
+  const gather = hv.gather();
+  let t = 0;
+  for await (const raw of rereadVolumes(source)) {
+    if (t >= nT) break;
+    gather.add(raw);
+    t++;
   }
+  const kept = hv.kept();
+  return confoundsOfKeptSeries(gather.data(), nT, kept.length, { nConfounds: 5, detrend: true });
+}
 
+/** The confounds to regress out: high-variance ones first, then the given ones (checked). */
+function subjectConfounds(
+  hvMatrix: Matrix | null,
+  given: readonly Matrix[],
+  nT: number,
+  name: string,
+): Matrix[] {
   const confounds: Matrix[] = [];
   if (hvMatrix !== null) confounds.push(hvMatrix);
-  for (const c of request.confounds) {
+  for (const c of given) {
     if (c.shape[0] !== nT) {
       throw new RangeError(
         `confounds for ${name}: incorrect length: ${c.shape[0]} rows but the image has ${nT} ` +
@@ -268,7 +264,17 @@ export async function extractSubject(
     }
     confounds.push(c);
   }
-  const sampleMask = normalizeSampleMask(request.sampleMask, nT, name);
+  return confounds;
+}
+
+/** `clean` with the masker's options; its warnings collected, each once, in order. */
+function cleanSignals(
+  state: FittedState,
+  signals: Matrix,
+  inputs: { readonly confounds: readonly Matrix[]; readonly sampleMask: Int32Array | null },
+): { cleaned: Matrix; warnings: string[] } {
+  const p = state.params;
+  const warnings: string[] = [];
   const options: CleanOptions = {
     detrend: p.detrend,
     standardize: p.standardize,
@@ -276,14 +282,12 @@ export async function extractSubject(
     tR: p.tR,
     lowPass: p.lowPass,
     highPass: p.highPass,
-    confounds: confounds.length > 0 ? confounds : null,
-    sampleMask,
+    confounds: inputs.confounds.length > 0 ? inputs.confounds : null,
+    sampleMask: inputs.sampleMask,
     ...p.clean,
     onWarning: (message) => {
       if (!warnings.includes(message)) warnings.push(message);
     },
   };
-  const warnings: string[] = [];
-  const cleaned = clean({ data: signals, shape: [nT, k] }, options);
-  return { signals: cleaned, labels: plan.projector.labels, warnings };
+  return { cleaned: clean(signals, options), warnings };
 }

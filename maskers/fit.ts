@@ -11,15 +11,16 @@ import type { MapsProjector } from "../image/maps_projection.ts";
 import type { FittedMultiMapsMasker, MultiMapsMasker } from "./types.ts";
 import type { MultiMapsMaskerParams } from "./config.ts";
 import {
-  type ExtractionParams,
+  extractionParams,
   type FittedState,
   makePlan,
   plainResample,
   type ResampleFn,
 } from "./fitted_state.ts";
-import { denseMaps, isCompactMaps, type MapsSource } from "./compact_maps.ts";
+import { type CompactMaps, denseMaps, isCompactMaps, type MapsSource } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
-import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { describeGrid, gridOf } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
 import { meanImage, NO_FIT_IMAGE_WARNING } from "./mean_image.ts";
@@ -28,24 +29,6 @@ import { makeFitted } from "./fitted_masker.ts";
 import { FittedMaps } from "./fitted_maps.ts";
 import { MaskerWarnings } from "./masker_warnings.ts";
 
-function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
-  return {
-    allowOverlap: p.allowOverlap,
-    smoothingFwhm: p.smoothingFwhm,
-    standardize: p.standardize,
-    standardizeConfounds: p.standardizeConfounds,
-    highVarianceConfounds: p.highVarianceConfounds,
-    detrend: p.detrend,
-    lowPass: p.lowPass,
-    highPass: p.highPass,
-    tR: p.tR,
-    dtype: p.dtype,
-    resamplingTarget: p.resamplingTarget,
-    keepMaskedMaps: p.keepMaskedMaps,
-    clean: p.clean,
-  };
-}
-
 function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const present = new Uint8Array(nAll);
   for (let c = 0; c < p.nMaps; c++) if (p.mapNnz[c]! > 0) present[p.labels[c]!] = 1;
@@ -53,6 +36,8 @@ function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   for (let j = 0; j < nAll; j++) if (!present[j]) empty.push(j);
   return empty;
 }
+
+type Log = ReturnType<typeof makeLogger>;
 
 /**
  * Fit `params` on `imgs` (used for the report background only): the fitted masker extends `base`,
@@ -71,27 +56,64 @@ export async function fitMasker(
       "memoryLevel is 0 but a cache directory (memory) was given: using memoryLevel 1.",
     );
   }
-  const cacheDir = params.memory;
-  const describe = (s: ImgSource) =>
-    typeof s === "string" ? s : s instanceof URL ? s.href : "<in-memory image>";
-
-  log(1, "fit", `loading regions from ${describe(params.mapsImg)}`);
+  log(1, "fit", `loading regions from ${describeSource(params.mapsImg)}`);
   const { compact, replaced, mapsFloat32 } = await loadCompactMaps(params.mapsImg, params.dtype);
   if (replaced > 0) {
     warnings.add(`Non-finite values detected in the maps (${replaced}): replaced with zeros.`);
   }
+  let loadedMask: Image | null = null;
+  if (params.maskImg !== null) {
+    log(1, "fit", `loading mask from ${describeSource(params.maskImg)}`);
+    loadedMask = to3dMask(await loadAnyImage(params.maskImg, "maskImg"));
+  }
+  const resample = cachedResample(params.memory, log, warnings);
+  let { mapsGrid, mapsResampled, maskImg } = await alignMapsAndMask(
+    params,
+    compact,
+    loadedMask,
+    resample,
+    log,
+    warnings,
+  );
+  const nElements = mapsGrid.shape[3] ?? 1;
+  const state: FittedState = {
+    params: extractionParams(params),
+    mapsGrid: { shape: [...mapsGrid.shape], affine: Float64Array.from(mapsGrid.affine) },
+    maskImg,
+    mapsFloat32,
+    nElements,
+  };
   // The maps stay compact: resampling works from them one map at a time, and the dense maps are
   // built only where needed (a fixed plan's projector).
-  // maps_img_'s grid, and its dense values when fit had to compute them (resampled to the mask).
-  let mapsImg: GridSpec = { shape: compact.shape, affine: compact.affine };
-  let mapsResampled: Image | null = null;
-  let maskImg: Image | null = null;
-  if (params.maskImg !== null) {
-    log(1, "fit", `loading mask from ${describe(params.maskImg)}`);
-    maskImg = to3dMask(await loadAnyImage(params.maskImg, "maskImg"));
+  const fixedPlan = params.resamplingTarget === "data"
+    ? null
+    : await makePlan(state, mapsResampled ?? compact, null, resample);
+  // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
+  // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
+  // computation, so the same values) when fit resampled it.
+  const resampledTo = mapsResampled !== null ? gridOf(mapsResampled) : null;
+  mapsGrid = resampledTo ?? mapsGrid;
+  mapsResampled = null;
+  if (fixedPlan !== null && maskImg !== null) {
+    warnEmptyMaps(fixedPlan.projector, nElements, params.keepMaskedMaps, warnings);
   }
+  const background = params.reports
+    ? await reportBackground(imgs, mapsGrid, maskImg, resample, warnings)
+    : null;
+  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
+  return makeFitted({ params, base, state, maps, warnings, background });
+}
 
-  // Resampling hook with the on-disk cache.
+/** A maps or mask source in log messages. */
+function describeSource(s: ImgSource): string {
+  return typeof s === "string" ? s : s instanceof URL ? s.href : "<in-memory image>";
+}
+
+/**
+ * The masker's resampling: through the on-disk cache in `cacheDir` (null: no cache), whose
+ * problems are warnings (report, verbose >= 1), never failures.
+ */
+function cachedResample(cacheDir: string | null, log: Log, warnings: MaskerWarnings): ResampleFn {
   const hashes = new WeakMap<MapsSource, Promise<string>>(); // not keeping the maps alive
   const hashOf = (img: MapsSource) => {
     let h = hashes.get(img);
@@ -101,7 +123,7 @@ export async function fitMasker(
     }
     return h;
   };
-  const resample: ResampleFn = async (img, grid, interpolation) => {
+  return async (img, grid, interpolation) => {
     const compute = () => {
       log(1, "resample", `resampling (${interpolation}) to ${describeGrid(grid)}`);
       return resampleNow(img, grid, interpolation);
@@ -114,96 +136,105 @@ export async function fitMasker(
       JSON.stringify(grid.shape.slice(0, 3)),
       grid.affine,
     ]);
-    const warn = (w: string) => { // an unusable cache warns (report, verbose >= 1), never fails
+    const warn = (w: string) => {
       log(1, "memory", w);
       warnings.add(w);
     };
     return await cachedImage(cacheDir, key, compute, (m) => log(2, "memory", m), warn);
   };
+}
 
-  if (params.resamplingTarget === null && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
-      throw new RangeError(
-        `maskImg and mapsImg do not have the same field of view (shape and affine): mask ${
-          describeGrid(maskImg)
-        }; maps ${describeGrid(mapsImg)}. resamplingTarget is null, so nothing is resampled.`,
-      );
-    }
-  } else if (params.resamplingTarget === "mask" && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
-      log(1, "fit", "resampling maps to the mask grid");
-      warnings.add(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
-      mapsResampled = await resample(compact, gridOf(maskImg), "continuous");
-      mapsImg = mapsResampled;
-    }
-  } else if (params.resamplingTarget === "maps" && maskImg !== null) {
-    if (!sameFov(maskImg, mapsImg)) {
-      log(1, "fit", "resampling mask to the maps grid");
-      warnings.add(`Mask resampled (nearest) to the maps grid: ${describeGrid(mapsImg)}.`);
-      maskImg = await resample(maskImg, gridOf(mapsImg), "nearest");
-    }
+/**
+ * The maps and mask on one grid, as `resamplingTarget` asks: `mapsGrid` is `maps_img_`'s grid,
+ * `mapsResampled` its dense values when fit resampled the maps (to the mask), `maskImg` the mask
+ * (resampled to the maps for "maps"). RangeError when the target is null and the grids differ.
+ */
+async function alignMapsAndMask(
+  params: MultiMapsMaskerParams,
+  compact: CompactMaps,
+  maskImg: Image | null,
+  resample: ResampleFn,
+  log: Log,
+  warnings: MaskerWarnings,
+): Promise<{ mapsGrid: Grid; mapsResampled: Image | null; maskImg: Image | null }> {
+  const mapsGrid: Grid = { shape: compact.shape, affine: compact.affine };
+  const unchanged = { mapsGrid, mapsResampled: null, maskImg };
+  if (maskImg === null || sameGrid(maskImg, mapsGrid)) return unchanged;
+  if (params.resamplingTarget === null) {
+    throw new RangeError(
+      `maskImg and mapsImg do not have the same field of view (shape and affine): mask ${
+        describeGrid(maskImg)
+      }; maps ${describeGrid(mapsGrid)}. resamplingTarget is null, so nothing is resampled.`,
+    );
   }
-  const nElements = mapsImg.shape[3] ?? 1;
-  const state: FittedState = {
-    params: extractionParams(params),
-    mapsGrid: { shape: [...mapsImg.shape], affine: Float64Array.from(mapsImg.affine) },
-    maskImg,
-    mapsFloat32,
-    nElements,
-  };
-  const fixedPlan = params.resamplingTarget === "data"
+  if (params.resamplingTarget === "mask") {
+    log(1, "fit", "resampling maps to the mask grid");
+    warnings.add(`Maps resampled (cubic spline) to the mask grid: ${describeGrid(maskImg)}.`);
+    const mapsResampled = await resample(compact, gridOf(maskImg), "continuous");
+    return { mapsGrid: mapsResampled, mapsResampled, maskImg };
+  }
+  if (params.resamplingTarget === "maps") {
+    log(1, "fit", "resampling mask to the maps grid");
+    warnings.add(`Mask resampled (nearest) to the maps grid: ${describeGrid(mapsGrid)}.`);
+    return { ...unchanged, maskImg: await resample(maskImg, gridOf(mapsGrid), "nearest") };
+  }
+  return unchanged; // "data": both are resampled to each subject's grid by its plan
+}
+
+/** Warn about the maps the mask leaves empty (kept as zeros or removed). */
+function warnEmptyMaps(
+  projector: MapsProjector,
+  nElements: number,
+  keepMaskedMaps: boolean,
+  warnings: MaskerWarnings,
+): void {
+  const empty = listNonEmptyIndices(projector, nElements);
+  if (empty.length === 0) return;
+  warnings.add(
+    `Maps ${JSON.stringify(empty)} are empty after applying the mask: ${
+      keepMaskedMaps ? "kept as zero signals" : "removed from the output"
+    }.`,
+  );
+}
+
+/**
+ * The report background: the mean of the first image given to fit, on the maps grid; else the
+ * mask when it is on that grid; else null. As nilearn (reports on), an image given to fit that
+ * cannot be read fails the fit.
+ */
+async function reportBackground(
+  imgs: ImgSource | readonly ImgSource[] | null,
+  mapsGrid: Grid,
+  maskImg: Image | null,
+  resample: ResampleFn,
+  warnings: MaskerWarnings,
+): Promise<Image | null> {
+  const first: ImgSource | null = imgs === null
     ? null
-    : await makePlan(state, mapsResampled ?? compact, null, resample);
-  // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
-  // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
-  // computation, so the same values) when fit resampled it.
-  const resampledTo = mapsResampled !== null ? gridOf(mapsResampled) : null;
-  mapsResampled = null;
-  if (fixedPlan !== null) {
-    const empty = listNonEmptyIndices(fixedPlan.projector, nElements);
-    if (empty.length > 0 && maskImg !== null) {
-      warnings.add(
-        `Maps ${JSON.stringify(empty)} are empty after applying the mask: ${
-          params.keepMaskedMaps ? "kept as zero signals" : "removed from the output"
-        }.`,
-      );
+    : Array.isArray(imgs)
+    ? ((imgs as readonly ImgSource[])[0] ?? null)
+    : imgs as ImgSource;
+  if (imgs === null) {
+    warnings.add(NO_FIT_IMAGE_WARNING);
+  } else if (Array.isArray(imgs) && (imgs as unknown[]).length > 1) {
+    warnings.add("A list of images was provided to fit: only the first one is shown.");
+  }
+  if (first !== null && first !== undefined) {
+    let mean = await meanImage(first);
+    try {
+      if (!sameGrid(mean, mapsGrid)) mean = await resample(mean, gridOf(mapsGrid), "continuous");
+      return mean;
+    } catch (err) {
+      warnings.add(`Could not compute the report background: ${String(err)}`);
     }
   }
-
-  // Report background: mean of the first fitted image, on the maps grid; else the mask.
-  let background: Image | null = null;
-  if (params.reports) {
-    const first: ImgSource | null = imgs === null
-      ? null
-      : Array.isArray(imgs)
-      ? ((imgs as readonly ImgSource[])[0] ?? null)
-      : imgs as ImgSource;
-    if (imgs === null) {
-      warnings.add(NO_FIT_IMAGE_WARNING);
-    } else if (Array.isArray(imgs) && (imgs as unknown[]).length > 1) {
-      warnings.add("A list of images was provided to fit: only the first one is shown.");
-    }
-    if (first !== null && first !== undefined) {
-      // As nilearn (reports on), an image given to fit that cannot be read fails the fit.
-      let mean = await meanImage(first);
-      try {
-        if (!sameFov(mean, mapsImg)) mean = await resample(mean, gridOf(mapsImg), "continuous");
-        background = mean;
-      } catch (err) {
-        warnings.add(`Could not compute the report background: ${String(err)}`);
-      }
-    }
-    if (background === null && maskImg !== null && sameFov(maskImg, mapsImg)) background = maskImg;
-  }
-
-  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
-  return makeFitted({ params, base, state, maps, warnings, background });
+  return maskImg !== null && sameGrid(maskImg, mapsGrid) ? maskImg : null;
 }
 
 /** Resampling without the cache (maps stay float32 when they were). */
 function resampleNow(
   img: MapsSource,
-  grid: GridSpec,
+  grid: Grid,
   interpolation: "continuous" | "nearest",
 ): Image {
   // Compact maps: resampled map by map, the dense maps never built.

@@ -9,7 +9,7 @@ import { type ImgSource, loadImg, openNifti } from "../image/load.ts";
 import { hasGlobMagic } from "../image/path_glob.ts";
 import { checkDtypeValue, type MultiMapsMaskerParams } from "./config.ts";
 import { compactFiniteMaps, type CompactMaps, CompactMapsBuilder } from "./compact_maps.ts";
-import { isImage } from "./type_guards.ts";
+import { isImage } from "../image/check_image.ts";
 
 /** `err` with `what: ` prefixed to its message unless the message names it already. */
 function named(err: unknown, what: string): unknown {

@@ -28,7 +28,8 @@ import {
 } from "./fitted_state.ts";
 import { type CompactMaps, denseMaps, type MapsSource } from "./compact_maps.ts";
 import { resampleCompactMaps } from "./compact_resample.ts";
-import { gridKey, type GridSpec, sameFov } from "./grid_check.ts";
+import { gridKey } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 import { isMatrix } from "./type_guards.ts";
 
 /** Where nilearn's in-place overlap clipping has left the masker's maps. */
@@ -36,7 +37,7 @@ export interface OverlapHistory {
   /** Whether `maps_img_` is clipped (null: no transform yet, so not clipped). */
   clipped: boolean | null;
   /** Grid of the separate resampled copy of the maps, once there is one. */
-  resampledGrid: GridSpec | null;
+  resampledGrid: Grid | null;
 }
 
 /** What {@link FittedMaps} is made from (all fixed at fit). */
@@ -50,7 +51,7 @@ export interface FittedMapsInit {
    * maps resampled to it, again each time it is needed (the same deterministic computation, so
    * the same values), rather than held densely.
    */
-  readonly resampledTo: GridSpec | null;
+  readonly resampledTo: Grid | null;
   /** The plan of every subject when it does not depend on the data grid (targets other than "data"). */
   readonly fixedPlan: ExtractionPlan | null;
   /** Resampling (with the masker's cache). */
@@ -65,7 +66,7 @@ export class FittedMaps {
   readonly #fixedPlan: ExtractionPlan | null;
   readonly #resample: ResampleFn;
   readonly #compact: CompactMaps;
-  readonly #resampledTo: GridSpec | null;
+  readonly #resampledTo: Grid | null;
   /** The compact maps clipped (made once, when first needed). */
   #clippedCompact: CompactMaps | null = null;
   readonly #plans = new Map<string, Promise<ExtractionPlan>>();
@@ -115,7 +116,7 @@ export class FittedMaps {
    * @param grid the subject's grid.
    * @param h the history this subject runs with (the masker's, or a snapshot).
    */
-  planFor(grid: GridSpec, h: OverlapHistory): Promise<ExtractionPlan> {
+  planFor(grid: Grid, h: OverlapHistory): Promise<ExtractionPlan> {
     const clipped = h.clipped === true;
     this.#advance(h, grid);
     if (this.#fixedPlan !== null) return Promise.resolve(this.#fixedPlan);
@@ -130,18 +131,18 @@ export class FittedMaps {
   }
 
   /** Advance `h` past a transform of data on `grid`. */
-  #advance(h: OverlapHistory, grid: GridSpec): void {
+  #advance(h: OverlapHistory, grid: Grid): void {
     if (this.#state.params.allowOverlap) return;
     if (this.#fixedPlan !== null) {
       h.clipped = true;
     } else if (h.resampledGrid === null) {
-      if (sameFov(grid, this.#state.mapsGrid)) {
+      if (sameGrid(grid, this.#state.mapsGrid)) {
         h.clipped = true;
       } else {
         h.resampledGrid = grid;
         h.clipped ??= false;
       }
-    } else if (!sameFov(grid, h.resampledGrid)) {
+    } else if (!sameGrid(grid, h.resampledGrid)) {
       h.resampledGrid = grid;
     }
   }

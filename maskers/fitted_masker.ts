@@ -14,7 +14,7 @@ import type {
   SignalsTable,
   TransformOptions,
 } from "./types.ts";
-import { effectiveJobs, isImgSource, type MultiMapsMaskerParams } from "./config.ts";
+import { effectiveJobs, type MultiMapsMaskerParams } from "./config.ts";
 import type { FittedState } from "./fitted_state.ts";
 import type { MaskerWarnings } from "./masker_warnings.ts";
 import type { FittedMaps, OverlapHistory } from "./fitted_maps.ts";
@@ -35,11 +35,11 @@ import { checkAgainstReference, ListReference, sourceName } from "./subject_sour
 import { abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
 import {
-  isConfoundsEntry,
-  isSampleMaskEntry,
+  listArgs,
   type OneConfounds,
-  perSubject,
   resolveConfounds,
+  type SingleArgs,
+  singleArgs,
 } from "./transform_args.ts";
 
 /** What fit hands over to the fitted masker. */
@@ -128,33 +128,13 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
   }
 
   function transformSingle(img: ImgSource, options: TransformOptions = {}): Promise<Matrix> {
-    if (!isImgSource(img)) {
-      return Promise.reject(
-        new TypeError("imgs: expected a NIfTI path, URL, bytes or an image (3D or 4D)"),
-      );
+    let args: SingleArgs;
+    try {
+      args = singleArgs(img, options);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    if (
-      options.confounds !== null && options.confounds !== undefined &&
-      !isConfoundsEntry(options.confounds)
-    ) {
-      return Promise.reject(
-        new TypeError("confounds: expected a matrix, a CSV/TSV path, a list of those, or null"),
-      );
-    }
-    const sm = options.sampleMask ?? null;
-    if (sm !== null && !isSampleMaskEntry(sm)) {
-      return Promise.reject(
-        new TypeError("sampleMask: expected volume indices, a boolean mask or null for one image"),
-      );
-    }
-    const job: SubjectJob = {
-      src: img,
-      index: 0,
-      confounds: options.confounds as OneConfounds,
-      sampleMask: sm as SampleMask | null,
-      reference: null,
-      history: maps.history,
-    };
+    const job: SubjectJob = { src: img, index: 0, ...args, reference: null, history: maps.history };
     return runSubject(job, inThread, options.signal);
   }
 
@@ -164,24 +144,8 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
     nJobs: number,
     stopOnFailure: boolean,
   ): Promise<Settled<Matrix>[]> {
-    if (!Array.isArray(imgs)) throw new TypeError("imgs: expected a list of images");
-    if (imgs.length === 0) throw new RangeError("imgs: the list of images is empty");
-    const confounds = perSubject<OneConfounds>(
-      options.confounds as OneConfounds | readonly OneConfounds[],
-      imgs.length,
-      "confounds",
-      isConfoundsEntry,
-    );
-    const masks = perSubject<SampleMask>(
-      options.sampleMask as unknown as readonly SampleMask[] | null,
-      imgs.length,
-      "sampleMask",
-      isSampleMaskEntry,
-    );
+    const { confounds, masks } = listArgs(imgs, options);
     const { signal, onOutcome } = options;
-    if (onOutcome !== undefined && typeof onOutcome !== "function") {
-      throw new TypeError("onOutcome: expected a function (index, outcome) or undefined");
-    }
     const jobs = effectiveJobs(nJobs);
     const lanes = Math.max(1, Math.min(jobs, imgs.length));
     const setup = (): Runner<Matrix> => {

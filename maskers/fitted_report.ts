@@ -9,8 +9,8 @@ import type { Image, Matrix } from "../types.ts";
 import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
 import type { MaskerReport } from "./types.ts";
 import type { MultiMapsMaskerParams } from "./config.ts";
-import { sameFov } from "./grid_check.ts";
-import { isImage } from "./type_guards.ts";
+import { sameGrid } from "../image/grid.ts";
+import { isImage } from "../image/check_image.ts";
 
 /** What the report input is made from, at the time it is asked for. */
 export interface ReportSources {
@@ -32,7 +32,7 @@ export function reportInputOf(s: ReportSources): MapsReportInput {
       Object.entries(s.params).map(([k, v]) => [k, isImage(v) ? "<in-memory image>" : v]),
     ),
     mapsImg: s.mapsImg,
-    maskImg: s.maskImg !== null && sameFov(s.maskImg, s.mapsImg) ? s.maskImg : null,
+    maskImg: s.maskImg !== null && sameGrid(s.maskImg, s.mapsImg) ? s.maskImg : null,
     background: s.background,
     warnings: [...s.warnings],
     signals: s.signals,

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Image } from "../types.ts";
-import type { CleanKwargs } from "./types.ts";
-import type { Standardize } from "../signal/clean.ts";
+import type { MultiMapsMaskerParams } from "./config.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
@@ -19,23 +18,35 @@ import {
   type MapsSource,
 } from "./compact_maps.ts";
 import { resampleImg } from "../image/resample.ts";
-import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { describeGrid, gridOf } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 
-/** The parameters the per-subject extraction needs (plain values). */
-export interface ExtractionParams {
-  readonly allowOverlap: boolean;
-  readonly smoothingFwhm: number | readonly number[] | null;
-  readonly standardize: Standardize;
-  readonly standardizeConfounds: boolean;
-  readonly highVarianceConfounds: boolean;
-  readonly detrend: boolean;
-  readonly lowPass: number | null;
-  readonly highPass: number | null;
-  readonly tR: number | null;
-  readonly dtype: null | "auto" | "float32" | "float64";
-  readonly resamplingTarget: "data" | "mask" | "maps" | null;
-  readonly keepMaskedMaps: boolean;
-  readonly clean: CleanKwargs;
+/** The masker parameters the per-subject extraction reads (posted to workers with the state). */
+export const EXTRACTION_PARAM_NAMES = [
+  "allowOverlap",
+  "smoothingFwhm",
+  "standardize",
+  "standardizeConfounds",
+  "highVarianceConfounds",
+  "detrend",
+  "lowPass",
+  "highPass",
+  "tR",
+  "dtype",
+  "resamplingTarget",
+  "keepMaskedMaps",
+  "clean",
+] as const;
+
+/** The parameters the per-subject extraction needs (plain values): the masker's, picked. */
+export type ExtractionParams = Pick<
+  MultiMapsMaskerParams,
+  typeof EXTRACTION_PARAM_NAMES[number]
+>;
+
+/** The extraction parameters of a masker's parameters. */
+export function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
+  return Object.fromEntries(EXTRACTION_PARAM_NAMES.map((k) => [k, p[k]])) as ExtractionParams;
 }
 
 /**
@@ -48,7 +59,7 @@ export interface FittedState {
   /** Extraction parameters. */
   readonly params: ExtractionParams;
   /** Grid of `maps_img_` (its shape with the number of maps, and affine). */
-  readonly mapsGrid: GridSpec;
+  readonly mapsGrid: Grid;
   /** `mask_img_`, or null. */
   readonly maskImg: Image | null;
   /** The maps are float32 (their machine epsilon is the overlap check's threshold). */
@@ -69,7 +80,7 @@ export type DataPolicy =
 /** What extracting data on one grid needs: the grid, the projector, and the overlap verdict. */
 export interface ExtractionPlan {
   /** The grid the projector works on. */
-  readonly grid: GridSpec;
+  readonly grid: Grid;
   /** How subject data reach that grid. */
   readonly dataPolicy: DataPolicy;
   /** Least-squares projector of the (resampled, overlap-clipped) maps inside the mask. */
@@ -143,7 +154,7 @@ export function clipAndCheckOverlap(
 /** Resampling hook (so the masker can cache results on disk). */
 export type ResampleFn = (
   img: MapsSource,
-  grid: GridSpec,
+  grid: Grid,
   interpolation: "continuous" | "nearest",
 ) => Image | Promise<Image>;
 
@@ -171,24 +182,24 @@ export const plainResample: ResampleFn = (img, grid, interpolation) =>
 export async function makePlan(
   state: FittedState,
   mapsImg: MapsSource,
-  dataGrid: GridSpec | null,
+  dataGrid: Grid | null,
   resample: ResampleFn = plainResample,
 ): Promise<ExtractionPlan> {
   const p = state.params;
   const notes: string[] = [];
   let maps: MapsSource = mapsImg;
   let mask = state.maskImg;
-  let grid: GridSpec;
+  let grid: Grid;
   let dataPolicy: DataPolicy;
   if (p.resamplingTarget === "data") {
     if (dataGrid === null) throw new TypeError("makePlan: a data grid is needed for target data");
     grid = gridOf(dataGrid);
     dataPolicy = "same";
-    if (!sameFov(grid, maps)) {
+    if (!sameGrid(grid, maps)) {
       notes.push(`maps resampled (cubic spline) to the data grid: ${describeGrid(grid)}`);
       maps = await resample(maps, grid, "continuous");
     }
-    if (mask !== null && !sameFov(grid, mask)) {
+    if (mask !== null && !sameGrid(grid, mask)) {
       notes.push(`mask resampled (nearest) to the data grid: ${describeGrid(grid)}`);
       mask = await resample(mask, grid, "nearest");
     }

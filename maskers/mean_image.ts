@@ -9,7 +9,8 @@ import type { Image } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import { openSubject } from "./subject_sources.ts";
 import { plainResample, type ResampleFn } from "./fitted_state.ts";
-import { gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { gridOf } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 
 /** The warning `fit` raises (reports on) when it gets no image: the report has no mean image. */
 export const NO_FIT_IMAGE_WARNING =
@@ -76,9 +77,9 @@ export async function meanImage(src: ImgSource): Promise<Image> {
  */
 export async function meanImageOnGrid(
   src: ImgSource,
-  grid: GridSpec,
+  grid: Grid,
   resample: ResampleFn = plainResample,
 ): Promise<Image> {
   const mean = await meanImage(src);
-  return sameFov(mean, grid) ? mean : await resample(mean, gridOf(grid), "continuous");
+  return sameGrid(mean, grid) ? mean : await resample(mean, gridOf(grid), "continuous");
 }

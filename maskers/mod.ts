@@ -22,3 +22,4 @@ export type {
   TransformOptions,
 } from "./types.ts";
 export { multiMapsMasker } from "./multi_maps_masker.ts";
+export { CLEAN_KWARG_NAMES } from "./config.ts";

@@ -16,7 +16,7 @@
 import type { Affine, VoxelData } from "../types.ts";
 import { resampleImg } from "../image/resample.ts";
 import type { HeldDtype } from "../image/held_dtype.ts";
-import type { GridSpec } from "./grid_check.ts";
+import type { Grid } from "../image/grid.ts";
 
 /** Growable typed storage of (voxel, value) entries. */
 class Entries {
@@ -41,7 +41,7 @@ class Entries {
 export class StreamingDataResampler {
   readonly #shape3: number[];
   readonly #affine: Affine;
-  readonly #grid: GridSpec;
+  readonly #grid: Grid;
   readonly #dtype: HeldDtype;
   readonly #range: readonly [number, number] | null;
   readonly #watch: Uint8Array | null;
@@ -62,7 +62,7 @@ export class StreamingDataResampler {
    */
   constructor(
     source: { readonly shape: readonly number[]; readonly affine: Affine },
-    grid: GridSpec,
+    grid: Grid,
     dtype: HeldDtype,
     watch: Int32Array | null,
     range: readonly [number, number] | null = null,

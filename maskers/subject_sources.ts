@@ -6,9 +6,10 @@
  */
 import { type ImgSource, loadImg, openNifti } from "../image/load.ts";
 import { imageSource, niftiSource, type VolumeSource } from "./volume_source.ts";
-import { describeGrid, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
+import { describeGrid, gridOf } from "./grid_check.ts";
+import { type Grid, sameGrid } from "../image/grid.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
-import { isImage } from "./type_guards.ts";
+import { isImage } from "../image/check_image.ts";
 
 /** Whether `src` is a `Blob` (a browser `File`), in runtimes that have Blobs. */
 export function isBlob(src: unknown): src is Blob {
@@ -75,7 +76,7 @@ export function workerSource(src: ImgSource, name: string): WorkerSource | null 
 }
 
 /** The grid of a list's first image, and its dimensionality (the list's reference). */
-export type RefGrid = GridSpec & { readonly ndim: number };
+export type RefGrid = Grid & { readonly ndim: number };
 
 /**
  * The reference of a list (nilearn's iter_check_niimg: image #0's grid and dimensionality), taken
@@ -99,7 +100,7 @@ export class ListReference {
   }
 
   /** Image #0 is open: its header gives the reference. */
-  opened(header: GridSpec): void {
+  opened(header: Grid): void {
     this.#resolve({ ...gridOf(header), ndim: header.shape.length });
   }
 
@@ -116,7 +117,7 @@ export class ListReference {
  * reference (image #0 could not be read, outcomes collected) checks nothing.
  */
 export function checkAgainstReference(
-  s: GridSpec & { readonly name: string },
+  s: Grid & { readonly name: string },
   index: number,
   ref: RefGrid | null,
 ): void {
@@ -128,7 +129,7 @@ export function checkAgainstReference(
         "must be all 3D or all 4D)",
     );
   }
-  if (!sameFov(s, ref)) {
+  if (!sameGrid(s, ref)) {
     throw new RangeError(
       `Field of view of image #${index} (${s.name}) is different from the reference ` +
         `field of view (image #0): ${describeGrid(s)} vs ${describeGrid(ref)}`,

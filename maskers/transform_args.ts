@@ -5,7 +5,9 @@
  */
 import type { Matrix } from "../types.ts";
 import { readConfoundsFile } from "../signal/confounds_file.ts";
-import type { ConfoundsSource } from "./types.ts";
+import type { ConfoundsSource, TransformOptions } from "./types.ts";
+import type { SampleMask } from "../signal/sample_mask.ts";
+import { isImgSource } from "./config.ts";
 import { isMatrix } from "./type_guards.ts";
 
 /** The confounds of one subject: a matrix or CSV/TSV path, a list of those, or none. */
@@ -68,4 +70,58 @@ export function isSampleMaskEntry(v: unknown): boolean {
 export function isConfoundsEntry(v: unknown): boolean {
   return typeof v === "string" || v instanceof URL || isMatrix(v) ||
     (Array.isArray(v) && v.every((x) => x === null || isConfoundsEntry(x)));
+}
+
+/** One image's per-call arguments, checked. */
+export interface SingleArgs {
+  readonly confounds: OneConfounds;
+  readonly sampleMask: SampleMask | null;
+}
+
+/** The arguments of a single-image transform, checked (TypeError naming the argument). */
+export function singleArgs(img: unknown, options: TransformOptions): SingleArgs {
+  if (!isImgSource(img)) {
+    throw new TypeError("imgs: expected a NIfTI path, URL, bytes or an image (3D or 4D)");
+  }
+  if (
+    options.confounds !== null && options.confounds !== undefined &&
+    !isConfoundsEntry(options.confounds)
+  ) {
+    throw new TypeError("confounds: expected a matrix, a CSV/TSV path, a list of those, or null");
+  }
+  const sm = options.sampleMask ?? null;
+  if (sm !== null && !isSampleMaskEntry(sm)) {
+    throw new TypeError(
+      "sampleMask: expected volume indices, a boolean mask or null for one image",
+    );
+  }
+  return { confounds: options.confounds as OneConfounds, sampleMask: sm as SampleMask | null };
+}
+
+/**
+ * The arguments of a list transform, checked and spread one per image (TypeError naming the
+ * argument; RangeError for an empty list).
+ */
+export function listArgs(
+  imgs: unknown,
+  options: TransformOptions,
+): { confounds: (OneConfounds | null)[]; masks: (SampleMask | null)[] } {
+  if (!Array.isArray(imgs)) throw new TypeError("imgs: expected a list of images");
+  if (imgs.length === 0) throw new RangeError("imgs: the list of images is empty");
+  const confounds = perSubject<OneConfounds>(
+    options.confounds as OneConfounds | readonly OneConfounds[],
+    imgs.length,
+    "confounds",
+    isConfoundsEntry,
+  );
+  const masks = perSubject<SampleMask>(
+    options.sampleMask as unknown as readonly SampleMask[] | null,
+    imgs.length,
+    "sampleMask",
+    isSampleMaskEntry,
+  );
+  if (options.onOutcome !== undefined && typeof options.onOutcome !== "function") {
+    throw new TypeError("onOutcome: expected a function (index, outcome) or undefined");
+  }
+  return { confounds, masks };
 }

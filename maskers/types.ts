@@ -1,18 +1,15 @@
 import type { Image, Matrix } from "../types.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanOptions, Standardize } from "../signal/clean.ts";
+import type { SampleMask } from "../signal/sample_mask.ts";
 import type { DisplayedMaps, MapsReportInput } from "../report/types.ts";
+import type { CLEAN_KWARG_NAMES } from "./config.ts";
 
-/** Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names). */
-export type CleanKwargs = Pick<
-  CleanOptions,
-  | "filter"
-  | "extrapolate"
-  | "ensureFinite"
-  | "butterworthOrder"
-  | "butterworthPadtype"
-  | "butterworthPadlen"
->;
+/**
+ * Extra `clean__*` keyword arguments forwarded to {@link CleanOptions} (camelCase names; the
+ * list is `config.ts`'s `CLEAN_KWARG_NAMES`).
+ */
+export type CleanKwargs = Pick<CleanOptions, typeof CLEAN_KWARG_NAMES[number]>;
 
 /** Constructor parameters of nilearn 0.11.1's `MultiNiftiMapsMasker`, in camelCase. */
 export interface MultiMapsMaskerConfig {
@@ -89,12 +86,11 @@ export type ConfoundsSource = Matrix | string | URL | null;
 export interface TransformOptions {
   /** Confounds: for one image, one source or a list stacked side by side; for a list of images, one entry per image. */
   confounds?: ConfoundsSource | readonly (ConfoundsSource | readonly ConfoundsSource[])[] | null;
-  /** Kept volume indices (0-based) or boolean mask; for a list of images, one entry per image. */
-  sampleMask?:
-    | ArrayLike<number>
-    | readonly boolean[]
-    | readonly (ArrayLike<number> | readonly boolean[] | null)[]
-    | null;
+  /**
+   * Kept volume indices (0-based; negative ones count from the end) or boolean mask; for a list
+   * of images, one entry per image.
+   */
+  sampleMask?: SampleMask | readonly (SampleMask | null)[] | null;
   /** Parallel subjects for this call. */
   nJobs?: number;
   /**

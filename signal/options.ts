@@ -61,28 +61,8 @@ export interface CleanOptions {
   onWarning?: WarningSink;
 }
 
-/** Every option name {@link CleanOptions} accepts. */
-export const CLEAN_OPTION_NAMES: readonly string[] = [
-  "runs",
-  "detrend",
-  "standardize",
-  "standardizeConfounds",
-  "confounds",
-  "sampleMask",
-  "filter",
-  "lowPass",
-  "highPass",
-  "tR",
-  "ensureFinite",
-  "extrapolate",
-  "butterworthOrder",
-  "butterworthPadtype",
-  "butterworthPadlen",
-  "onWarning",
-];
-
-/** nilearn keyword name → niimask option name. */
-const NILEARN_NAMES: Readonly<Record<string, string>> = {
+/** nilearn keyword name → niimask option name: every option of `signal.clean`, in its order. */
+const NILEARN_NAMES: Readonly<Record<string, keyof CleanOptions>> = {
   runs: "runs",
   detrend: "detrend",
   standardize: "standardize",
@@ -99,6 +79,9 @@ const NILEARN_NAMES: Readonly<Record<string, string>> = {
   butterworth__padtype: "butterworthPadtype",
   butterworth__padlen: "butterworthPadlen",
 };
+
+/** Every option name {@link CleanOptions} accepts: nilearn's, then `onWarning`. */
+export const CLEAN_OPTION_NAMES: readonly string[] = [...Object.values(NILEARN_NAMES), "onWarning"];
 
 /**
  * Map nilearn keyword arguments of `signal.clean` (snake_case, e.g. the masker's `clean__*`

@@ -10,22 +10,38 @@ import { cubicSpline } from "./cubic_spline.ts";
 export type SampleMask = ArrayLike<number> | readonly boolean[];
 
 /**
- * Validate a sample mask and return the kept indices.
+ * Validate a sample mask and return the kept indices: the one sample-mask check of `clean` and
+ * the masker.
  *
  * @param mask indices (0-based, strictly ascending) or booleans (one per time point).
  * @param rows number of time points the mask applies to.
  * @param what name used in error messages.
+ * @param allowNegative indices may count from the end (-1: the last time point), as numpy's;
+ *   they are returned counted from the start (the masker's sample masks).
  * @returns the kept indices.
- * @throws TypeError for a boolean mask of the wrong length or non-integer entries;
- *   RangeError for indices out of range or not ascending.
+ * @throws TypeError for entries that are neither integers nor booleans; RangeError for a
+ *   boolean mask of the wrong length (a value error) and for indices out of range or not
+ *   ascending.
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { sampleMaskIndices } from "./sample_mask.ts";
+ * deepEqual(Array.from(sampleMaskIndices([true, false, true], 3)), [0, 2]);
+ * deepEqual(Array.from(sampleMaskIndices([0, -1], 4, "sampleMask", true)), [0, 3]);
+ * ```
  */
-export function sampleMaskIndices(mask: SampleMask, rows: number, what = "sampleMask"): Int32Array {
+export function sampleMaskIndices(
+  mask: SampleMask,
+  rows: number,
+  what = "sampleMask",
+  allowNegative = false,
+): Int32Array {
   const n = mask.length;
   let allBool = n > 0;
   for (let i = 0; i < n && allBool; i++) if (typeof mask[i] !== "boolean") allBool = false;
   if (allBool) {
     if (n !== rows) {
-      throw new TypeError(
+      throw new RangeError(
         `${what}: a boolean mask needs one entry per time point (${rows}), found ${n}`,
       );
     }
@@ -34,20 +50,22 @@ export function sampleMaskIndices(mask: SampleMask, rows: number, what = "sample
     return Int32Array.from(idx);
   }
   const out = new Int32Array(n);
+  const lowest = allowNegative ? -rows : 0;
   for (let i = 0; i < n; i++) {
-    const v = mask[i] as unknown;
+    let v = mask[i] as unknown;
     if (typeof v !== "number" || !Number.isInteger(v)) {
       throw new TypeError(
         `${what}: expected integer volume indices or booleans, found ${JSON.stringify(v)} at ` +
           `position ${i}`,
       );
     }
-    if (v < 0 || v >= rows) {
+    if (v < lowest || v >= rows) {
       throw new RangeError(
-        `${what}: index ${v} at position ${i} is out of range; the signal has ${rows} time ` +
-          `points (valid indices 0..${rows - 1})`,
+        `${what}: invalid index ${v} at position ${i}, out of range; the signal has ${rows} ` +
+          `time points (valid indices ${lowest}..${rows - 1})`,
       );
     }
+    if (v < 0) v += rows;
     if (i > 0 && v <= (out[i - 1] as number)) {
       throw new RangeError(
         `${what}: indices must be strictly ascending; found ${v} after ${out[i - 1]} at ` +

@@ -158,3 +158,46 @@ Deno.test("scheduler: abort stops new items and stops the runner; the rest are A
   assert.equal(setUp, false);
   assert.deepEqual(values(none), ["skipped", "skipped"]);
 });
+
+Deno.test("sample masks: one check for the masker and clean; a wrong-length boolean mask is a RangeError", async () => {
+  const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
+  const { clean } = await import("../signal/clean.ts");
+  const fitted = await multiMapsMasker({ mapsImg: maps }).fit();
+  const img = fixture.subject(5, 3);
+  await assert.rejects(
+    () => fitted.transform(img, { sampleMask: [true, false, true] }),
+    (e: unknown) =>
+      e instanceof RangeError &&
+      /sampleMask for image #0: a boolean mask.*\(5\), found 3/.test(e.message),
+  );
+  const signals = { data: Float64Array.from({ length: 5 }, (_, i) => i), shape: [5, 1] as [5, 1] };
+  assert.throws(
+    () => clean(signals, { sampleMask: [true, false], detrend: false, standardize: false }),
+    (e: unknown) => e instanceof RangeError && /boolean mask.*\(5\), found 2/.test(e.message),
+  );
+  // Negative indices count from the end in the masker: [0, -1] keeps the first and last volumes.
+  const all = await fitted.transform(img);
+  const ends = await fitted.transform(img, { sampleMask: [0, -1] });
+  assert.deepEqual(ends.shape, [2, 3]);
+  assert.deepEqual(Array.from(ends.data), [...all.data.slice(0, 3), ...all.data.slice(12, 15)]);
+});
+
+Deno.test("workers: a subject refused after its worker opened it (other field of view) gives the worker back", async () => {
+  const { multiMapsMasker } = await import("../maskers/multi_maps_masker.ts");
+  const fitted = await multiMapsMasker({ mapsImg: maps }).fit();
+  const good = (seed: number) => fixture.subject(6, seed);
+  const shifted = { ...good(9), affine: Float64Array.from(maps.affine).fill(-30, 3, 4) };
+  const imgs = [good(1), shifted, good(2), good(3), good(4)];
+  const expected = await fitted.transformImgs([good(1), good(2), good(3), good(4)], { nJobs: 1 });
+  const out = await fitted.transformImgsSettled(imgs, { nJobs: 2 });
+  assert.deepEqual(out.map((o) => o.ok), [true, false, true, true, true]);
+  const bad = out[1]!;
+  assert.ok(!bad.ok && bad.error instanceof RangeError);
+  assert.match(bad.error.message, /Field of view of image #1/);
+  const fine = [out[0]!, out[2]!, out[3]!, out[4]!];
+  for (let s = 0; s < 4; s++) {
+    const o = fine[s]!;
+    assert.ok(o.ok);
+    assert.deepEqual(Array.from(o.value.data), Array.from(expected[s]!.data), `subject ${s}`);
+  }
+});

@@ -242,7 +242,7 @@ Deno.test("clear errors: shapes, sample mask, tR, options, padding", () => {
   );
   assert.throws(
     () => clean(m, { sampleMask: [true, false, true], ...quiet }),
-    (e: Error) => e instanceof TypeError && /boolean mask.*20.*3/.test(e.message),
+    (e: Error) => e instanceof RangeError && /boolean mask.*20.*3/.test(e.message),
   );
   assert.throws(() => clean(m, { sampleMask: [], ...quiet }), /removes all volumes/);
   assert.throws(
