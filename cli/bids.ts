@@ -30,9 +30,20 @@ import { buildSidecar, type FileChecksum, formatSidecar, jsonSafe } from "./side
 import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
 import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
 import { createProgress } from "./progress.ts";
-import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
+import {
+  fileExists,
+  removeLeftoverTemporariesOf,
+  sha256File,
+  writeFilesAtomically,
+  writeStderr,
+} from "./io.ts";
 import { VERSION } from "./version.ts";
-import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
+import {
+  failureRecordName,
+  makeFailureRecord,
+  removeFailureRecord,
+  writeFailureRecord,
+} from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
 import { checkConnectivityRun } from "./connectivity_args.ts";
 import { groupTangentStem, relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
@@ -307,6 +318,27 @@ export async function runBids(
     }
     return r;
   };
+
+  if (opts.skipExisting) {
+    // A resumed batch first removes its own leftovers of a killed run: the temporaries of this
+    // run's outputs (never other files, nor other runs' temporaries).
+    try {
+      const removed = await removeLeftoverTemporariesOf([
+        join(opts.outputDir, "dataset_description.json"),
+        ...subjects.flatMap((s) => {
+          const out = outputPaths(opts.outputDir, s.subject);
+          return [out.tsv, out.json, join(opts.outputDir, failureRecordName(s.subject))];
+        }),
+      ]);
+      if (removed.length > 0 && !opts.quiet) {
+        write(
+          `niimask: removed ${removed.length} leftover temporary file(s) from ${opts.outputDir}\n`,
+        );
+      }
+    } catch (e) {
+      write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
+    }
+  }
 
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });

@@ -29,9 +29,20 @@ import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
 import { fmriprepConfoundsFile } from "./bids_confounds.ts";
 import { buildSidecar, type FileChecksum, formatSidecar } from "./sidecar.ts";
 import { createProgress } from "./progress.ts";
-import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.ts";
+import {
+  fileExists,
+  removeLeftoverTemporaries,
+  sha256File,
+  writeFilesAtomically,
+  writeStderr,
+} from "./io.ts";
 import { VERSION } from "./version.ts";
-import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
+import {
+  failureRecordName,
+  makeFailureRecord,
+  removeFailureRecord,
+  writeFailureRecord,
+} from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
 import {
   atlasLabelOfMaps,
@@ -147,6 +158,29 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   } catch (e) {
     write(`niimask extract: error: ${withFlagNames(errorMessage(e))}\n`);
     return EXIT_USAGE;
+  }
+  if (opts.skipExisting) {
+    // A resumed batch first removes its own leftovers of a killed run: the temporaries of this
+    // run's outputs (never other files, nor other subjects' temporaries).
+    try {
+      const kinds = (opts.connectivity?.kinds ?? []).filter((k) => k !== "tangent");
+      const targets = new Set(subjects.flatMap((s) => {
+        const out = outputPaths(opts.out, s.subject);
+        const relmats = kinds.map((k) => relmatPaths(timeseriesStem(out.tsv), k));
+        return [
+          baseName(out.tsv),
+          baseName(out.json),
+          failureRecordName(s.subject),
+          ...relmats.flatMap((r) => [baseName(r.tsv), baseName(r.json)]),
+        ];
+      }));
+      const removed = await removeLeftoverTemporaries(opts.out, targets);
+      if (removed.length > 0 && !opts.quiet) {
+        write(`niimask: removed ${removed.length} leftover temporary file(s) from ${opts.out}\n`);
+      }
+    } catch (e) {
+      write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
+    }
   }
 
   const params = fitted.params() as unknown as Record<string, unknown>;

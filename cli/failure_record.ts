@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { temporaryName } from "./io.ts";
 
 /** The content of a failure record (JSON object). */
 export interface FailureRecord {
@@ -139,7 +140,7 @@ export function parseFailureRecord(text: string, path: string): FailureRecord {
  */
 export async function writeFailureRecord(outDir: string, record: FailureRecord): Promise<string> {
   const path = joinPath(outDir, failureRecordName(record.subject));
-  const tmp = `${path}.tmp-${Deno.pid}-${crypto.randomUUID()}`;
+  const tmp = temporaryName(path); // recognisable: a resumed batch removes it if left behind
   try {
     await Deno.writeTextFile(tmp, JSON.stringify(record, null, 2) + "\n");
     await Deno.rename(tmp, path);

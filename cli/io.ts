@@ -5,6 +5,8 @@
  * @module
  */
 import { createHash } from "node:crypto";
+import { basename, dirname, join } from "node:path";
+import { leftoverTemporaries, temporaryFileName } from "./temporaries.ts";
 
 /**
  * Whether a path exists and is a file.
@@ -42,16 +44,90 @@ export async function sha256File(path: string): Promise<string> {
   return hash.digest("hex");
 }
 
-/** The temporary name a file is written under before being renamed into place. */
+/**
+ * The temporary name a file is written under before being renamed into place, beside it:
+ * `<path>.niimask-<pid>-<8 hex>.tmp` (recognised by {@link removeLeftoverTemporaries}).
+ *
+ * @param path the final path.
+ * @returns the temporary path.
+ * @example
+ * ```ts ignore
+ * temporaryName("out/a.tsv"); // "out/a.tsv.niimask-1234-0a1b2c3d.tmp"
+ * ```
+ */
 export function temporaryName(path: string): string {
-  return `${path}.${Deno.pid}-${crypto.randomUUID().slice(0, 8)}.tmp`;
+  const name = temporaryFileName(basename(path), Deno.pid, crypto.randomUUID().slice(0, 8));
+  return join(dirname(path), name);
+}
+
+/**
+ * Remove niimask's leftover temporary files (of a killed run) for the given outputs of a
+ * directory; other files, and temporaries of other outputs, are left alone.
+ *
+ * @param dir the output directory.
+ * @param targets final file names (in `dir`) whose temporaries are removed.
+ * @returns the names removed.
+ * @example
+ * ```ts ignore
+ * await removeLeftoverTemporaries("out", new Set(["sub-01_timeseries.tsv"]));
+ * ```
+ */
+export async function removeLeftoverTemporaries(
+  dir: string,
+  targets: ReadonlySet<string>,
+): Promise<string[]> {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(dir)) if (entry.isFile) names.push(entry.name);
+  const stale = leftoverTemporaries(names.sort(), targets);
+  for (const name of stale) {
+    try {
+      await Deno.remove(join(dir, name));
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return stale;
+}
+
+/**
+ * Remove niimask's leftover temporary files (of a killed run) for the given output paths, in
+ * whatever directories they are (a directory that does not exist has none); other files, and
+ * temporaries of other outputs, are left alone.
+ *
+ * @param paths final output paths whose temporaries are removed.
+ * @returns the paths removed.
+ * @example
+ * ```ts ignore
+ * await removeLeftoverTemporariesOf(["out/sub-01/func/sub-01_timeseries.tsv"]);
+ * ```
+ */
+export async function removeLeftoverTemporariesOf(paths: readonly string[]): Promise<string[]> {
+  const byDir = new Map<string, Set<string>>();
+  for (const path of paths) {
+    const dir = dirname(path);
+    const targets = byDir.get(dir) ?? new Set<string>();
+    targets.add(basename(path));
+    byDir.set(dir, targets);
+  }
+  const removed: string[] = [];
+  for (const [dir, targets] of byDir) {
+    try {
+      for (const name of await removeLeftoverTemporaries(dir, targets)) {
+        removed.push(join(dir, name));
+      }
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+  return removed;
 }
 
 /**
  * Write several files so that each appears whole or not at all: every file is written under a
  * temporary name in its destination directory, then all are renamed into place (synchronously,
  * one after the other, so nothing else of this process runs in between). On a write error the
- * temporary files are removed and nothing is renamed.
+ * temporary files are removed and nothing is renamed; a rename that fails removes the
+ * temporaries not yet renamed.
  *
  * @param files `[path, text]` pairs.
  * @example
@@ -75,7 +151,20 @@ export async function writeFilesAtomically(files: readonly [string, string][]): 
     }
     throw e;
   }
-  for (const [tmp, path] of temps) Deno.renameSync(tmp, path);
+  let renamed = 0;
+  try {
+    for (const [tmp, path] of temps) {
+      Deno.renameSync(tmp, path);
+      renamed++;
+    }
+  } catch (e) {
+    for (const [tmp] of temps.slice(renamed)) {
+      try {
+        Deno.removeSync(tmp);
+      } catch { /* already gone */ }
+    }
+    throw e;
+  }
 }
 
 const encoder = new TextEncoder();

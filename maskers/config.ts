@@ -15,7 +15,7 @@
  *   `highPass: 0` (a Butterworth cutoff must be > 0), `tR` <= 0, `clean.filter` /
  *   `clean.butterworthPadtype` strings, `clean.butterworthOrder` < 1, a negative
  *   `clean.butterworthPadlen`, a `smoothingFwhm` list whose length is not 1 or 3.
- * - Accepted and used as nilearn uses them: `standardize: null` (stored as `false`),
+ * - Accepted and used as nilearn uses them: `standardize: null` (kept as given, used as `false`),
  *   `clean.filter: null` (no filtering), `clean.butterworthPadtype: null` (no padding), a
  *   negative `highPass`/`lowPass` (raised to a tiny positive frequency with nilearn's warning),
  *   a negative `smoothingFwhm` (that axis is not smoothed), `null` entries in a
@@ -34,6 +34,7 @@
 import { isImage } from "../image/check_image.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** Every parameter of a maps masker, defaults filled in (what `params()` returns). */
 export type MultiMapsMaskerParams =
@@ -205,6 +206,8 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       `maskImg: expected a NIfTI path, URL, bytes, a 3D image or null, found ${quote(p.maskImg)}`,
     );
   }
+  checkImageArg(p.mapsImg, "mapsImg"); // in-memory images: typed-array data, a valid shape
+  checkImageArg(p.maskImg, "maskImg");
   bool("allowOverlap", p.allowOverlap);
   const fwhm = p.smoothingFwhm;
   if (fwhm !== null) {
@@ -222,9 +225,12 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
       );
     }
   }
-  // nilearn treats None as False; other strings are rejected by `clean` at transform.
-  if (p.standardize === null) p.standardize = false;
-  if (typeof p.standardize !== "boolean" && typeof p.standardize !== "string") {
+  // nilearn treats None as False (kept as given; extraction reads it as false); other strings
+  // are rejected by `clean` at transform.
+  if (
+    p.standardize !== null && typeof p.standardize !== "boolean" &&
+    typeof p.standardize !== "string"
+  ) {
     throw new TypeError(
       `standardize: expected true, false, null, "zscore", "zscore_sample" or "psc", found ${
         quote(p.standardize)

@@ -18,6 +18,7 @@ import { sameGrid } from "../image/grid.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import { confoundsOfKeptSeries, HighVarianceSelector } from "../image/streaming_hvc.ts";
 import { StreamingDataResampler } from "./streaming_resample.ts";
+import { hasNonFinite, NON_FINITE_WARNING } from "./non_finite.ts";
 import type { VolumeSource } from "./volume_source.ts";
 import { VolumeProjection } from "./volume_projection.ts";
 import { type SampleMask, sampleMaskIndices } from "../signal/sample_mask.ts";
@@ -103,7 +104,7 @@ export async function extractSubject(
   const hv = state.params.highVarianceConfounds
     ? new HighVarianceSelector(voxelsOf(source.shape), nT, { percentile: 2, detrend: true })
     : null;
-  const signals = await projectSubject(state, plan, source, nT, needResample, hv);
+  const { signals, nonFinite } = await projectSubject(state, plan, source, nT, needResample, hv);
   const hvMatrix = hv === null ? null : await highVarianceMatrix(hv, source, nT);
   const confounds = subjectConfounds(hvMatrix, request.confounds, nT, source.name);
   // Checked here to name the subject; indices may count from the end.
@@ -114,6 +115,7 @@ export async function extractSubject(
   const { cleaned, warnings } = cleanSignals(state, { data: signals, shape: [nT, k] }, {
     confounds,
     sampleMask,
+    nonFinite,
   });
   return { signals: cleaned, labels: plan.projector.labels, warnings };
 }
@@ -167,7 +169,7 @@ async function projectSubject(
   nT: number,
   needResample: boolean,
   hv: HighVarianceSelector | null,
-): Promise<Float64Array> {
+): Promise<{ signals: Float64Array; nonFinite: boolean }> {
   const p = state.params;
   const name = source.name;
   const grid = plan.grid;
@@ -185,12 +187,15 @@ async function projectSubject(
     : null;
   let resampler: StreamingDataResampler | null = null;
   using projection = new VolumeProjection(plan.projector, nT);
+  // nilearn warns once per image about NaN/Inf in the data or the mask (then reads them as 0).
+  let nonFinite = state.maskImg !== null && hasNonFinite(state.maskImg.data);
   for await (const raw of source.volumes()) {
     const t = projection.count;
     if (t >= nT) break;
     if (raw.length !== nSrcV) {
       throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
+    nonFinite ||= hasNonFinite(raw);
     hv?.add(raw);
     held ??= raw instanceof Float32Array ? "float32" : "float64";
     let vol: VoxelData = castValues(raw, held);
@@ -226,7 +231,7 @@ async function projectSubject(
       : delta;
     projection.addCorrection(t, d);
   }, held !== null && float32Output(held) ? Math.fround : (x: number) => x);
-  return projection.signals;
+  return { signals: projection.signals, nonFinite };
 }
 
 /** The high-variance confounds (second pass: the series of the kept 2 % of voxels only). */
@@ -271,13 +276,18 @@ function subjectConfounds(
 function cleanSignals(
   state: FittedState,
   signals: Matrix,
-  inputs: { readonly confounds: readonly Matrix[]; readonly sampleMask: Int32Array | null },
+  inputs: {
+    readonly confounds: readonly Matrix[];
+    readonly sampleMask: Int32Array | null;
+    /** The data or mask held NaN/Inf: nilearn's warning comes first. */
+    readonly nonFinite: boolean;
+  },
 ): { cleaned: Matrix; warnings: string[] } {
   const p = state.params;
-  const warnings: string[] = [];
+  const warnings: string[] = inputs.nonFinite ? [NON_FINITE_WARNING] : [];
   const options: CleanOptions = {
     detrend: p.detrend,
-    standardize: p.standardize,
+    standardize: p.standardize ?? false, // null (kept as given in params) means no standardization
     standardizeConfounds: p.standardizeConfounds,
     tR: p.tR,
     lowPass: p.lowPass,

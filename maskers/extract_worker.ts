@@ -16,6 +16,7 @@ import { type OpenedSource, openLocated } from "./subject_sources.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { ToMain, ToWorker } from "./worker_protocol.ts";
 import { serializeError } from "./worker_protocol.ts";
+import { announceExit } from "./worker_lifecycle.ts";
 
 let state: FittedState | null = null;
 const plans = new Map<number, ExtractionPlan>();
@@ -80,3 +81,10 @@ scope.onmessage = async (event: MessageEvent<ToWorker>) => {
     await opened?.close();
   }
 };
+
+// Ending this worker (self.close(), Deno.exit()) is announced first: the pool then fails the
+// subject in flight instead of waiting for an answer that never comes.
+announceExit(post);
+// Loaded: a worker that fails before this message could not start (the pool then has the
+// subjects extracted in the caller's thread).
+post({ kind: "ready" });

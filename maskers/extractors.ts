@@ -12,6 +12,8 @@ import { extractSubject, type SubjectRequest, type SubjectResult } from "./extra
 import { ExtractPool } from "./worker_pool.ts";
 import { openSubject, sourceName, workerSource } from "./subject_sources.ts";
 import { abortable } from "./abort.ts";
+import { checkImageArg } from "./validate_call.ts";
+import { inThreadWarning } from "./worker_lifecycle.ts";
 
 /** A subject opened for extraction: its header, then its extraction (once). */
 export interface OpenedSubject {
@@ -67,21 +69,32 @@ export function inThreadExtractor(state: FittedState): Extractor {
 /**
  * Extraction on `size` web workers (`worker_pool.ts`): a worker opens the subject (the only
  * opening of it) and extracts it; a subject a worker cannot open (a list of images given as one
- * subject) is extracted in this thread. Closing terminates the workers: subjects in flight stop
- * at once.
+ * subject) is extracted in this thread. When the workers cannot start (e.g. niimask's modules not
+ * readable under Deno's permissions), every subject is extracted in this thread, its result
+ * carrying one warning that says why. Closing terminates the workers: subjects in flight stop at
+ * once.
  *
  * @param state the fitted state (posted once to each worker).
  * @param size number of workers (>= 1).
+ * @param workerUrl the worker module (default the pool's `extract_worker.ts`; tests give a
+ *   variant).
  */
-export function workerExtractor(state: FittedState, size: number): Extractor {
-  const pool = new ExtractPool(size, state);
+export function workerExtractor(state: FittedState, size: number, workerUrl?: URL): Extractor {
+  const pool = new ExtractPool(size, state, workerUrl);
   const local = inThreadExtractor(state);
   return {
     open: async (src, index, signal) => {
       const name = sourceName(src, index);
       const loc = workerSource(src, name);
       if (loc === null) return await local.open(src, index, signal);
+      checkImageArg(src, `imgs: ${name}`); // in this thread, before it is posted
       const remote = await pool.open(loc);
+      if (remote === null) {
+        return saying(
+          await local.open(src, index, signal),
+          inThreadWarning(pool.inThreadReason ?? "web workers could not start"),
+        );
+      }
       return {
         shape: remote.shape,
         affine: remote.affine,
@@ -91,5 +104,19 @@ export function workerExtractor(state: FittedState, size: number): Extractor {
       };
     },
     close: () => pool.close(),
+  };
+}
+
+/** `subject` whose result carries `warning` first. */
+function saying(subject: OpenedSubject, warning: string): OpenedSubject {
+  return {
+    shape: subject.shape,
+    affine: subject.affine,
+    name: subject.name,
+    extract: async (plan, request) => {
+      const r = await subject.extract(plan, request);
+      return { ...r, warnings: [warning, ...r.warnings] };
+    },
+    close: () => subject.close(),
   };
 }

@@ -28,6 +28,7 @@ import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
 import { FittedMaps } from "./fitted_maps.ts";
 import { MaskerWarnings } from "./masker_warnings.ts";
+import { checkLabelCount } from "./validate_call.ts";
 
 function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const present = new Uint8Array(nAll);
@@ -76,6 +77,7 @@ export async function fitMasker(
     warnings,
   );
   const nElements = mapsGrid.shape[3] ?? 1;
+  checkLabelCount(params.labels, nElements);
   const state: FittedState = {
     params: extractionParams(params),
     mapsGrid: { shape: [...mapsGrid.shape], affine: Float64Array.from(mapsGrid.affine) },

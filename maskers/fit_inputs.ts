@@ -10,6 +10,7 @@ import { hasGlobMagic } from "../image/path_glob.ts";
 import { checkDtypeValue, type MultiMapsMaskerParams } from "./config.ts";
 import { compactFiniteMaps, type CompactMaps, CompactMapsBuilder } from "./compact_maps.ts";
 import { isImage } from "../image/check_image.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** `err` with `what: ` prefixed to its message unless the message names it already. */
 function named(err: unknown, what: string): unknown {
@@ -22,6 +23,7 @@ export async function loadAnyImage(
   src: ImgSource,
   what: string,
 ): Promise<Image & { dtype?: string }> {
+  checkImageArg(src, what);
   if (isImage(src)) return src;
   try {
     return await loadImg(src);

@@ -34,6 +34,7 @@ import { warnOnce } from "../signal/warnings.ts";
 import { checkAgainstReference, ListReference, sourceName } from "./subject_sources.ts";
 import { abortError, isAbortError } from "./abort.ts";
 import { toOutcome } from "./outcomes.ts";
+import { checkJobs, checkSingleImgs } from "./validate_call.ts";
 import {
   listArgs,
   type OneConfounds,
@@ -146,7 +147,7 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
   ): Promise<Settled<Matrix>[]> {
     const { confounds, masks } = listArgs(imgs, options);
     const { signal, onOutcome } = options;
-    const jobs = effectiveJobs(nJobs);
+    const jobs = effectiveJobs(checkJobs(nJobs, params.nJobs));
     const lanes = Math.max(1, Math.min(jobs, imgs.length));
     const setup = (): Runner<Matrix> => {
       // The first image's grid is the reference (nilearn's iter_check_niimg). When collecting
@@ -226,7 +227,8 @@ export function makeFitted(parts: FittedParts): FittedMultiMapsMasker {
       const outcomes = await settled(imgs, options, options.nJobs ?? params.nJobs, false);
       return outcomes.map(toOutcome);
     },
-    transformSingleImgs: (img, options = {}) => transformSingle(img, options),
+    transformSingleImgs: (img, options = {}) =>
+      checkSingleImgs(img).then(() => transformSingle(img, options)),
     inverseTransform: (regionSignals) => {
       log(1, "inverseTransform", "computing image from signals");
       return maps.inverseTransform(regionSignals);

@@ -10,6 +10,7 @@ import { describeGrid, gridOf } from "./grid_check.ts";
 import { type Grid, sameGrid } from "../image/grid.ts";
 import type { WorkerSource } from "./worker_protocol.ts";
 import { isImage } from "../image/check_image.ts";
+import { checkImageArg } from "./validate_call.ts";
 
 /** Whether `src` is a `Blob` (a browser `File`), in runtimes that have Blobs. */
 export function isBlob(src: unknown): src is Blob {
@@ -52,6 +53,7 @@ export async function openLocated(loc: WorkerSource): Promise<OpenedSource> {
 /** Open subject `index` of a call for reading, volume by volume (files are streamed). */
 export async function openSubject(src: ImgSource, index: number): Promise<OpenedSource> {
   const name = sourceName(src, index);
+  checkImageArg(src, `imgs: ${name}`);
   if (Array.isArray(src)) {
     const img = await loadImg(src);
     return { source: imageSource(img, name), close: () => Promise.resolve() };

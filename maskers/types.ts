@@ -21,8 +21,8 @@ export interface MultiMapsMaskerConfig {
   allowOverlap?: boolean;
   /** Smoothing FWHM (mm), or null. */
   smoothingFwhm?: number | readonly number[] | null;
-  /** Standardization of the signals (default false). */
-  standardize?: Standardize;
+  /** Standardization of the signals (default false; null, as nilearn's None, means false). */
+  standardize?: Standardize | null;
   /** Standardize confounds (default true). */
   standardizeConfounds?: boolean;
   /** Regress out per-subject high-variance confounds (default false). */
@@ -49,7 +49,11 @@ export interface MultiMapsMaskerConfig {
   verbose?: number;
   /** Keep report data (default true). */
   reports?: boolean;
-  /** Parallel subjects (default 1; -1 = all cores). */
+  /**
+   * Parallel subjects (default 1; -1 = all cores), in web workers. In Deno, workers need read
+   * access to niimask's modules (see README, "Workers and permissions"); without it subjects are
+   * extracted in this thread, with a warning.
+   */
   nJobs?: number;
   /** `clean__*` keyword arguments. */
   clean?: CleanKwargs;
@@ -136,10 +140,14 @@ export interface MultiMapsMasker {
   with(partial: Partial<MultiMapsMaskerConfig>): MultiMapsMasker;
   /** Fit: load/resample maps (and mask); resolves to a new fitted masker. */
   fit(imgs?: ImgSource | readonly ImgSource[] | null): Promise<FittedMultiMapsMasker>;
+  /**
+   * Fit on the list then transform each (one Matrix per image). Declared before the single-image
+   * overload: a list of paths or images is also an {@link ImgSource} (a list of 3D volumes), and
+   * at run time any list is transformed image by image.
+   */
+  fitTransform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Fit on `imgs` then transform them. */
   fitTransform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
-  /** Fit on the list then transform each. */
-  fitTransform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
 }
 
 /** A fitted masker: fitted attributes and the transform methods. Immutable. */
@@ -156,12 +164,16 @@ export interface FittedMultiMapsMasker extends MultiMapsMasker {
   /** Number of maps (`n_elements_`). */
   readonly nElements_: number;
   /**
+   * Transform a list of images (one Matrix per image, in order), as `transformImgs`. Declared
+   * before the single-image overload: a list is also an {@link ImgSource} (a list of 3D
+   * volumes), and at run time any list is transformed image by image.
+   */
+  transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
+  /**
    * Transform one image: (volumes x maps) signals, with its confounds (one source or a list
    * stacked side by side), sample mask and high-variance confounds applied (as documented).
    */
   transform(imgs: ImgSource, options?: TransformOptions): Promise<Matrix>;
-  /** Transform a list of images (one Matrix per image, in order), as `transformImgs`. */
-  transform(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /** Transform a list of images (one Matrix each, in order). */
   transformImgs(imgs: readonly ImgSource[], options?: TransformOptions): Promise<Matrix[]>;
   /**

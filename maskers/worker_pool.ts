@@ -5,14 +5,21 @@
  * itself, once (its header is read there and its grid sent back, for the plan to be chosen; files
  * stream there), then extracted there, and the signals come back with their buffer transferred.
  *
- * A subject that fails rejects its own promise; a worker that dies (uncaught error) rejects its
- * current subject and is replaced, so the pool never hangs.
+ * A subject that fails rejects its own promise; a worker that dies (uncaught error) or ends
+ * itself (`self.close()`, `Deno.exit()`: announced by the worker) rejects its current subject and
+ * is replaced, so the pool never hangs.
+ *
+ * Workers that cannot start — their modules not readable under the process's permissions (see
+ * `worker_lifecycle.ts`), or a worker failing before it is loaded — make {@link ExtractPool.open}
+ * answer null: the caller then extracts the subject in its own thread ({@link
+ * ExtractPool.inThreadReason} says why). A worker that had started finishes its subject.
  *
  * @module
  */
 import type { Affine, Matrix } from "../types.ts";
 import type { ExtractionPlan, FittedState } from "./fitted_state.ts";
 import type { SubjectRequest, SubjectResult } from "./extract_subject.ts";
+import { workerStartProblem } from "./worker_lifecycle.ts";
 import {
   deserializeError,
   type ToMain,
@@ -20,12 +27,19 @@ import {
   type WorkerSource,
 } from "./worker_protocol.ts";
 
-/** A worker's answer to a request (failures reject instead). */
-type Reply = Exclude<ToMain, { kind: "fail" }>;
+/**
+ * A worker's answer to a request (failures reject instead), or `in-thread` when the workers
+ * could not start before answering.
+ */
+type Reply =
+  | Exclude<ToMain, { kind: "fail" } | { kind: "ready" } | { kind: "exit" }>
+  | { readonly kind: "in-thread" };
 
 /** The request a slot's worker is on, or its subject held open between requests. */
 interface Pending {
   id: number;
+  /** The subject's name, for messages. */
+  name: string;
   resolve: (r: Reply) => void;
   reject: (e: unknown) => void;
 }
@@ -34,6 +48,8 @@ interface Slot {
   worker: Worker;
   plans: Set<number>;
   busy: Pending | null;
+  /** The worker has loaded its modules (posted "ready"). */
+  ready: boolean;
 }
 
 /**
@@ -58,9 +74,12 @@ export interface RemoteSubject {
 
 const NOOP = () => {};
 
+/** The worker module of the pool. */
+const WORKER_URL = new URL("./extract_worker.ts", import.meta.url);
+
 /** Mark a slot taken (before its job is posted). */
 function reserve(slot: Slot): Slot {
-  slot.busy = { id: -1, resolve: NOOP, reject: NOOP };
+  slot.busy = { id: -1, name: "", resolve: NOOP, reject: NOOP };
   return slot;
 }
 
@@ -68,7 +87,10 @@ function reserve(slot: Slot): Slot {
 export class ExtractPool {
   readonly #state: FittedState;
   readonly #slots: Slot[] = [];
-  readonly #waiting: ((slot: Slot) => void)[] = [];
+  readonly #waiting: ((slot: Slot | null) => void)[] = [];
+  readonly #url: URL;
+  /** Why workers cannot start (then subjects are extracted by the caller), or null. */
+  #fallback: string | null = null;
   readonly #planIds = new WeakMap<ExtractionPlan, number>();
   #nextPlan = 0;
   #nextJob = 0;
@@ -79,18 +101,31 @@ export class ExtractPool {
    *
    * @param size number of workers (>= 1).
    * @param state the fitted state (its dense maps are not sent).
+   * @param workerUrl the worker module (default `extract_worker.ts`; tests give a variant).
    */
-  constructor(size: number, state: FittedState) {
+  constructor(size: number, state: FittedState, workerUrl: URL = WORKER_URL) {
     // Extraction reads params and whether there is a mask; the plan carries the projector.
     this.#state = state;
-    for (let i = 0; i < size; i++) this.#slots.push(this.#spawn());
+    this.#url = workerUrl;
+    this.#fallback = workerStartProblem(workerUrl);
+    try {
+      for (let i = 0; i < size && this.#fallback === null; i++) this.#slots.push(this.#spawn());
+    } catch (err) {
+      this.#startFailed(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  /**
+   * Why the workers cannot start, when they cannot (subjects are then to be extracted in the
+   * caller's thread: {@link ExtractPool.open} answers null), else null.
+   */
+  get inThreadReason(): string | null {
+    return this.#fallback;
   }
 
   #spawn(): Slot {
-    const worker = new Worker(new URL("./extract_worker.ts", import.meta.url), {
-      type: "module",
-    });
-    const slot: Slot = { worker, plans: new Set(), busy: null };
+    const worker = new Worker(this.#url, { type: "module" });
+    const slot: Slot = { worker, plans: new Set(), busy: null, ready: false };
     worker.onmessage = (event: MessageEvent<ToMain>) => this.#onMessage(slot, event.data);
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
@@ -105,6 +140,21 @@ export class ExtractPool {
   }
 
   #onMessage(slot: Slot, msg: ToMain): void {
+    if (msg.kind === "ready") {
+      slot.ready = true;
+      return;
+    }
+    if (msg.kind === "exit") {
+      const what = slot.busy !== null && slot.busy.id >= 0 ? ` for ${slot.busy.name}` : "";
+      this.#onCrash(
+        slot,
+        new Error(
+          `extract worker ended itself (${msg.how}) without answering${what}: the subject was ` +
+            "not extracted",
+        ),
+      );
+      return;
+    }
     const job = slot.busy;
     if (job === null || job.id !== msg.id) return;
     if (msg.kind === "opened") {
@@ -118,11 +168,16 @@ export class ExtractPool {
   }
 
   #onCrash(slot: Slot, err: Error): void {
+    if (!slot.ready && !this.#closed) {
+      this.#startFailed(err.message);
+      return;
+    }
     const job = slot.busy;
     slot.busy = null;
     slot.worker.terminate();
     const i = this.#slots.indexOf(slot);
-    if (this.#closed || i < 0) {
+    if (this.#closed || i < 0 || this.#fallback !== null) {
+      if (i >= 0) this.#slots.splice(i, 1);
       job?.reject(err);
       return;
     }
@@ -132,22 +187,48 @@ export class ExtractPool {
     this.#release(fresh);
   }
 
+  /**
+   * Workers cannot start: stop those not started or idle (a subject waiting for a worker that
+   * never started is handed back to the caller), and answer every later `open` with null.
+   */
+  #startFailed(reason: string): void {
+    if (this.#fallback !== null) return;
+    this.#fallback = `web workers could not start (${reason})`;
+    for (const slot of [...this.#slots]) {
+      if (slot.ready && slot.busy !== null) continue; // started: it finishes its subject
+      this.#slots.splice(this.#slots.indexOf(slot), 1);
+      slot.worker.terminate();
+      const job = slot.busy;
+      slot.busy = null;
+      job?.resolve({ kind: "in-thread" });
+    }
+    for (const next of this.#waiting.splice(0)) next(null);
+  }
+
   #release(slot: Slot): void {
+    if (this.#fallback !== null) {
+      // Workers cannot start any more: the subjects left are extracted by the caller.
+      const i = this.#slots.indexOf(slot);
+      if (i >= 0) this.#slots.splice(i, 1);
+      slot.worker.terminate();
+      return;
+    }
     const next = this.#waiting.shift();
     if (next !== undefined) next(reserve(slot));
   }
 
-  /** An idle worker, reserved for the caller. */
-  #idle(): Promise<Slot> {
+  /** An idle worker, reserved for the caller (null: workers cannot start). */
+  #idle(): Promise<Slot | null> {
+    if (this.#fallback !== null) return Promise.resolve(null);
     const free = this.#slots.find((s) => s.busy === null);
     if (free !== undefined) return Promise.resolve(reserve(free));
     return new Promise((resolve) => this.#waiting.push(resolve));
   }
 
-  /** The next reply of `slot`'s worker to request `id`. */
-  #reply(slot: Slot, id: number): Promise<Reply> {
+  /** The next reply of `slot`'s worker to request `id` (about subject `name`). */
+  #reply(slot: Slot, id: number, name: string): Promise<Reply> {
     return new Promise<Reply>((resolve, reject) => {
-      slot.busy = { id, resolve, reject };
+      slot.busy = { id, name, resolve, reject };
     });
   }
 
@@ -155,20 +236,30 @@ export class ExtractPool {
    * Open one subject on an idle worker (which reads its header, once).
    *
    * @param source where the worker reads the subject.
-   * @returns the opened subject; its failures to open (e.g. a bad file) reject here.
+   * @returns the opened subject, or null when the workers cannot start (the caller then
+   *   extracts the subject itself; see {@link ExtractPool.inThreadReason}); its failures to open
+   *   (e.g. a bad file) reject here.
    */
-  async open(source: WorkerSource): Promise<RemoteSubject> {
+  async open(source: WorkerSource): Promise<RemoteSubject | null> {
     if (this.#closed) throw new Error("extract pool: closed");
-    const slot = await this.#idle();
+    // Worker events arrive between promise continuations: the reserved worker may have died
+    // (or every worker failed to start) before this continues.
+    let slot = await this.#idle();
+    while (slot !== null && this.#fallback === null && !this.#slots.includes(slot)) {
+      slot = await this.#idle();
+    }
+    if (this.#closed) throw new Error("extract pool: closed");
+    if (slot === null || this.#fallback !== null) return null;
     const id = this.#nextJob++;
-    const opened = this.#reply(slot, id);
+    const opened = this.#reply(slot, id, source.name);
     const openMsg: ToWorker = { kind: "open", id, source };
     slot.worker.postMessage(openMsg);
     const header = await opened;
+    if (header.kind === "in-thread") return null;
     if (header.kind !== "opened") throw new Error("extract pool: unexpected reply to open");
     // Held open between requests: a crash or the pool closing meanwhile is kept for `extract`.
     let lost: { error: unknown } | null = null;
-    slot.busy = { id, resolve: NOOP, reject: (error) => (lost = { error }) };
+    slot.busy = { id, name: source.name, resolve: NOOP, reject: (error) => (lost = { error }) };
     let stage: "open" | "extracting" | "closed" = "open";
     return {
       shape: header.shape,
@@ -178,7 +269,7 @@ export class ExtractPool {
         stage = "extracting";
         if (lost !== null) throw (lost as { error: unknown }).error;
         const planId = this.#planId(plan);
-        const result = this.#reply(slot, id);
+        const result = this.#reply(slot, id, source.name);
         if (!slot.plans.has(planId)) {
           // Each worker receives each plan once; a resident projector's weights are in shared
           // memory (see image/project_simd.ts), so they are shared, not copied.
@@ -222,5 +313,6 @@ export class ExtractPool {
       slot.busy?.reject(new Error("extract pool: closed"));
       slot.busy = null;
     }
+    for (const next of this.#waiting.splice(0)) next(null);
   }
 }

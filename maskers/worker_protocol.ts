@@ -57,7 +57,11 @@ export type ToMain =
     readonly shape: [number, number];
     readonly warnings: readonly string[];
   }
-  | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError };
+  | { readonly kind: "fail"; readonly id: number; readonly error: SerializedError }
+  /** The worker's modules are loaded: it has started. */
+  | { readonly kind: "ready" }
+  /** The worker is ending itself (`how`: e.g. "self.close()"); it answers nothing more. */
+  | { readonly kind: "exit"; readonly how: string };
 
 /** An error (or anything thrown) as plain data. */
 export function serializeError(err: unknown): SerializedError {

@@ -163,6 +163,15 @@ async function layout(): Promise<string> {
   return dir;
 }
 
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function runPath(dir: string, sub: string, desc = "preproc"): string {
   const rel = sub === "sub-02" ? "sub-02/ses-1/func/sub-02_ses-1" : `${sub}/func/${sub}`;
   const ext = sub === "sub-03" ? ".nii" : ".nii.gz";
@@ -329,9 +338,26 @@ Deno.test({
       assert.match(run.stderr, /2 subjects: 2 succeeded, 0 failed/);
       const before = await Deno.readTextFile(`${dir}/${outStem("sub-01")}.tsv`);
 
+      // Leftovers of a killed run beside the outputs: niimask's own are removed on resume, a
+      // foreign file and another run's temporary are kept.
+      const stem = `${dir}/${outStem("sub-01")}`;
+      const ours = [
+        `${stem}.tsv.niimask-99999-0123abcd.tmp`,
+        `${stem}.json.niimask-1-fedcba98.tmp`,
+      ];
+      const kept = [
+        `${stem}.tsv.tmp`,
+        `${dir}/${outStem("sub-03")}.tsv.niimask-99999-0123abcd.tmp`,
+      ];
+      await Deno.mkdir(`${dir}/out/sub-03/func`, { recursive: true });
+      for (const p of [...ours, ...kept]) await Deno.writeTextFile(p, "partial");
       run = await niimask([...args, "--skip-existing"], dir);
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /2 skipped/);
+      assert.match(run.stderr, /removed 2 leftover temporary file\(s\)/);
+      for (const p of ours) assert.equal(await exists(p), false, p);
+      for (const p of kept) assert.equal(await exists(p), true, p);
+      for (const p of kept) await Deno.remove(p);
 
       // A changed masker parameter: recomputed, saying why.
       run = await niimask([...args, "--skip-existing", "--detrend"], dir);

@@ -59,10 +59,13 @@ function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
-Deno.test("standardize: null is accepted and means false", async () => {
-  const m = multiMapsMasker({ mapsImg: MAPS, standardize: null as never });
-  assert.equal(m.params().standardize, false);
-  assert.equal(maxDiff(await run({ standardize: null as never }), await run({})), 0);
+Deno.test("standardize: null is accepted, means false, and params() returns it as given", async () => {
+  const m = multiMapsMasker({ mapsImg: MAPS, standardize: null });
+  assert.equal(m.params().standardize, null);
+  assert.equal(m.with({ detrend: true }).params().standardize, null);
+  const fitted = await m.fit();
+  assert.equal(fitted.params().standardize, null);
+  assert.equal(maxDiff(await run({ standardize: null }), await run({})), 0);
 });
 
 Deno.test("clean.filter: null is accepted and means no filtering", async () => {

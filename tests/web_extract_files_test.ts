@@ -44,7 +44,9 @@ Deno.test({
         assert.deepEqual(ours.Sources, [`${subject}_bold.nii.gz`]);
         assert.equal(ours.Maps.File, NAMES.maps);
         assert.equal(ours.Confounds.File, `${subject}_desc-confounds_timeseries.tsv`);
+        assert.equal(ours.ConfoundsSelection.Pattern, "{subject}");
         for (const o of [ours, cli]) {
+          delete o.ConfoundsSelection.Pattern;
           delete o.Sources;
           delete o.Maps.File;
           delete o.Confounds.File;

@@ -278,6 +278,13 @@ export async function extractFiles(
         censoredVolumes: sel.censored,
       },
     });
+    // As the command line records it (what --skip-existing compares); the pattern here is
+    // `{subject}`: the files are given one per image.
+    sidecar.ConfoundsSelection = {
+      Pattern: opts.confounds,
+      Columns: opts.confoundColumns,
+      SampleMaskFrom: opts.sampleMaskColumns,
+    };
     return {
       subject,
       signals: m,
