@@ -17,7 +17,7 @@ import type { LabeledMatrix } from "../signal/confounds_file.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
 import type { BidsOptions, DenoiseStrategy } from "./bids_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
-import { outputPaths } from "./naming.ts";
+import { baseName, outputPaths } from "./naming.ts";
 import { bidsOutputStems } from "./bids_naming.ts";
 import { describeFilters, findPreprocRuns, selectRuns } from "./bids_discover.ts";
 import { readRunTR } from "./bids_tr.ts";
@@ -45,6 +45,11 @@ import {
   writeFailureRecord,
 } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
+import { checkConnectivityRun } from "./connectivity_args.ts";
+import { groupTangentStem, relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
+import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
+import { strategyLabel } from "./bids_naming.ts";
+import { participantOfStem, type ReportRun, writeParticipantReports } from "./bids_report.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {
@@ -152,6 +157,8 @@ export async function runBids(
   const write = ctx.write ?? writeStderr;
   const env = ctx.env ?? Deno.env.toObject();
   let subjects: BatchSubject[];
+  /** Every run found (before --shard), for the participant reports. */
+  let allSubjects: BatchSubject[] = [];
   let names: string[];
   let maps: FileChecksum;
   let mask: FileChecksum | null;
@@ -183,6 +190,7 @@ export async function runBids(
       throw new SetupError(errorMessage(e));
     }
     subjects = runs.map((image, i) => ({ image, subject: stems[i]! }));
+    allSubjects = subjects;
     if (opts.shard !== null) {
       let shard;
       try {
@@ -194,6 +202,11 @@ export async function runBids(
       subjects = selectShard(subjects, shard, (s) => s.image);
       shardText = formatShard(shard);
       if (!opts.quiet) write(`niimask: shard ${shardText}: ${subjects.length} of ${total} runs\n`);
+    }
+    try {
+      checkConnectivityRun(opts.connectivity ?? null, subjects.length, false);
+    } catch (e) {
+      throw new SetupError(errorMessage(e));
     }
     const mapsFiles = await expandMapsSpec("atlas", opts.atlas);
     maps = { path: opts.atlas, sha256: await mapsSha256("atlas", mapsFiles) };
@@ -329,6 +342,13 @@ export async function runBids(
 
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
+  const conn = opts.connectivity ?? null;
+  const perRunKinds = conn === null ? [] : conn.kinds.filter((k) => k !== "tangent");
+  const tangent = conn !== null && conn.kinds.includes("tangent");
+  /** Runs computed in this invocation, for the tangent group step (by output stem). */
+  const tangentRuns = new Map<string, GroupRunSource>();
+  /** Repetition time of each run written in this invocation (for the reports). */
+  const runTRs = new Map<string, number | null>();
   const summary = await runBatch<PreparedRun>(subjects, {
     async outputsExist(s) {
       const out = outputPaths(opts.outputDir, s.subject);
@@ -342,7 +362,12 @@ export async function runBids(
       if (verdict.state === "different" && !opts.quiet) {
         write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
       }
-      return verdict.state === "same";
+      if (verdict.state !== "same") return false;
+      for (const kind of perRunKinds) {
+        const rel = relmatPaths(timeseriesStem(out.tsv), kind);
+        if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
+      }
+      return true;
     },
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`run ${s.image}: no such file`);
@@ -435,10 +460,18 @@ export async function runBids(
       delete conf.CensorColumns;
       sidecar.Denoise = denoise;
       await Deno.mkdir(parentOf(out.tsv), { recursive: true });
+      const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
+      const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],
+        ...connFiles,
       ]);
+      runTRs.set(s.subject, p.tR);
+      if (tangent) {
+        const copy: Matrix = { data: Float64Array.from(signals.data), shape: signals.shape };
+        tangentRuns.set(s.subject, { tsv: out.tsv, signals: copy, names: columns });
+      }
     },
     async onSuccess(s) {
       await removeFailureRecord(opts.outputDir, s.subject);
@@ -454,6 +487,82 @@ export async function runBids(
       await writeFailureRecord(opts.outputDir, record);
     },
   }, { skipExisting: opts.skipExisting, signal: ctx.signal, progress });
+
+  if (tangent && !summary.interrupted) {
+    // The group step: every run of this invocation (computed now, or skipped and read back).
+    const sources: GroupRunSource[] = [...summary.succeeded, ...summary.skipped].map((s) =>
+      tangentRuns.get(s.subject) ?? { tsv: outputPaths(opts.outputDir, s.subject).tsv }
+    );
+    tangentRuns.clear();
+    const stem = groupTangentStem(opts.outputDir, {
+      atlas: opts.atlasName,
+      desc: strategyLabel(opts.strategy),
+    });
+    try {
+      const res = await groupTangentStep(sources, conn!.estimator, stem, VERSION);
+      if (!opts.quiet) {
+        write(`niimask: tangent fitted on ${res.runs} runs; group mean ${res.meanTsv}\n`);
+      }
+    } catch (e) {
+      write(`niimask bids: error: ${errorMessage(e)}\n`);
+      write(formatSummary(summary));
+      return EXIT_FAILURES;
+    }
+  }
+
+  if (opts.report === true && !summary.interrupted) {
+    // A run's TR for its plots (none when it cannot be read: the time axis is then in volumes).
+    const tROf = (image: string) =>
+      readRunTR(image, opts.tR).then((r) => r.tR, () => null as number | null);
+    try {
+      const runs: ReportRun[] = [];
+      for (const s of [...summary.succeeded, ...summary.skipped]) {
+        const tR = runTRs.has(s.subject) ? runTRs.get(s.subject)! : await tROf(s.image);
+        runs.push({ image: s.image, stem: s.subject, tR });
+      }
+      for (const f of summary.failed) {
+        runs.push({ image: f.image, stem: f.subject, tR: null, error: errorMessage(f.error) });
+      }
+      // Under --shard, a participant's other runs (other shards) are on its page when their
+      // outputs exist: the shard that finishes last writes the complete page.
+      const inThisCommand = new Set(runs.map((r) => r.stem));
+      const participants = new Set(runs.map((r) => participantOfStem(r.stem)));
+      for (const s of allSubjects) {
+        if (inThisCommand.has(s.subject) || !participants.has(participantOfStem(s.subject))) {
+          continue;
+        }
+        if (!await fileExists(outputPaths(opts.outputDir, s.subject).tsv)) continue;
+        runs.push({ image: s.image, stem: s.subject, tR: await tROf(s.image) });
+      }
+      const first = runs.find((r) => r.error === undefined);
+      const fitted = await fittedFor(first?.tR ?? null);
+      const input = fitted.reportInput();
+      if (input === null) throw new Error("the masker kept no report data");
+      const pages = await writeParticipantReports(runs, {
+        outputDir: opts.outputDir,
+        mapsImg: input.mapsImg,
+        labels: opts.labels === null ? null : names,
+        params: {
+          atlas: opts.atlas,
+          atlasName: opts.atlasName,
+          denoiseStrategy: opts.strategy,
+          ...opts.strategyParams,
+          ...input.params,
+          ...(conn === null
+            ? {}
+            : { connectivity: conn.kinds.join(", "), covEstimator: conn.estimator }),
+        },
+        kinds: conn?.kinds ?? [],
+      });
+      if (!opts.quiet) {
+        write(`niimask: ${pages.length} participant report(s) written (${pages.join(", ")})\n`);
+      }
+    } catch (e) {
+      write(`niimask bids: error: --report: ${errorMessage(e)}\n`);
+      write(formatSummary(summary));
+      return EXIT_FAILURES;
+    }
+  }
 
   if (!opts.quiet || summary.failed.length > 0 || summary.interrupted) {
     write(formatSummary(summary));

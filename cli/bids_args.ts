@@ -10,6 +10,11 @@ import { type FlagSpec, type FlagValue, formatFlagHelp, parseFlags } from "./fla
 import { UsageError } from "./errors.ts";
 import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
 import { parseShardSpec } from "./shard.ts";
+import {
+  checkConnectivityRun,
+  type ConnectivityRequest,
+  connectivityRequest,
+} from "./connectivity_args.ts";
 import type { RunFilters } from "./bids_discover.ts";
 
 const INPUTS = "Inputs";
@@ -53,6 +58,7 @@ const NOT_INHERITED = new Set([
   "confound-columns",
   "sample-mask-from-confounds",
   "report",
+  "report-background",
   "help",
 ]);
 
@@ -229,6 +235,15 @@ export const BIDS_FLAGS: readonly FlagSpec[] = [
     ...s,
     ...(HELP_OVERRIDES.get(s.name) ?? {}),
   })),
+  {
+    name: "report",
+    kind: "boolean",
+    group: "Report",
+    defaultText: "off",
+    help: "Also write one self-contained HTML report per participant, OUTPUT_DIR/sub-L.html (as " +
+      "fMRIPrep does): for each of its runs, the maps (named by --labels) over the run's mean " +
+      "image, its time series and spectra, and its connectivity heatmaps (--connectivity).",
+  },
   { name: "help", kind: "boolean", help: "Show this help and exit." },
 ];
 
@@ -264,6 +279,10 @@ export interface BidsOptions {
   readonly jobs: number;
   /** Masker parameters set on the command line (without `tR`, set per run). */
   readonly masker: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg">;
+  /** Connectivity matrices to write (`--connectivity`, `--cov-estimator`), or null/absent. */
+  readonly connectivity?: ConnectivityRequest | null;
+  /** Write `OUTPUT_DIR/sub-L.html` per participant (`--report`). */
+  readonly report?: boolean;
   /** Every flag given, by long name. */
   readonly flags: ReadonlyMap<string, FlagValue>;
 }
@@ -430,6 +449,10 @@ export function parseBidsArgs(args: readonly string[]): BidsOptions | { readonly
     ...(str(values, "space") !== undefined ? { space: str(values, "space") } : {}),
   };
   const { tR: _tR, ...masker } = maskerConfigFromFlags(values);
+  const connectivity = connectivityRequest(values);
+  // Tangent with one run is checked once the runs are found (discovery, filters, shard).
+  checkConnectivityRun(connectivity, Infinity, shard !== null);
+  const report = values.get("report") === true;
   const tR = values.get("t-r");
   const jobs = values.get("jobs");
   return {
@@ -447,7 +470,9 @@ export function parseBidsArgs(args: readonly string[]): BidsOptions | { readonly
     skipExisting: values.get("skip-existing") === true,
     quiet: values.get("quiet") === true,
     jobs: typeof jobs === "number" ? jobs : 1,
-    masker: { ...masker, reports: false },
+    masker: { ...masker, reports: report },
+    connectivity,
+    report,
     flags: values,
   };
 }
@@ -487,6 +512,9 @@ export function bidsHelp(): string {
     "  ..._timeseries.json  sidecar: the confounds file, its columns, the censored volumes, the",
     "      strategy and its parameters, the atlas file(s) and SHA-256, the masker parameters.",
     "  ..._timeseries.failed.json  written when the run fails (see niimask status).",
+    "  ..._meas-<Measure>_relmat.tsv/.json  with --connectivity: each kind's matrix of the run;",
+    "      tangent also writes OUTPUT_DIR/atlas-NAME_desc-STRATEGY_meas-Tangent_stat-mean_relmat.tsv.",
+    "  OUTPUT_DIR/sub-L.html  with --report: one self-contained page per participant.",
     "",
     "EXIT STATUS: 0 every run succeeded (or was skipped); 1 some runs failed; 2 bad command",
     "  line or setup error (atlas, labels, no run matching the filters); 130 interrupted.",

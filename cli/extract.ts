@@ -10,7 +10,15 @@ import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
 import type { ExtractOptions } from "./extract_args.ts";
-import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
+import { type BatchSubject, type BatchSummary, formatSummary, runBatch } from "./batch.ts";
+import { generateReport, type MapsReport } from "../report/generate_report.ts";
+import {
+  type BackgroundSource,
+  checkBackgroundFile,
+  completeReportInput,
+  readRunReportData,
+  reportBackground,
+} from "./report_inputs.ts";
 import { baseName, confoundsPath, outputPaths, subjectNames } from "./naming.ts";
 import { selectConfounds, type SelectedConfounds } from "./confounds_select.ts";
 import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
@@ -134,6 +142,13 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
       throw new SetupError(
         `cannot fit the maps (--maps ${opts.maps}): ${withFlagNames(errorMessage(e))}`,
       );
+    }
+    if (opts.reportBackground != null) {
+      try {
+        await checkBackgroundFile(opts.reportBackground);
+      } catch (e) {
+        throw new SetupError(errorMessage(e));
+      }
     }
     try {
       await Deno.mkdir(opts.out, { recursive: true });
@@ -323,7 +338,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
 
   if (opts.report !== null && !summary.interrupted) {
     try {
-      const report = await fitted.generateReport();
+      const report = await extractReport(opts, fitted, summary, names);
       await writeFilesAtomically([[opts.report, report.html]]);
       if (!opts.quiet) write(`niimask: report written to ${opts.report}\n`);
     } catch (e) {
@@ -338,6 +353,45 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   }
   if (summary.interrupted) return EXIT_INTERRUPTED;
   return summary.failed.length > 0 ? EXIT_FAILURES : EXIT_OK;
+}
+
+/**
+ * The report of an `extract` batch: the maps named by `--labels`, over `--report-background`
+ * or the mean of the first run extracted (in sorted order, skipped runs included), that run's
+ * signals and connectivity matrices read back from its outputs.
+ */
+async function extractReport(
+  opts: ExtractOptions,
+  fitted: FittedMultiMapsMasker,
+  summary: BatchSummary,
+  names: readonly string[],
+): Promise<MapsReport> {
+  const base = fitted.reportInput();
+  if (base === null) throw new Error("the masker kept no report data");
+  const done = [...summary.succeeded, ...summary.skipped].sort((a, b) =>
+    a.image < b.image ? -1 : a.image > b.image ? 1 : 0
+  );
+  const first = done[0] ?? null;
+  const conn = opts.connectivity ?? null;
+  const run = first === null
+    ? null
+    : await readRunReportData(outputPaths(opts.out, first.subject).tsv, conn?.kinds ?? []);
+  const choice: BackgroundSource = opts.reportBackground != null
+    ? { kind: "template", path: opts.reportBackground }
+    : first !== null && run !== null
+    ? { kind: "run", path: first.image, name: run.name }
+    : { kind: "mask" };
+  const background = await reportBackground(choice, base.mapsImg, base.maskImg);
+  const input = completeReportInput(base, {
+    background,
+    labels: opts.labels === null ? null : names,
+    run,
+    params: conn === null ? {} : {
+      connectivity: conn.kinds.join(", "),
+      covEstimator: conn.estimator,
+    },
+  });
+  return generateReport(input);
 }
 
 /** The host name from the environment (Deno.hostname() would need --allow-sys). */

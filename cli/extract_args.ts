@@ -295,7 +295,18 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     metavar: "FILE.html",
     group: RUN,
     defaultText: "no report",
-    help: "Write the masker's self-contained HTML report (maps, parameters, warnings) to FILE.",
+    help: "Write a self-contained HTML report to FILE: the maps (named by --labels) over the " +
+      "mean of the first run extracted (sorted order), that run's time series and spectra, its " +
+      "connectivity heatmaps (--connectivity), the parameters and warnings.",
+  },
+  {
+    name: "report-background",
+    kind: "string",
+    metavar: "FILE",
+    group: RUN,
+    defaultText: "mean of the first run, else the mask",
+    help: "Draw the report's maps over this image instead (e.g. a template; resampled to the " +
+      "maps grid). Needs --report.",
   },
   {
     name: "shard",
@@ -363,6 +374,8 @@ export interface ExtractOptions {
   readonly imgs: readonly string[];
   /** HTML report path, or null. */
   readonly report: string | null;
+  /** Image drawn under the report's maps (`--report-background`), or null/absent. */
+  readonly reportBackground?: string | null;
   /** Shard `I/N` or `auto` (resolved from the SLURM environment at run time), or null for all. */
   readonly shard?: string | null;
   /** Skip subjects whose outputs exist. */
@@ -566,6 +579,17 @@ export function parseExtractArgs(
   if (reportPath !== null && !/\.html?$/i.test(reportPath)) {
     throw new UsageError(`--report: expected an .html file name, got "${reportPath}"`);
   }
+  const reportBackground = str(values, "report-background");
+  if (reportBackground !== null) {
+    if (reportPath === null) {
+      throw new UsageError("--report-background needs --report FILE.html");
+    }
+    if (!/\.nii(\.gz)?$/i.test(reportBackground)) {
+      throw new UsageError(
+        `--report-background: expected a .nii or .nii.gz file name, got "${reportBackground}"`,
+      );
+    }
+  }
   const shard = str(values, "shard");
   if (shard !== null && shard.trim() !== "auto") {
     try {
@@ -586,6 +610,7 @@ export function parseExtractArgs(
     out: str(values, "out")!,
     imgs: positionals,
     report: reportPath,
+    reportBackground,
     shard,
     skipExisting: bool(values, "skip-existing") ?? false,
     quiet: bool(values, "quiet") ?? false,

@@ -1,77 +1,116 @@
 /**
- * Regenerate docs/example_report.html and its screenshot docs/example_report.png (needs
- * /usr/bin/chromium or CHROMIUM_BIN) from a real masker run on synthesized data: 6 maps (some with
- * negative lobes) on a 4 mm grid, one subject on a 3 mm grid (so the maps are resampled to the
- * data, as nilearn's default `resamplingTarget: "data"`), band-pass filtering and z-scoring.
+ * Regenerate docs/example_report.html, its screenshot docs/example_report.png and the participant
+ * report screenshot docs/example_participant_report.png, by running the commands on real data
+ * with a clear licence (NIIMASK_SHARED_DATA, default /work/shared/data):
+ *
+ * - `niimask extract` on nipy's MNI functional slab (BSD-3-Clause; 20 volumes, TR 2 s, z 0 to
+ *   16 mm) with the Harvard-Oxford subcortical probabilistic atlas (FSL; 21 maps, names from its
+ *   FSL .xml), correlation and partial correlation, the maps drawn over nilearn's copy of the
+ *   MNI152 2009a T1 template (`--report-background`; the run covers only a slab, so its mean
+ *   would cover only three axial slices);
+ * - `niimask bids --report` on a one-run fMRIPrep-like folder made of the same run and nilearn's
+ *   BSD fMRIPrep test confounds (truncated to 20 rows, paired for illustration only), where each
+ *   run's maps are drawn over that run's mean image.
+ *
+ * The HTML is the report as written. The screenshots (needs /usr/bin/chromium or CHROMIUM_BIN)
+ * hide the map figures after the second so that the names, the background and the connectivity
+ * section fit in one picture.
  *
  *   deno run --allow-read --allow-write --allow-env --allow-run docs/make_example.ts
  *
  * @module
  */
-import { multiMapsMasker } from "../maskers/mod.ts";
-import { blobMaps, type GaussianBlob, synthBold } from "../synthetic/mod.ts";
+import { fileURLToPath } from "node:url";
 import { chromiumScreenshot, hasChromium } from "../tests/report_fixtures.ts";
+import { buildBidsFromSharedData, sharedData } from "../tests/real_data_fixtures.ts";
 
-const here = new URL(".", import.meta.url).pathname;
-const htmlPath = `${here}example_report.html`;
-const pngPath = `${here}example_report.png`;
+const here = fileURLToPath(new URL(".", import.meta.url));
+const cli = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const ATLAS = sharedData("fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz");
+const LABELS = sharedData("fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml");
+const TEMPLATE = sharedData("nilearn_mni152/mni_icbm152_t1_tal_nlin_sym_09a_converted.nii.gz");
+const RUN = sharedData("nipy_testing/functional.nii.gz");
+/** Screenshot-only style: the first two map figures of each section. */
+const FIRST_TWO_MAPS = "<style>.map-figure:nth-of-type(n+3){display:none}</style>";
 
-const grid4 = {
-  shape: [36, 44, 36] as const,
-  affine: Float64Array.from([4, 0, 0, -70, 0, 4, 0, -100, 0, 0, 4, -60, 0, 0, 0, 1]),
-};
-// Six maps (two with negative lobes), in world mm: sampled on the maps' 4 mm grid and, to mix the
-// subject's signals, on the subject's 3 mm grid.
-const BLOBS: GaussianBlob[][] = [
-  [{ centre: [-30, -20, 10], sigma: 8 }, { centre: [30, -20, 10], sigma: 8 }],
-  [{ centre: [0, 40, 0], sigma: 10 }, { centre: [0, 10, 0], sigma: 6, amplitude: -0.4 }],
-  [{ centre: [25, -60, 25], sigma: 7, amplitude: -1 }],
-  [{ centre: [-25, -60, 25], sigma: 7 }],
-  [{ centre: [0, -40, 40], sigma: 9 }],
-  [{ centre: [0, -10, -20], sigma: 6 }],
-];
-const maps = blobMaps(grid4, BLOBS, { threshold: 1e-3 });
-
-// The subject: 3 mm grid, the maps' series mixed in, over a brain-shaped (ellipsoid) intensity.
-const grid3 = {
-  shape: [48, 58, 48] as const,
-  affine: Float64Array.from([3, 0, 0, -71, 0, 3, 0, -101, 0, 0, 3, -61, 0, 0, 0, 1]),
-};
-const mapsOn3 = blobMaps(grid3, BLOBS);
-const nT = 120;
-const { bold } = synthBold(mapsOn3, { nVolumes: nT, seed: 7, tR: 2, baseline: 0, noise: 2 });
-const [nx, ny, nz] = grid3.shape;
-const nV = nx * ny * nz;
-for (let k = 0; k < nz; k++) {
-  for (let j = 0; j < ny; j++) {
-    for (let i = 0; i < nx; i++) {
-      const [x, y, z] = [3 * i - 71, 3 * j - 101, 3 * k - 61];
-      const r = (x / 68) ** 2 + ((y + 18) / 88) ** 2 + ((z - 8) / 62) ** 2;
-      const base = r < 1 ? 600 + 300 * (1 - r) : 20;
-      const v = i + nx * (j + ny * k);
-      for (let t = 0; t < nT; t++) bold.data[v + nV * t]! += base;
-    }
-  }
+async function niimask(args: string[]): Promise<void> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", cli, ...args],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`niimask ${args[0]} failed (exit ${out.code})`);
 }
 
-const fitted = await multiMapsMasker({
-  mapsImg: maps,
-  standardize: "zscore_sample",
-  detrend: true,
-  lowPass: 0.1,
-  highPass: 0.01,
-  tR: 2,
-}).fit(bold);
-await fitted.transform(bold);
-const { html, warnings } = await fitted.generateReport([0, 1, 2]);
-for (const w of warnings) console.warn(`warning: ${w}`);
-const tmp = `${htmlPath}.tmp`;
-await Deno.writeTextFile(tmp, html);
-await Deno.rename(tmp, htmlPath);
-console.log(`wrote ${htmlPath} (${html.length} bytes)`);
-if (hasChromium()) {
-  await chromiumScreenshot(htmlPath, pngPath, 1200, 2300);
-  console.log(`wrote ${pngPath}`);
-} else {
-  console.warn("chromium not found: screenshot not updated");
+async function screenshot(html: string, png: string, height: number, tmp: string) {
+  if (!hasChromium()) {
+    console.warn(`chromium not found: ${png} not updated`);
+    return;
+  }
+  const page = `${tmp}/screenshot.html`;
+  const text = await Deno.readTextFile(html);
+  await Deno.writeTextFile(page, text.replace("</head>", `${FIRST_TWO_MAPS}</head>`));
+  await chromiumScreenshot(page, `${tmp}/shot.png`, 1200, height);
+  await Deno.copyFile(`${tmp}/shot.png`, `${png}.tmp`);
+  await Deno.rename(`${png}.tmp`, png);
+  console.log(`wrote ${png}`);
+}
+
+const tmp = await Deno.makeTempDir({ prefix: "niimask_docs_" });
+try {
+  await Deno.copyFile(RUN, `${tmp}/sub-01_task-rest_bold.nii.gz`);
+  const report = `${here}example_report.html`;
+  await niimask([
+    "extract",
+    "--maps",
+    ATLAS,
+    "--labels",
+    LABELS,
+    "--t-r",
+    "2",
+    "--standardize",
+    "zscore_sample",
+    "--detrend",
+    "--connectivity",
+    "correlation,partial_correlation",
+    "--report",
+    report,
+    "--report-background",
+    TEMPLATE,
+    "--out",
+    `${tmp}/extract`,
+    `${tmp}/sub-01_task-rest_bold.nii.gz`,
+  ]);
+  await screenshot(report, `${here}example_report.png`, 2900, tmp);
+
+  const fmriprep = await buildBidsFromSharedData(tmp);
+  await niimask([
+    "bids",
+    fmriprep,
+    `${tmp}/bids`,
+    "participant",
+    "--atlas",
+    ATLAS,
+    "--atlas-name",
+    "HOsub",
+    "--labels",
+    LABELS,
+    "--motion",
+    "basic",
+    "--wm-csf",
+    "basic",
+    "--standardize",
+    "zscore_sample",
+    "--connectivity",
+    "correlation,partial_correlation",
+    "--report",
+  ]);
+  await screenshot(
+    `${tmp}/bids/sub-01.html`,
+    `${here}example_participant_report.png`,
+    2900,
+    tmp,
+  );
+} finally {
+  await Deno.remove(tmp, { recursive: true });
 }

@@ -23,7 +23,7 @@ import { describeGrid, gridOf } from "./grid_check.ts";
 import { type Grid, sameGrid } from "../image/grid.ts";
 import { cachedImage, hashParts, imageHash } from "./cache.ts";
 import { makeLogger } from "./logger.ts";
-import { openSubject } from "./subject_sources.ts";
+import { meanImage, NO_FIT_IMAGE_WARNING } from "./mean_image.ts";
 import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
 import { FittedMaps } from "./fitted_maps.ts";
@@ -36,27 +36,6 @@ function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const empty: number[] = [];
   for (let j = 0; j < nAll; j++) if (!present[j]) empty.push(j);
   return empty;
-}
-
-async function meanImage(src: ImgSource): Promise<Image> {
-  const opened = await openSubject(src, 0);
-  try {
-    const s = opened.source;
-    const nV = (s.shape[0] ?? 1) * (s.shape[1] ?? 1) * (s.shape[2] ?? 1);
-    const acc = new Float64Array(nV);
-    let n = 0;
-    for await (const vol of s.volumes()) {
-      for (let v = 0; v < nV; v++) {
-        const x = vol[v]!;
-        if (Number.isFinite(x)) acc[v]! += x;
-      }
-      n++;
-    }
-    if (n > 0) { for (let v = 0; v < nV; v++) acc[v]! /= n; }
-    return { data: acc, shape: s.shape.slice(0, 3), affine: Float64Array.from(s.affine) };
-  } finally {
-    await opened.close();
-  }
 }
 
 type Log = ReturnType<typeof makeLogger>;
@@ -238,7 +217,7 @@ async function reportBackground(
     ? ((imgs as readonly ImgSource[])[0] ?? null)
     : imgs as ImgSource;
   if (imgs === null) {
-    warnings.add("No image provided to fit: only the spatial maps are shown in the report.");
+    warnings.add(NO_FIT_IMAGE_WARNING);
   } else if (Array.isArray(imgs) && (imgs as unknown[]).length > 1) {
     warnings.add("A list of images was provided to fit: only the first one is shown.");
   }

@@ -7,6 +7,15 @@ import {
   hasChromium,
   synthReportInput,
 } from "./report_fixtures.ts";
+import { fileURLToPath } from "node:url";
+import { rdbuColour } from "../report/heatmap.ts";
+import {
+  BIDS_SOURCES,
+  buildBidsFromSharedData,
+  haveSharedData,
+  SHARED_DATA,
+  sharedData,
+} from "./real_data_fixtures.ts";
 
 const available = hasChromium();
 if (!available) {
@@ -120,6 +129,192 @@ Deno.test({
       assert.ok(clusters[4]!.to - clusters[0]!.from > 300, "three panels side by side");
       assert.ok(counts.hot > 300 && counts.cold > 100, `colour pixels ${JSON.stringify(counts)}`);
       assert.ok(counts.gray > 2000, `grayscale background around the maps: ${counts.gray}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+// ---- Reports made by the commands on real data ----
+
+const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+const ATLAS = "fsl_atlases_freeroi/HarvardOxford-cort-prob-2mm.nii.gz";
+const ATLAS_XML = "fsl_atlases_freeroi/Harvard-Oxford_Cortical_Structural_Atlas.xml";
+const SUB_ATLAS = "fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz";
+const SUB_ATLAS_XML = "fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml";
+const RUNS = ["gift_lowres_fmri/sub-007_lowres.nii", "gift_lowres_fmri/sub-018_lowres.nii"];
+const haveExtractData = haveSharedData([ATLAS, ATLAS_XML, ...RUNS]);
+const haveBidsData = haveSharedData([SUB_ATLAS, SUB_ATLAS_XML, ...BIDS_SOURCES]);
+if (available && (!haveExtractData || !haveBidsData)) {
+  console.log(`SKIP report_chromium_test (commands on real data): files missing in ${SHARED_DATA}`);
+}
+
+async function niimask(args: string[], cwd: string): Promise<string> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
+    cwd,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).output();
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, stderr);
+  return stderr;
+}
+
+type Shot = ReturnType<typeof decodePng>;
+
+/** The blue-white-red scale, sampled finely (heatmap cells are these colours exactly). */
+const RDBU = Array.from({ length: 401 }, (_, i) => rdbuColour(i / 200 - 1));
+
+/** A heatmap colour: on the blue-white-red scale, not gray/white (page chrome, slices). */
+function isHeatmapColour(r: number, g: number, b: number): boolean {
+  if (Math.max(r, g, b) - Math.min(r, g, b) < 24) return false;
+  return RDBU.some(([R, G, B]) => (r - R) ** 2 + (g - G) ** 2 + (b - B) ** 2 < 20);
+}
+
+/** Rows of the screenshot and how many pixels of each row pass `test`. */
+function rowCounts(shot: Shot, test: (r: number, g: number, b: number) => boolean): number[] {
+  const counts = new Array(shot.height).fill(0);
+  for (let y = 0; y < shot.height; y++) {
+    for (let x = 0; x < shot.width; x++) {
+      const o = 4 * (y * shot.width + x);
+      if (test(shot.rgba[o]!, shot.rgba[o + 1]!, shot.rgba[o + 2]!)) counts[y]++;
+    }
+  }
+  return counts;
+}
+
+/**
+ * The first band of at least `minRows` rows with `minPerRow` hits each (gaps up to `maxGap` rows
+ * allowed), or null.
+ */
+function firstBand(
+  counts: number[],
+  minPerRow: number,
+  minRows: number,
+  from = 0,
+  maxGap = 6,
+) {
+  let start = -1;
+  let gap = 0;
+  for (let y = from; y < counts.length; y++) {
+    if (counts[y]! >= minPerRow) {
+      if (start < 0) start = y;
+      gap = 0;
+    } else if (start >= 0 && ++gap > maxGap) {
+      if (y - gap - start + 1 >= minRows) return { from: start, to: y - gap };
+      start = -1;
+      gap = 0;
+    }
+  }
+  return start >= 0 && counts.length - start >= minRows
+    ? { from: start, to: counts.length - 1 }
+    : null;
+}
+
+const isMapColour = (r: number, _g: number, b: number) =>
+  (r > 180 && b < 40) || (b > 180 && r < 40);
+const isGray = (r: number, g: number, b: number) =>
+  Math.abs(r - g) < 4 && Math.abs(g - b) < 4 && r > 40 && r < 235;
+
+/** Gray (background) pixels in the rows of the first map figure (slices and colour bar). */
+function grayInFirstFigure(shot: Shot): number {
+  // The slices of a figure are side by side, their overlays at different heights: rows with map
+  // colours less than 40 rows apart belong to the same figure.
+  const band = firstBand(rowCounts(shot, isMapColour), 1, 15, 0, 40);
+  assert.ok(band !== null, "the first map's colours are on the page");
+  const counts = rowCounts(shot, isGray);
+  let n = 0;
+  for (let y = band.from; y <= band.to; y++) n += counts[y]!;
+  return n;
+}
+
+Deno.test({
+  name: "report e2e: niimask extract --report on real data shows names, the mean image, a heatmap",
+  ignore: !available || !haveExtractData,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "niimask_report_cli_" });
+    try {
+      const stderr = await niimask([
+        "extract",
+        "--maps",
+        sharedData(ATLAS),
+        "--labels",
+        sharedData(ATLAS_XML),
+        "--standardize",
+        "zscore_sample",
+        "--detrend",
+        "--connectivity",
+        "correlation",
+        "--report",
+        `${dir}/report.html`,
+        "--out",
+        `${dir}/out`,
+        ...RUNS.map(sharedData),
+      ], dir);
+      assert.match(stderr, /report written/);
+      const html = await Deno.readTextFile(`${dir}/report.html`);
+      assert.ok(html.includes("<h3>Frontal Pole (map 0)</h3>"), "names in the headings");
+      assert.ok(html.includes("Signals of sub-007_lowres"), "the signals say whose they are");
+      assert.ok(html.includes('data-kind="correlation"'), "a correlation heatmap");
+      await chromiumScreenshot(`${dir}/report.html`, `${dir}/shot.png`, 1200, 6400);
+      const shot = decodePng(await Deno.readFile(`${dir}/shot.png`));
+      // The maps are drawn over the run's mean image, not over black.
+      const gray = grayInFirstFigure(shot);
+      assert.ok(gray > 5000, `gray background pixels around the first map: ${gray}`);
+      // A heatmap below the maps: a square block of blue-white-red cells, 48 rows.
+      const maps = firstBand(rowCounts(shot, isMapColour), 1, 15)!;
+      const heat = firstBand(rowCounts(shot, isHeatmapColour), 100, 150, maps.to + 1);
+      assert.ok(heat !== null, "a block of heatmap colours below the maps");
+      assert.ok(heat.to - heat.from < 800, `heatmap band ${JSON.stringify(heat)}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "report e2e: niimask bids --report writes sub-01.html with the run over its mean image",
+  ignore: !available || !haveBidsData,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "niimask_report_bids_" });
+    try {
+      const fmriprep = await buildBidsFromSharedData(dir);
+      await niimask([
+        "bids",
+        fmriprep,
+        `${dir}/out`,
+        "participant",
+        "--atlas",
+        sharedData(SUB_ATLAS),
+        "--atlas-name",
+        "HOsub",
+        "--labels",
+        sharedData(SUB_ATLAS_XML),
+        "--motion",
+        "basic",
+        "--wm-csf",
+        "basic",
+        "--standardize",
+        "zscore_sample",
+        "--connectivity",
+        "correlation,partial_correlation",
+        "--report",
+      ], dir);
+      const html = await Deno.readTextFile(`${dir}/out/sub-01.html`);
+      assert.match(html, /<title>sub-01<\/title>/);
+      assert.ok(html.includes("<h3>Left Thalamus (map 3)</h3>"), "names in the headings");
+      assert.ok(html.includes("Signals of sub-01_task-rest_space-MNI152NLin2009cAsym"));
+      assert.ok(html.includes('data-kind="partial correlation"'));
+      await chromiumScreenshot(`${dir}/out/sub-01.html`, `${dir}/shot.png`, 1200, 7000);
+      const shot = decodePng(await Deno.readFile(`${dir}/shot.png`));
+      // The run is an axial slab (z 0 to 16 mm): its mean shows as a gray strip in the slices.
+      const gray = grayInFirstFigure(shot);
+      assert.ok(gray > 1500, `gray pixels of the run's mean around the first map: ${gray}`);
+      const maps = firstBand(rowCounts(shot, isMapColour), 1, 15)!;
+      const heat = firstBand(rowCounts(shot, isHeatmapColour), 60, 100, maps.to + 1);
+      assert.ok(heat !== null, "a block of heatmap colours below the maps");
     } finally {
       await Deno.remove(dir, { recursive: true });
     }
