@@ -1,0 +1,144 @@
+/**
+ * Cholesky factorisation of a dense symmetric positive definite matrix, its solves and its
+ * inverse. Plain row-major `Float64Array`s, loops over contiguous rows (dot products of rows of
+ * the factor), no dependencies.
+ *
+ * @module
+ */
+
+function checkSquare(a: Float64Array, n: number, what: string): void {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`${what}: n must be a non-negative integer, found ${n}`);
+  }
+  if (!(a instanceof Float64Array) || a.length !== n * n) {
+    throw new TypeError(
+      `${what}: expected a Float64Array of ${n * n} values (n = ${n}), found ${
+        a instanceof Float64Array ? `${a.length} values` : typeof a
+      }`,
+    );
+  }
+}
+
+/**
+ * Lower-triangular Cholesky factor L of a symmetric positive definite n x n matrix (A = L Lᵀ),
+ * row-major with zeros above the diagonal; only the lower triangle of `a` is read. Returns null
+ * when a pivot is not positive (the matrix is not numerically positive definite) or not finite.
+ *
+ * @param a the matrix, row-major, n * n values (not modified).
+ * @param n its order.
+ * @returns L (n * n values), or null.
+ * @throws TypeError when `a` does not hold n * n values.
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { cholesky } from "./cholesky.ts";
+ * deepStrictEqual(Array.from(cholesky(Float64Array.from([4, 2, 2, 5]), 2)!), [2, 0, 1, 2]);
+ * deepStrictEqual(cholesky(Float64Array.from([1, 2, 2, 1]), 2), null); // indefinite
+ * ```
+ */
+export function cholesky(a: Float64Array, n: number): Float64Array | null {
+  checkSquare(a, n, "cholesky");
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    for (let j = 0; j <= i; j++) {
+      const rj = j * n;
+      let s = a[ri + j]!;
+      for (let k = 0; k < j; k++) s -= l[ri + k]! * l[rj + k]!;
+      if (j < i) {
+        l[ri + j] = s / l[rj + j]!;
+      } else {
+        if (!(s > 0) || !Number.isFinite(s)) return null;
+        l[ri + i] = Math.sqrt(s);
+      }
+    }
+  }
+  return l;
+}
+
+/**
+ * Solve A x = b given the Cholesky factor L of A (forward then back substitution).
+ *
+ * @param l the factor from {@link cholesky} (n x n, row-major).
+ * @param n order.
+ * @param b right-hand side (n values; not modified).
+ * @returns x (n values).
+ * @throws TypeError for wrong lengths.
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { cholesky, choleskySolve } from "./cholesky.ts";
+ * const l = cholesky(Float64Array.from([4, 2, 2, 5]), 2)!;
+ * deepStrictEqual(Array.from(choleskySolve(l, 2, Float64Array.from([6, 7]))), [1, 1]);
+ * ```
+ */
+export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
+  checkSquare(l, n, "choleskySolve");
+  if (b.length !== n) {
+    throw new TypeError(`choleskySolve: b must hold ${n} values, found ${b.length}`);
+  }
+  const x = Float64Array.from(b);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = x[i]!;
+    for (let k = 0; k < i; k++) s -= l[ri + k]! * x[k]!;
+    x[i] = s / l[ri + i]!;
+  }
+  // Lᵀ x = y, by columns of L (rows of Lᵀ): subtract x[i] * L[i, :i] once x[i] is known.
+  for (let i = n - 1; i >= 0; i--) {
+    const ri = i * n;
+    const xi = x[i]! / l[ri + i]!;
+    x[i] = xi;
+    for (let k = 0; k < i; k++) x[k] = x[k]! - l[ri + k]! * xi;
+  }
+  return x;
+}
+
+/**
+ * Inverse of a symmetric positive definite matrix from its Cholesky factor: A⁻¹ = L⁻ᵀ L⁻¹
+ * (symmetric, both triangles filled).
+ *
+ * @param l the factor from {@link cholesky} (n x n, row-major).
+ * @param n order.
+ * @returns A⁻¹ (n * n values, row-major).
+ * @throws TypeError for a wrong length.
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { cholesky, choleskyInverse } from "./cholesky.ts";
+ * const inv = choleskyInverse(cholesky(Float64Array.from([4, 0, 0, 2]), 2)!, 2);
+ * deepStrictEqual(Array.from(inv), [0.25, 0, 0, 0.5]);
+ * ```
+ */
+export function choleskyInverse(l: Float64Array, n: number): Float64Array {
+  checkSquare(l, n, "choleskyInverse");
+  // M = L⁻¹ (lower), row by row: M[i, :i] = -(Σ_k L[i,k] M[k, :]) / L[i,i] over k < i.
+  const m = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    const inv = 1 / l[ri + i]!;
+    for (let k = 0; k < i; k++) {
+      const f = l[ri + k]!;
+      if (f === 0) continue;
+      const rk = k * n;
+      for (let j = 0; j <= k; j++) m[ri + j] = m[ri + j]! + f * m[rk + j]!;
+    }
+    for (let j = 0; j < i; j++) m[ri + j] = -m[ri + j]! * inv;
+    m[ri + i] = inv;
+  }
+  // A⁻¹ = Mᵀ M: row k of M adds M[k,i] M[k,j] to (i, j), j <= i <= k (lower triangle).
+  const out = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const rk = k * n;
+    for (let i = 0; i <= k; i++) {
+      const f = m[rk + i]!;
+      if (f === 0) continue;
+      const ri = i * n;
+      for (let j = 0; j <= i; j++) out[ri + j] = out[ri + j]! + f * m[rk + j]!;
+    }
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
+  }
+  return out;
+}
