@@ -10,6 +10,9 @@
  * @module
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+import { type PinvInfo, symmetricPinv } from "../linalg/sym_pinv.ts";
+
+export { type PinvInfo, symmetricPinv };
 
 /** Largest absolute affine difference nilearn accepts between images (1000 float32 eps). */
 export const AFFINE_TOLERANCE: number = 1000 * 2 ** -23;
@@ -321,77 +324,6 @@ function tiledFromRows(
     }
   }
   return { tilePtr, segMap, segPtr, offsets, values: tiled };
-}
-
-/**
- * Pseudo-inverse of a symmetric positive semi-definite k x k matrix through its eigen
- * decomposition (cyclic Jacobi). Eigenvalues below `rows * eps * max` (the singular-value cut-off
- * of LAPACK's least squares, squared scale) count as zero, which gives the minimum-norm
- * least-squares answer for rank-deficient maps (e.g. a map emptied by the mask).
- */
-export function symmetricPinv(
-  g: Float64Array,
-  k: number,
-  rows: number,
-  info?: { condition: number },
-): Float64Array {
-  const a = Float64Array.from(g);
-  const v = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) v[i * k + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < k; i++) {
-      diag += a[i * k + i]! * a[i * k + i]!;
-      for (let j = i + 1; j < k; j++) off += a[i * k + j]! * a[i * k + j]!;
-    }
-    if (off <= 1e-34 * diag || off === 0) break;
-    for (let p = 0; p < k; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q]!;
-        if (apq === 0) continue;
-        const app = a[p * k + p]!, aqq = a[q * k + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let r = 0; r < k; r++) {
-          const arp = a[r * k + p]!, arq = a[r * k + q]!;
-          a[r * k + p] = c * arp - s * arq;
-          a[r * k + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < k; r++) {
-          const apr = a[p * k + r]!, aqr = a[q * k + r]!;
-          a[p * k + r] = c * apr - s * aqr;
-          a[q * k + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < k; r++) {
-          const vrp = v[r * k + p]!, vrq = v[r * k + q]!;
-          v[r * k + p] = c * vrp - s * vrq;
-          v[r * k + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  let max = 0;
-  for (let i = 0; i < k; i++) max = Math.max(max, a[i * k + i]!);
-  const cutoff = max * Math.max(rows, 1) * 2.220446049250313e-16;
-  const out = new Float64Array(k * k);
-  let minKept = Infinity;
-  for (let e = 0; e < k; e++) {
-    const lambda = a[e * k + e]!;
-    if (lambda > cutoff) minKept = Math.min(minKept, lambda);
-  }
-  if (info !== undefined) info.condition = minKept === Infinity ? 1 : max / minKept;
-  for (let e = 0; e < k; e++) {
-    const lambda = a[e * k + e]!;
-    if (!(lambda > cutoff)) continue;
-    const inv = 1 / lambda;
-    for (let i = 0; i < k; i++) {
-      const vi = v[i * k + e]! * inv;
-      if (vi === 0) continue;
-      for (let j = 0; j < k; j++) out[i * k + j]! += vi * v[j * k + e]!;
-    }
-  }
-  return out;
 }
 
 /**

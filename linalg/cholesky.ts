@@ -106,8 +106,8 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>):
  * ```ts
  * import { deepStrictEqual } from "node:assert/strict";
  * import { cholesky, choleskyInverse } from "./cholesky.ts";
- * const inv = choleskyInverse(cholesky(Float64Array.from([4, 0, 0, 2]), 2)!, 2);
- * deepStrictEqual(Array.from(inv), [0.25, 0, 0, 0.5]);
+ * const inv = choleskyInverse(cholesky(Float64Array.from([4, 0, 0, 16]), 2)!, 2);
+ * deepStrictEqual(Array.from(inv), [0.25, 0, 0, 0.0625]);
  * ```
  */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
