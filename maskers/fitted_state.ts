@@ -9,7 +9,7 @@ import type { Image } from "../types.ts";
 import type { CleanKwargs } from "./types.ts";
 import type { Standardize } from "../signal/clean.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
-import { makeMapsProjector } from "../image/maps_projection.ts";
+import { makeMapsProjector, makeMapsProjectorSparse } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
 import { clipCompactBelow, compactSourceOf, lazyMapsImage } from "./compact_maps.ts";
 import { resampleImg } from "../image/resample.ts";
@@ -148,6 +148,17 @@ export const plainResample: ResampleFn = (img, grid, interpolation) =>
   });
 
 /**
+ * The projector of maps inside a mask; maps held compact and sparse are used as they are (their
+ * dense array is not built: the same projector in time proportional to their entries).
+ */
+function projectorOf(maps: Image, mask: Image | null, keepMaskedMaps: boolean): MapsProjector {
+  const compact = compactSourceOf(maps);
+  return compact !== undefined && compact.dense === null
+    ? makeMapsProjectorSparse(compact, mask, { keepMaskedMaps })
+    : makeMapsProjector(maps, mask, { keepMaskedMaps });
+}
+
+/**
  * Build the extraction plan of a fitted state for subjects on `dataGrid` (used for
  * `resamplingTarget: "data"`) or for the fixed grid of the maps (other targets, `dataGrid`
  * null): maps resampled "continuous" and mask "nearest" to the target grid when needed, the
@@ -196,8 +207,6 @@ export async function makePlan(
   }
   // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here);
   // that memory is shared, so workers receive the plan without a copy of them.
-  const projector = residentProjector(
-    makeMapsProjector(maps, mask, { keepMaskedMaps: p.keepMaskedMaps }),
-  );
+  const projector = residentProjector(projectorOf(maps, mask, p.keepMaskedMaps));
   return { grid, dataPolicy, projector, overlapError, notes };
 }
