@@ -639,14 +639,33 @@ export function solveBatch(
   out: Float64Array,
   outRow: number,
 ): void {
-  for (let b = 0; b < n; b++) {
-    const row = (outRow + b) * k;
-    for (let i = 0; i < k; i++) {
-      let acc = 0;
-      const g = i * k;
-      for (let j = 0; j < k; j++) acc += gramPinv[g + j]! * c[j * 8 + b]!;
-      out[row + i] = acc;
+  if (n <= 0) return;
+  // Row i of G⁺ is read once for the whole batch: eight running sums, each over j ascending
+  // (the order of projectVolume's product).
+  const row0 = outRow * k;
+  for (let i = 0; i < k; i++) {
+    const g = i * k;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let j = 0, o = 0; j < k; j++, o += 8) {
+      const w = gramPinv[g + j]!;
+      a0 += w * c[o]!;
+      a1 += w * c[o + 1]!;
+      a2 += w * c[o + 2]!;
+      a3 += w * c[o + 3]!;
+      a4 += w * c[o + 4]!;
+      a5 += w * c[o + 5]!;
+      a6 += w * c[o + 6]!;
+      a7 += w * c[o + 7]!;
     }
+    const at = row0 + i;
+    out[at] = a0;
+    if (n > 1) out[at + k] = a1;
+    if (n > 2) out[at + 2 * k] = a2;
+    if (n > 3) out[at + 3 * k] = a3;
+    if (n > 4) out[at + 4 * k] = a4;
+    if (n > 5) out[at + 5 * k] = a5;
+    if (n > 6) out[at + 6 * k] = a6;
+    if (n > 7) out[at + 7 * k] = a7;
   }
 }
 
