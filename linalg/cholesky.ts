@@ -112,29 +112,65 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>):
  */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
   checkSquare(l, n, "choleskyInverse");
-  // M = L⁻¹ (lower), row by row: M[i, :i] = -(Σ_k L[i,k] M[k, :]) / L[i,i] over k < i.
-  const m = new Float64Array(n * n);
+  // U = L⁻ᵀ (upper): row j of U is column j of L⁻¹, the forward substitution L x = e_j,
+  // x_i = (δ_ij - Σ_{j<=k<i} L[i,k] x_k) / L[i,i]: dot products of rows of L with the rows of U
+  // being built, four of them at a time so that each row of L is read once for the four.
+  const u = new Float64Array(n * n);
+  let j0 = 0;
+  for (; j0 + 4 <= n; j0 += 4) {
+    const r0 = j0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    for (let i = j0; i < n; i++) {
+      const ri = i * n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = j0; k < i; k++) {
+        const x = l[ri + k]!;
+        s0 += x * u[r0 + k]!;
+        s1 += x * u[r1 + k]!;
+        s2 += x * u[r2 + k]!;
+        s3 += x * u[r3 + k]!;
+      }
+      const inv = 1 / l[ri + i]!;
+      u[r0 + i] = ((i === j0 ? 1 : 0) - s0) * inv;
+      if (i >= j0 + 1) u[r1 + i] = ((i === j0 + 1 ? 1 : 0) - s1) * inv;
+      if (i >= j0 + 2) u[r2 + i] = ((i === j0 + 2 ? 1 : 0) - s2) * inv;
+      if (i >= j0 + 3) u[r3 + i] = ((i === j0 + 3 ? 1 : 0) - s3) * inv;
+    }
+  }
+  for (let j = j0; j < n; j++) {
+    const rj = j * n;
+    for (let i = j; i < n; i++) {
+      const ri = i * n;
+      let s = 0;
+      for (let k = j; k < i; k++) s += l[ri + k]! * u[rj + k]!;
+      u[rj + i] = ((i === j ? 1 : 0) - s) / l[ri + i]!;
+    }
+  }
+  // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ: (i, j) is the dot product of rows i and j of U from column max(i, j);
+  // lower triangle, four rows j at a time against row i.
+  const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
-    const inv = 1 / l[ri + i]!;
-    for (let k = 0; k < i; k++) {
-      const f = l[ri + k]!;
-      if (f === 0) continue;
-      const rk = k * n;
-      for (let j = 0; j <= k; j++) m[ri + j] = m[ri + j]! + f * m[rk + j]!;
+    let j = 0;
+    for (; j + 4 <= i + 1; j += 4) {
+      const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let k = i; k < n; k++) {
+        const x = u[ri + k]!;
+        s0 += x * u[r0 + k]!;
+        s1 += x * u[r1 + k]!;
+        s2 += x * u[r2 + k]!;
+        s3 += x * u[r3 + k]!;
+      }
+      out[ri + j] = s0;
+      out[ri + j + 1] = s1;
+      out[ri + j + 2] = s2;
+      out[ri + j + 3] = s3;
     }
-    for (let j = 0; j < i; j++) m[ri + j] = -m[ri + j]! * inv;
-    m[ri + i] = inv;
-  }
-  // A⁻¹ = Mᵀ M: row k of M adds M[k,i] M[k,j] to (i, j), j <= i <= k (lower triangle).
-  const out = new Float64Array(n * n);
-  for (let k = 0; k < n; k++) {
-    const rk = k * n;
-    for (let i = 0; i <= k; i++) {
-      const f = m[rk + i]!;
-      if (f === 0) continue;
-      const ri = i * n;
-      for (let j = 0; j <= i; j++) out[ri + j] = out[ri + j]! + f * m[rk + j]!;
+    for (; j <= i; j++) {
+      const rj = j * n;
+      let s = 0;
+      for (let k = i; k < n; k++) s += u[ri + k]! * u[rj + k]!;
+      out[ri + j] = s;
     }
   }
   for (let i = 0; i < n; i++) {
