@@ -41,17 +41,41 @@ export function cholesky(a: Float64Array, n: number): Float64Array | null {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
-    for (let j = 0; j <= i; j++) {
+    // Row i left of the diagonal, four entries at a time: L[i,j] = (A[i,j] - Σ_{k<j} L[i,k]
+    // L[j,k]) / L[j,j]; the four dot products share the reads of row i up to the block, then
+    // the terms inside the block follow in order.
+    let j = 0;
+    for (; j + 4 <= i; j += 4) {
+      const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+      let s0 = a[ri + j]!, s1 = a[ri + j + 1]!, s2 = a[ri + j + 2]!, s3 = a[ri + j + 3]!;
+      for (let k = 0; k < j; k++) {
+        const x = l[ri + k]!;
+        s0 -= x * l[r0 + k]!;
+        s1 -= x * l[r1 + k]!;
+        s2 -= x * l[r2 + k]!;
+        s3 -= x * l[r3 + k]!;
+      }
+      const x0 = s0 / l[r0 + j]!;
+      s1 -= x0 * l[r1 + j]!;
+      const x1 = s1 / l[r1 + j + 1]!;
+      s2 -= x0 * l[r2 + j]! + x1 * l[r2 + j + 1]!;
+      const x2 = s2 / l[r2 + j + 2]!;
+      s3 -= x0 * l[r3 + j]! + x1 * l[r3 + j + 1]! + x2 * l[r3 + j + 2]!;
+      l[ri + j] = x0;
+      l[ri + j + 1] = x1;
+      l[ri + j + 2] = x2;
+      l[ri + j + 3] = s3 / l[r3 + j + 3]!;
+    }
+    for (; j < i; j++) {
       const rj = j * n;
       let s = a[ri + j]!;
       for (let k = 0; k < j; k++) s -= l[ri + k]! * l[rj + k]!;
-      if (j < i) {
-        l[ri + j] = s / l[rj + j]!;
-      } else {
-        if (!(s > 0) || !Number.isFinite(s)) return null;
-        l[ri + i] = Math.sqrt(s);
-      }
+      l[ri + j] = s / l[rj + j]!;
     }
+    let d = a[ri + i]!;
+    for (let k = 0; k < i; k++) d -= l[ri + k]! * l[ri + k]!;
+    if (!(d > 0) || !Number.isFinite(d)) return null;
+    l[ri + i] = Math.sqrt(d);
   }
   return l;
 }
