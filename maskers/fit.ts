@@ -25,6 +25,7 @@ import { makeLogger } from "./logger.ts";
 import { openSubject } from "./subject_sources.ts";
 import { loadAnyImage, loadCompactMaps, to3dMask } from "./fit_inputs.ts";
 import { makeFitted } from "./fitted_masker.ts";
+import { makePlanAtFit } from "./plan_at_fit.ts";
 
 function extractionParams(p: MultiMapsMaskerParams): ExtractionParams {
   return {
@@ -174,6 +175,7 @@ export async function fitMasker(
   const fixedPlan = params.resamplingTarget === "data"
     ? null
     : await makePlan(state, mapsResampled ?? cleanMaps(), null, resample);
+  if (fixedPlan === null) await makePlanAtFit(state, cleanMaps(), resample);
   // The fitted masker keeps the projector and the compact maps (sparse unless dense is smaller);
   // maps_img_ is rebuilt from them on demand, resampled again (the same deterministic
   // computation, so the same values) when fit resampled it.

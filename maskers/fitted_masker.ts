@@ -29,6 +29,7 @@ import {
   type ResampleFn,
 } from "./fitted_state.ts";
 import { LazyImage } from "./compact_maps.ts";
+import { planMemo } from "./plan_at_fit.ts";
 import { extractSubject, type SubjectResult } from "./extract_subject.ts";
 import { describeGrid, gridKey, gridOf, type GridSpec, sameFov } from "./grid_check.ts";
 import { ExtractPool } from "./worker_pool.ts";
@@ -64,7 +65,7 @@ export function makeFitted(
   background: Image | null,
 ): FittedMultiMapsMasker {
   const log = makeLogger(params.verbose);
-  const plans = new Map<string, Promise<ExtractionPlan>>();
+  const plans = planMemo(state); // grid key → plan; holds the plan made at fit, if any
   const report = {
     warnings: fitWarnings as string[], // shared with fit: cache warnings may come at transform
     signals: null as Matrix | null,
