@@ -11,20 +11,27 @@ import { symEig } from "./sym_eig.ts";
 const EPS = 2 ** -52;
 
 /**
- * Largest condition number (estimated) for which {@link symmetricPinv} keeps the Cholesky
- * inverse; above it, the eigendecomposition decides which eigenvalues count as zero and gives
- * the exact condition. The estimate (power iterations) can only fall short of the true value,
- * by far less than the factor between this bound and the cut-off ratios that matter (1e6 for
- * refinement, 1 / (rows · eps) for rank).
+ * Largest estimated condition number for which {@link symmetricPinv} keeps the Cholesky inverse
+ * on the estimate alone. The estimate (power iterations) can only fall short of the true value,
+ * by far less than the factor between this bound and the ratios that matter (1e6 for
+ * refinement, 1 / (rows · eps) for rank). Above it, the exact eigenvalues decide (see
+ * {@link CHOLESKY_MAX_EXACT_CONDITION}).
  */
 export const CHOLESKY_MAX_CONDITION: number = 1e5;
+
+/**
+ * Largest exact condition number (from the eigenvalues) for which {@link symmetricPinv} keeps
+ * the Cholesky inverse; its relative error is then about `condition * 2.2e-16`, as the
+ * eigendecomposition's, and no eigenvalue is near the rank cut-off.
+ */
+export const CHOLESKY_MAX_EXACT_CONDITION: number = 1e8;
 
 /** What {@link symmetricPinv} reports besides the pseudo-inverse. */
 export interface PinvInfo {
   /**
-   * Largest / smallest kept eigenvalue (1 when nothing is kept). Estimated within a few percent
-   * on the Cholesky path (always <= {@link CHOLESKY_MAX_CONDITION} there), exact up to
-   * rounding on the eigen path.
+   * Largest / smallest kept eigenvalue (1 when nothing is kept): exact up to rounding, except
+   * on the Cholesky path when at most {@link CHOLESKY_MAX_CONDITION}, where it is estimated
+   * (within a few percent).
    */
   condition: number;
   /** Which path computed the result. */
@@ -35,7 +42,8 @@ export interface PinvInfo {
  * Pseudo-inverse of a symmetric positive semi-definite k x k matrix (row-major). Rows and
  * columns that are entirely zero (e.g. a map emptied by a mask) are left out and get zeros. The
  * rest is inverted through its Cholesky factor when it is positive definite with an estimated
- * condition number at most {@link CHOLESKY_MAX_CONDITION}; otherwise through its
+ * condition number at most {@link CHOLESKY_MAX_CONDITION} (or an exact one, from its eigenvalues,
+ * at most {@link CHOLESKY_MAX_EXACT_CONDITION}); otherwise through its
  * eigendecomposition, where eigenvalues at most `rows * eps * max` (LAPACK's least-squares
  * cut-off, squared scale) count as zero: the minimum-norm least-squares answer for
  * rank-deficient maps.
@@ -100,7 +108,7 @@ export function symmetricPinv(
     const row = active[a]! * k;
     for (let b = 0; b < n; b++) s[a * n + b] = g[row + active[b]!]!;
   }
-  const sub = choleskyPinv(s, n) ?? eigenPinv(s, n, rows);
+  const sub = choleskyPinv(s, n, rows) ?? eigenPinv(s, n, rows);
   if (info !== undefined) {
     info.condition = sub.condition;
     info.method = sub.method;
@@ -119,14 +127,24 @@ interface SubResult {
   method: "cholesky" | "eigen";
 }
 
-/** Cholesky inverse when positive definite and well conditioned (estimate), else null. */
-function choleskyPinv(s: Float64Array, n: number): SubResult | null {
+/**
+ * Cholesky inverse when positive definite and well conditioned (estimated, else exact from the
+ * eigenvalues with no eigenvalue at the `rows * eps * max` cut-off), else null.
+ */
+function choleskyPinv(s: Float64Array, n: number, rows: number): SubResult | null {
   const l = cholesky(s, n);
   if (l === null) return null;
   const inverse = choleskyInverse(l, n);
-  const condition = largestEigenvalue(s, n) * largestEigenvalue(inverse, n);
-  if (!(condition <= CHOLESKY_MAX_CONDITION)) return null;
-  return { inverse, condition: Math.max(1, condition), method: "cholesky" };
+  const estimate = largestEigenvalue(s, n) * largestEigenvalue(inverse, n);
+  if (estimate <= CHOLESKY_MAX_CONDITION) {
+    return { inverse, condition: Math.max(1, estimate), method: "cholesky" };
+  }
+  const values = symEig(s, n, { vectors: false }).values;
+  const min = values[0]!, max = values[n - 1]!;
+  const cutoff = max * Math.max(rows, 1) * EPS;
+  const condition = max / min;
+  if (!(min > cutoff) || !(condition <= CHOLESKY_MAX_EXACT_CONDITION)) return null;
+  return { inverse, condition, method: "cholesky" };
 }
 
 /**

@@ -224,23 +224,27 @@ Deno.test("symmetricPinv: rank-deficient and emptied maps give the minimum-norm 
   for (let j = 0; j < k; j++) assert.equal(x2[j * k + 2], 0);
 });
 
-Deno.test("symmetricPinv: ill-conditioned full-rank matrix: eigen path, exact condition", () => {
-  // diag(1, 1e-7) rotated: condition 1e7 > CHOLESKY_MAX_CONDITION, above the rank cut-off.
+Deno.test("symmetricPinv: ill-conditioned full-rank matrices: exact condition", () => {
+  // diag(1, l2) rotated: condition 1 / l2, above CHOLESKY_MAX_CONDITION, above the rank cut-off.
   const c = Math.cos(0.3), s = Math.sin(0.3);
-  const l1 = 1, l2 = 1e-7;
-  const g = Float64Array.from([
-    c * c * l1 + s * s * l2,
-    c * s * (l1 - l2),
-    c * s * (l1 - l2),
-    s * s * l1 + c * c * l2,
-  ]);
-  const info: PinvInfo = { condition: 0 };
-  const x = symmetricPinv(g, 2, 10, info);
-  assert.equal(info.method, "eigen");
-  assert.ok(Math.abs(info.condition / 1e7 - 1) < 1e-6);
-  const inv = [c * c / l1 + s * s / l2, c * s * (1 / l1 - 1 / l2)];
-  assert.ok(Math.abs(x[0]! / inv[0]! - 1) < 1e-8 && Math.abs(x[1]! / inv[1]! - 1) < 1e-8);
+  for (const [l2, method] of [[1e-7, "cholesky"], [1e-9, "eigen"]] as const) {
+    const l1 = 1;
+    const g = Float64Array.from([
+      c * c * l1 + s * s * l2,
+      c * s * (l1 - l2),
+      c * s * (l1 - l2),
+      s * s * l1 + c * c * l2,
+    ]);
+    const info: PinvInfo = { condition: 0 };
+    const x = symmetricPinv(g, 2, 10, info);
+    assert.equal(info.method, method);
+    assert.ok(Math.abs(info.condition * l2 - 1) < 1e-6, `${info.condition}`);
+    const inv = [c * c / l1 + s * s / l2, c * s * (1 / l1 - 1 / l2)];
+    const tol = 1e-16 / l2;
+    assert.ok(Math.abs(x[0]! / inv[0]! - 1) < tol && Math.abs(x[1]! / inv[1]! - 1) < tol);
+  }
   // All zero: zeros, condition 1.
+  const info: PinvInfo = { condition: 0 };
   const z = symmetricPinv(new Float64Array(9), 3, 5, info);
   assert.deepEqual([Array.from(z), info.condition], [new Array(9).fill(0), 1]);
   assert.throws(() => symmetricPinv(new Float64Array(3), 2, 1), TypeError);
