@@ -63,6 +63,9 @@ export interface MeasureResult {
   readonly fitSeconds: number;
   /** Wall seconds of the first extraction after fit (step 2). */
   readonly firstTransformSeconds: number;
+  /** CPU seconds (all threads) of fit and of the first extraction. */
+  readonly fitCpuSeconds: number;
+  readonly firstTransformCpuSeconds: number;
   readonly rssAfterFitBytes: number;
   readonly peakRssBytes: number;
   readonly peakRssMethod: string;
@@ -185,6 +188,7 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     }
     : {};
   const t0 = performance.now();
+  const fitCpu0 = cpuSeconds();
   const fitted = await multiMapsMasker({
     mapsImg: spec.maps,
     maskImg: spec.mask,
@@ -193,6 +197,7 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     ...cleanConfig,
   }).fit();
   const fitSeconds = (performance.now() - t0) / 1000;
+  const fitCpuSeconds = cpuSeconds() - fitCpu0;
   const confounds: (Matrix | null)[] = [];
   for (let s = 0; s < n; s++) {
     confounds.push(spec.clean ? synthConfounds(await volumesOf(spec.subjects[s]!), 77 + s) : null);
@@ -206,8 +211,10 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   const beforeExtraction = procMemory()?.rss ?? Deno.memoryUsage().rss;
   const peakSampler = new RssSampler();
   const tFirst = performance.now();
+  const firstCpu0 = cpuSeconds();
   await fitted.transform(spec.subjects[0]!, { confounds: confounds[0] ?? null });
   const firstTransformSeconds = (performance.now() - tFirst) / 1000;
+  const firstTransformCpuSeconds = cpuSeconds() - firstCpu0;
   const sampled = peakSampler.stop();
   const mem = procMemory();
   const peak = canResetPeak && mem !== null ? mem.hwm : sampled;
@@ -291,6 +298,8 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     compressedBytes: compressed,
     fitSeconds,
     firstTransformSeconds,
+    fitCpuSeconds,
+    firstTransformCpuSeconds,
     rssAfterFitBytes: beforeExtraction,
     peakRssBytes: peak,
     peakRssMethod: canResetPeak && mem !== null

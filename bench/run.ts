@@ -44,6 +44,9 @@ export interface BenchRow {
   fit_seconds: number;
   /** Wall seconds of the first extraction after fit (the one that pays for a plan not made at fit). */
   first_transform_seconds: number;
+  /** CPU seconds (all threads) of fit and of the first extraction (less sensitive to load). */
+  fit_cpu_seconds: number;
+  first_transform_cpu_seconds: number;
   workers: number;
   one_worker_seconds: number;
   multi_worker_seconds: number | null;
@@ -202,6 +205,8 @@ export function toRow(
     cpu_ratio_to_gunzip: gzCpu === null || !(gzCpu > 0) ? null : cpu / gzCpu,
     fit_seconds: r.fitSeconds,
     first_transform_seconds: r.firstTransformSeconds,
+    fit_cpu_seconds: r.fitCpuSeconds,
+    first_transform_cpu_seconds: r.firstTransformCpuSeconds,
     workers: r.multiWorkerSeconds === null ? 1 : r.workers,
     one_worker_seconds: r.oneWorkerSeconds,
     multi_worker_seconds: r.multiWorkerSeconds,
