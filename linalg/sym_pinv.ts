@@ -139,6 +139,8 @@ function choleskyPinv(s: Float64Array, n: number, rows: number): SubResult | nul
   if (estimate <= CHOLESKY_MAX_CONDITION) {
     return { inverse, condition: Math.max(1, estimate), method: "cholesky" };
   }
+  // The estimate is a lower bound (Rayleigh quotients): above the exact bound, no need to look.
+  if (!(estimate <= CHOLESKY_MAX_EXACT_CONDITION)) return null;
   const values = symEig(s, n, { vectors: false }).values;
   const min = values[0]!, max = values[n - 1]!;
   const cutoff = max * Math.max(rows, 1) * EPS;
@@ -212,7 +214,23 @@ function eigenPinv(s: Float64Array, n: number, rows: number): SubResult {
   const inverse = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const wi = i * m;
-    for (let j = 0; j <= i; j++) {
+    let j = 0;
+    for (; j + 4 <= i + 1; j += 4) { // four rows of V_kept against row i of W
+      const v0 = j * m, v1 = v0 + m, v2 = v1 + m, v3 = v2 + m;
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      for (let e = 0; e < m; e++) {
+        const x = w[wi + e]!;
+        s0 += x * vk[v0 + e]!;
+        s1 += x * vk[v1 + e]!;
+        s2 += x * vk[v2 + e]!;
+        s3 += x * vk[v3 + e]!;
+      }
+      inverse[i * n + j] = inverse[j * n + i] = s0;
+      inverse[i * n + j + 1] = inverse[(j + 1) * n + i] = s1;
+      inverse[i * n + j + 2] = inverse[(j + 2) * n + i] = s2;
+      inverse[i * n + j + 3] = inverse[(j + 3) * n + i] = s3;
+    }
+    for (; j <= i; j++) {
       const vj = j * m;
       let acc = 0;
       for (let e = 0; e < m; e++) acc += w[wi + e]! * vk[vj + e]!;
