@@ -50,7 +50,7 @@ function identity(n: number): Float64Array {
 }
 
 /** Checks A = V Λ Vᵀ, VᵀV = I and ascending values; returns nothing. */
-function checkDecomposition(a: Float64Array, n: number, tol: number): void {
+function checkDecomposition(a: Float64Array, n: number, tol: number, orthTol = tol): void {
   const { values, vectors } = symEig(a, n);
   assert.ok(vectors !== null);
   for (let i = 1; i < n; i++) assert.ok(values[i - 1]! <= values[i]!, "ascending");
@@ -61,7 +61,7 @@ function checkDecomposition(a: Float64Array, n: number, tol: number): void {
   const rec = matmul(vl, transpose(vectors, n, n), n, n, n);
   assert.ok(maxAbsDiff(rec, a) <= tol, `A = V Λ Vᵀ within ${tol}: ${maxAbsDiff(rec, a)}`);
   const vtv = matmul(transpose(vectors, n, n), vectors, n, n, n);
-  assert.ok(maxAbsDiff(vtv, identity(n)) <= tol, `VᵀV = I: ${maxAbsDiff(vtv, identity(n))}`);
+  assert.ok(maxAbsDiff(vtv, identity(n)) <= orthTol, `VᵀV = I: ${maxAbsDiff(vtv, identity(n))}`);
   // Eigenvalues only: the same values.
   const only = symEig(a, n, { vectors: false });
   assert.equal(only.vectors, null);
@@ -248,4 +248,28 @@ Deno.test("symmetricPinv: ill-conditioned full-rank matrices: exact condition", 
   const z = symmetricPinv(new Float64Array(9), 3, 5, info);
   assert.deepEqual([Array.from(z), info.condition], [new Array(9).fill(0), 1]);
   assert.throws(() => symmetricPinv(new Float64Array(3), 2, 1), TypeError);
+});
+
+Deno.test("symEig: scaled, zero-diagonal and nearly-degenerate matrices", () => {
+  // Scaling by 1e150 / 1e-150 scales the eigenvalues and keeps the vectors.
+  const a = randomSymmetric(20, 12);
+  const ref = symEig(a, 20).values;
+  for (const f of [1e150, 1e-150]) {
+    const scaled = symEig(a.map((x) => x * f), 20).values;
+    assert.ok(maxAbsDiff(scaled.map((x) => x / f), ref) < 1e-13, `scale ${f}`);
+    checkDecomposition(a.map((x) => x * f), 20, 1e-12 * f, 1e-12);
+  }
+  // [[0, 1], [1, 0]]: ±1.
+  assert.ok(maxAbsDiff(symEig(Float64Array.from([0, 1, 1, 0]), 2).values, [-1, 1]) < 1e-15);
+  // Wilkinson's W21+: its largest eigenvalues come in pairs agreeing to ~1e-13 and more.
+  const n = 21;
+  const w = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    w[i * n + i] = Math.abs(10 - i);
+    if (i > 0) w[i * n + i - 1] = w[(i - 1) * n + i] = 1;
+  }
+  const { values } = symEig(w, n);
+  assert.ok(Math.abs(values[n - 1]! - 10.746194182903393) < 1e-12, `${values[n - 1]}`);
+  assert.ok(Math.abs(values[n - 1]! - values[n - 2]!) < 1e-12);
+  checkDecomposition(w, n, 1e-13);
 });
