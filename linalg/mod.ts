@@ -6,7 +6,14 @@
  * @module
  */
 export { type SymEig, symEig, type SymEigOptions } from "./sym_eig.ts";
-export { cholesky, choleskyInverse, choleskySolve } from "./cholesky.ts";
+export {
+  cholesky,
+  choleskyInverse,
+  choleskySolve,
+  type Ldlt,
+  ldlt,
+  ldltInverse,
+} from "./cholesky.ts";
 export {
   CHOLESKY_MAX_CONDITION,
   CHOLESKY_MAX_EXACT_CONDITION,

@@ -1,11 +1,12 @@
 /**
  * Pseudo-inverse of a symmetric positive semi-definite matrix (e.g. a Gram matrix MᵀM): a
- * Cholesky inverse when the matrix is well conditioned, else through its eigendecomposition with
+ * Cholesky (L D Lᵀ, no square roots: a diagonal matrix gets its exact reciprocals) inverse when
+ * the matrix is well conditioned, else through its eigendecomposition with
  * small eigenvalues cut off (the minimum-norm least-squares answer).
  *
  * @module
  */
-import { cholesky, choleskyInverse } from "./cholesky.ts";
+import { ldlt, ldltInverse } from "./cholesky.ts";
 import { symEig } from "./sym_eig.ts";
 
 const EPS = 2 ** -52;
@@ -132,9 +133,9 @@ interface SubResult {
  * eigenvalues with no eigenvalue at the `rows * eps * max` cut-off), else null.
  */
 function choleskyPinv(s: Float64Array, n: number, rows: number): SubResult | null {
-  const l = cholesky(s, n);
-  if (l === null) return null;
-  const inverse = choleskyInverse(l, n);
+  const f = ldlt(s, n);
+  if (f === null) return null;
+  const inverse = ldltInverse(f, n);
   const estimate = largestEigenvalue(s, n) * largestEigenvalue(inverse, n);
   if (estimate <= CHOLESKY_MAX_CONDITION) {
     return { inverse, condition: Math.max(1, estimate), method: "cholesky" };

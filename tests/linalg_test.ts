@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { symEig } from "../linalg/sym_eig.ts";
-import { cholesky, choleskyInverse, choleskySolve } from "../linalg/cholesky.ts";
+import { cholesky, choleskyInverse, choleskySolve, ldlt, ldltInverse } from "../linalg/cholesky.ts";
 import { CHOLESKY_MAX_CONDITION, type PinvInfo, symmetricPinv } from "../linalg/sym_pinv.ts";
 import { lcg } from "./lcg.ts";
 
@@ -166,6 +166,40 @@ Deno.test("cholesky: factor, solve and inverse of an SPD matrix", () => {
   assert.equal(cholesky(Float64Array.from([1, 0, 0, 0]), 2), null); // singular
   assert.equal(cholesky(Float64Array.from([-1]), 1), null);
   assert.throws(() => cholesky(new Float64Array(5), 2), TypeError);
+});
+
+Deno.test("ldlt: unit factor and diagonal reconstruct the matrix; inverse; diagonal exact", () => {
+  for (const n of [1, 3, 7, 50]) {
+    const a = randomSymmetric(n, 40 + n);
+    for (let i = 0; i < n; i++) a[i * n + i] = a[i * n + i]! + n;
+    const f = ldlt(a, n)!;
+    assert.ok(f !== null);
+    const ld = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      assert.equal(f.l[i * n + i], 1);
+      for (let j = i + 1; j < n; j++) assert.equal(f.l[i * n + j], 0);
+      for (let j = 0; j < n; j++) ld[i * n + j] = f.l[i * n + j]! * f.d[j]!;
+    }
+    assert.ok(maxAbsDiff(matmul(ld, transpose(f.l, n, n), n, n, n), a) < 1e-12);
+    const inv = ldltInverse(f, n);
+    assert.ok(maxAbsDiff(matmul(a, inv, n, n, n), identity(n)) < 1e-12);
+    // Against the square-root factor's inverse.
+    assert.ok(maxAbsDiff(inv, choleskyInverse(cholesky(a, n)!, n)) < 1e-14);
+  }
+  const diag = Float64Array.from([2, 0, 0, 0, 3, 0, 0, 0, 7]);
+  assert.deepEqual(Array.from(ldltInverse(ldlt(diag, 3)!, 3)), [
+    0.5,
+    0,
+    0,
+    0,
+    1 / 3,
+    0,
+    0,
+    0,
+    1 / 7,
+  ]);
+  assert.equal(ldlt(Float64Array.from([1, 2, 2, 1]), 2), null);
+  assert.throws(() => ldlt(new Float64Array(3), 2), TypeError);
 });
 
 /** Penrose conditions: G X G = G, X G X = X, X symmetric (G, X symmetric so GX = (XG)ᵀ). */
