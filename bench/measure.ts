@@ -5,8 +5,9 @@
  *
  * 1. `multiMapsMasker(...).fit()` (timed: the one-time cost);
  * 2. garbage collection, the resident size read ("after fit": runtime plus fitted masker), the
- *    peak-RSS counter reset (`/proc/self/clear_refs` ← 5), the first subject extracted and
- *    `VmHWM` read: the peak of one extraction (this also warms the JIT up);
+ *    peak-RSS counter reset (`/proc/self/clear_refs` ← 5), the first subject extracted (timed:
+ *    the first extraction, which pays for whatever the fit left to do) and `VmHWM` read: the
+ *    peak of one extraction (this also warms the JIT up);
  * 3. for each subject in turn: a native-gunzip pass over its file (the reference time), then its
  *    extraction with `nJobs: 1` (timed), one right after the other so that both see the same
  *    machine load;
@@ -60,6 +61,11 @@ export interface MeasureResult {
   readonly decompressedBytes: number[];
   readonly compressedBytes: number[];
   readonly fitSeconds: number;
+  /** Wall seconds of the first extraction after fit (step 2). */
+  readonly firstTransformSeconds: number;
+  /** CPU seconds (all threads) of fit and of the first extraction. */
+  readonly fitCpuSeconds: number;
+  readonly firstTransformCpuSeconds: number;
   readonly rssAfterFitBytes: number;
   readonly peakRssBytes: number;
   readonly peakRssMethod: string;
@@ -182,6 +188,7 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     }
     : {};
   const t0 = performance.now();
+  const fitCpu0 = cpuSeconds();
   const fitted = await multiMapsMasker({
     mapsImg: spec.maps,
     maskImg: spec.mask,
@@ -190,6 +197,7 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     ...cleanConfig,
   }).fit();
   const fitSeconds = (performance.now() - t0) / 1000;
+  const fitCpuSeconds = cpuSeconds() - fitCpu0;
   const confounds: (Matrix | null)[] = [];
   for (let s = 0; s < n; s++) {
     confounds.push(spec.clean ? synthConfounds(await volumesOf(spec.subjects[s]!), 77 + s) : null);
@@ -202,7 +210,11 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   const canResetPeak = resetPeak();
   const beforeExtraction = procMemory()?.rss ?? Deno.memoryUsage().rss;
   const peakSampler = new RssSampler();
+  const tFirst = performance.now();
+  const firstCpu0 = cpuSeconds();
   await fitted.transform(spec.subjects[0]!, { confounds: confounds[0] ?? null });
+  const firstTransformSeconds = (performance.now() - tFirst) / 1000;
+  const firstTransformCpuSeconds = cpuSeconds() - firstCpu0;
   const sampled = peakSampler.stop();
   const mem = procMemory();
   const peak = canResetPeak && mem !== null ? mem.hwm : sampled;
@@ -285,6 +297,9 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     decompressedBytes: decompressed,
     compressedBytes: compressed,
     fitSeconds,
+    firstTransformSeconds,
+    fitCpuSeconds,
+    firstTransformCpuSeconds,
     rssAfterFitBytes: beforeExtraction,
     peakRssBytes: peak,
     peakRssMethod: canResetPeak && mem !== null

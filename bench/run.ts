@@ -6,15 +6,15 @@
  * Usage:
  *
  * ```sh
- * deno task bench                         # 3 mm (6 subjects) and 2 mm (2 subjects) workloads
+ * deno task bench                         # 3 mm (6 subjects), 2 mm (2) and 1024-map (2) workloads
  * deno task bench --json                  # one JSON object per workload and line
  * deno task bench --workloads 3mm --subjects 2
  * deno task bench --maps maps.nii.gz [--mask mask.nii.gz] [--resampling-target data] sub1.nii.gz sub2.nii.gz
  * ```
  *
  * Options: `--subjects N` (3 mm subjects, default 6), `--subjects-2mm N` (default 2),
- * `--workers N` (throughput run, default 2), `--no-clean` (skip the cleaning configuration),
- * `--workloads 3mm,2mm`.
+ * `--subjects-1024 N` (default 2), `--workers N` (throughput run, default 2), `--no-clean` (skip
+ * the cleaning configuration), `--workloads 3mm,2mm,1024`.
  *
  * @module
  */
@@ -25,7 +25,7 @@ import {
   runtimeBaselineRss,
 } from "./measure.ts";
 import { isGzipFile } from "./gunzip_baseline.ts";
-import { workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
+import { workload1024, workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
 
 /** One output row (the `--json` line). */
 export interface BenchRow {
@@ -42,6 +42,11 @@ export interface BenchRow {
   gunzip_cpu_seconds_per_subject: number | null;
   cpu_ratio_to_gunzip: number | null;
   fit_seconds: number;
+  /** Wall seconds of the first extraction after fit (the one that pays for a plan not made at fit). */
+  first_transform_seconds: number;
+  /** CPU seconds (all threads) of fit and of the first extraction (less sensitive to load). */
+  fit_cpu_seconds: number;
+  first_transform_cpu_seconds: number;
   workers: number;
   one_worker_seconds: number;
   multi_worker_seconds: number | null;
@@ -87,6 +92,7 @@ interface Args {
   workloads: string[];
   subjects3: number;
   subjects2: number;
+  subjects1024: number;
   workers: number;
   clean: boolean;
   maps: string | null;
@@ -98,7 +104,8 @@ interface Args {
 function usage(msg: string): never {
   console.error(`bench: ${msg}`);
   console.error(
-    "usage: deno task bench [--json] [--workloads 3mm,2mm] [--subjects N] [--subjects-2mm N] " +
+    "usage: deno task bench [--json] [--workloads 3mm,2mm,1024] [--subjects N] [--subjects-2mm N] " +
+      "[--subjects-1024 N] " +
       "[--workers N] [--no-clean] [--maps F [--mask F] [--resampling-target T] subject...]",
   );
   Deno.exit(2);
@@ -114,9 +121,10 @@ function positiveInt(v: string | undefined, name: string): number {
 function parseArgs(argv: readonly string[]): Args {
   const a: Args = {
     json: false,
-    workloads: ["3mm", "2mm"],
+    workloads: ["3mm", "2mm", "1024"],
     subjects3: 6,
     subjects2: 2,
+    subjects1024: 2,
     workers: 2,
     clean: true,
     maps: null,
@@ -136,6 +144,7 @@ function parseArgs(argv: readonly string[]): Args {
     else if (arg === "--workloads") a.workloads = value().split(",").filter((s) => s !== "");
     else if (arg === "--subjects") a.subjects3 = positiveInt(value(), arg);
     else if (arg === "--subjects-2mm") a.subjects2 = positiveInt(value(), arg);
+    else if (arg === "--subjects-1024") a.subjects1024 = positiveInt(value(), arg);
     else if (arg === "--workers") a.workers = positiveInt(value(), arg);
     else if (arg === "--maps") a.maps = value();
     else if (arg === "--mask") a.mask = value();
@@ -149,7 +158,9 @@ function parseArgs(argv: readonly string[]): Args {
     else a.files.push(arg);
   }
   for (const w of a.workloads) {
-    if (w !== "3mm" && w !== "2mm") usage(`--workloads: unknown workload '${w}' (3mm, 2mm)`);
+    if (w !== "3mm" && w !== "2mm" && w !== "1024") {
+      usage(`--workloads: unknown workload '${w}' (3mm, 2mm, 1024)`);
+    }
   }
   if (a.files.length > 0 && a.maps === null) usage("subject files given without --maps");
   if (a.maps !== null && a.files.length === 0) usage("--maps given without subject files");
@@ -193,6 +204,9 @@ export function toRow(
     gunzip_cpu_seconds_per_subject: gzCpu,
     cpu_ratio_to_gunzip: gzCpu === null || !(gzCpu > 0) ? null : cpu / gzCpu,
     fit_seconds: r.fitSeconds,
+    first_transform_seconds: r.firstTransformSeconds,
+    fit_cpu_seconds: r.fitCpuSeconds,
+    first_transform_cpu_seconds: r.firstTransformCpuSeconds,
     workers: r.multiWorkerSeconds === null ? 1 : r.workers,
     one_worker_seconds: r.oneWorkerSeconds,
     multi_worker_seconds: r.multiWorkerSeconds,
@@ -237,6 +251,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "ratio to gunzip",
     "CPU ratio to gunzip",
     "fit s",
+    "first transform s",
     "workers",
     "throughput speedup (steady)",
     "throughput speedup (cold)",
@@ -261,6 +276,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           f(r.ratio_to_gunzip),
           f(r.cpu_ratio_to_gunzip),
           f(r.fit_seconds),
+          f(r.first_transform_seconds),
           String(r.workers),
           f(r.throughput_speedup_vs_1_worker),
           f(r.throughput_speedup_cold),
@@ -301,7 +317,9 @@ async function main(): Promise<void> {
       workloads.push(
         w === "3mm"
           ? await workload3mm(args.subjects3, log)
-          : await workload2mm(args.subjects2, log),
+          : w === "2mm"
+          ? await workload2mm(args.subjects2, log)
+          : await workload1024(args.subjects1024, log),
       );
     }
   }

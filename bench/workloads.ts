@@ -7,7 +7,9 @@
  *   and float32 `.nii.gz` subjects of 200 volumes (baseline + map-weighted region signals +
  *   noise, zero outside the brain);
  * - a 2 mm grid (91 x 109 x 91) subject of 150 volumes with its own ellipsoid mask, for the same
- *   3 mm maps (resampled to the 2 mm mask grid at fit).
+ *   3 mm maps (resampled to the 2 mm mask grid at fit);
+ * - an atlas of 1024 smaller maps of the same kind on the 3 mm grid (DiFuMo-1024-like: sparse,
+ *   float32, partly negative, overlapping) and its own 3 mm subjects of 200 volumes.
  *
  * Maps are defined analytically in world coordinates, so the 2 mm subject's signal follows the
  * same maps as the 3 mm ones. Everything comes from a seeded PRNG: the same files every time.
@@ -86,8 +88,39 @@ interface MapSpec {
   readonly c2: readonly [number, number, number] | null;
 }
 
-function mapSpecs(n: number): MapSpec[] {
-  const rand = mulberry32(1234);
+/** How an atlas's maps are drawn: PRNG seed, core sigma range (mm), where centres may fall. */
+interface AtlasRecipe {
+  readonly seed: number;
+  readonly sigmaMin: number;
+  readonly sigmaRange: number;
+  /** Range of the negative surround's amplitude (relative to the core). */
+  readonly negMin: number;
+  readonly negRange: number;
+  /** Centres fall inside the brain ellipsoid scaled by this. */
+  readonly centreScale: number;
+}
+
+/** The 64-map atlas of the 3 mm and 2 mm workloads. */
+const ATLAS_64: AtlasRecipe = {
+  seed: 1234,
+  sigmaMin: 6,
+  sigmaRange: 4,
+  negMin: 0.2,
+  negRange: 0.3,
+  centreScale: 0.75,
+};
+/** The 1024-map atlas: smaller maps spread over the whole brain (about 20 maps per voxel). */
+const ATLAS_1024: AtlasRecipe = {
+  seed: 4321,
+  sigmaMin: 5,
+  sigmaRange: 4,
+  negMin: 0.03,
+  negRange: 0.03,
+  centreScale: 0.9,
+};
+
+function mapSpecs(n: number, recipe: AtlasRecipe = ATLAS_64): MapSpec[] {
+  const rand = mulberry32(recipe.seed);
   const specs: MapSpec[] = [];
   const point = (): [number, number, number] => {
     for (;;) {
@@ -96,14 +129,14 @@ function mapSpecs(n: number): MapSpec[] {
         BRAIN.c[1] + (2 * rand() - 1) * BRAIN.r[1],
         BRAIN.c[2] + (2 * rand() - 1) * BRAIN.r[2],
       ];
-      if (inBrain(p[0], p[1], p[2], 0.75)) return p;
+      if (inBrain(p[0], p[1], p[2], recipe.centreScale)) return p;
     }
   };
   for (let m = 0; m < n; m++) {
     specs.push({
       c: point(),
-      sigma: 6 + 4 * rand(),
-      neg: 0.2 + 0.3 * rand(),
+      sigma: recipe.sigmaMin + recipe.sigmaRange * rand(),
+      neg: recipe.negMin + recipe.negRange * rand(),
       c2: rand() < 0.4 ? point() : null,
     });
   }
@@ -129,14 +162,38 @@ interface SparseMaps {
   readonly w: Float32Array[];
 }
 
+/**
+ * Voxel index range [lo, hi] along axis `d` of a diagonal-affine grid that holds world
+ * coordinates within `r` mm of the coordinate `c` (whole axis for other affines).
+ */
+function axisRange(grid: BenchGrid, d: 0 | 1 | 2, c: number, r: number): [number, number] {
+  const a = grid.affine;
+  const n = grid.shape[d];
+  const scale = a[d * 5]!, offset = a[d * 4 + 3]!;
+  const diagonal = [0, 1, 2].every((e) => e === d || a[d * 4 + e] === 0);
+  if (!diagonal || scale === 0) return [0, n - 1];
+  const u = (c - r - offset) / scale, v = (c + r - offset) / scale;
+  const lo = Math.max(0, Math.floor(Math.min(u, v)) - 1);
+  const hi = Math.min(n - 1, Math.ceil(Math.max(u, v)) + 1);
+  return [lo, hi];
+}
+
 function sampleMaps(grid: BenchGrid, specs: readonly MapSpec[]): SparseMaps {
-  const [nx, ny, nz] = grid.shape;
+  const [nx, ny] = grid.shape;
   const idx: Int32Array[] = [], w: Float32Array[] = [];
   for (const s of specs) {
     const is: number[] = [], ws: number[] = [];
-    for (let k = 0, v = 0; k < nz; k++) {
-      for (let j = 0; j < ny; j++) {
-        for (let i = 0; i < nx; i++, v++) {
+    // Only the box around the blobs can be non-zero (nothing beyond 6 core sigmas).
+    const reach = 6 * s.sigma;
+    const centres = s.c2 === null ? [s.c] : [s.c, s.c2];
+    const box = ([0, 1, 2] as const).map((d) => {
+      const ranges = centres.map((c) => axisRange(grid, d, c[d], reach));
+      return [Math.min(...ranges.map((q) => q[0])), Math.max(...ranges.map((q) => q[1]))];
+    });
+    for (let k = box[2]![0]!; k <= box[2]![1]!; k++) {
+      for (let j = box[1]![0]!; j <= box[1]![1]!; j++) {
+        for (let i = box[0]![0]!; i <= box[0]![1]!; i++) {
+          const v = i + nx * (j + ny * k);
           const [x, y, z] = worldOf(grid, i, j, k);
           if (!inBrain(x, y, z)) continue;
           const val = mapValue(s, x, y, z);
@@ -269,17 +326,20 @@ export function dataDir(): string {
   return new URL("./.data/", import.meta.url).pathname;
 }
 
-const N_MAPS = 64;
+/** Maps of the atlas with `nMaps` maps (64: the 3 mm/2 mm workloads' atlas; 1024). */
+function atlasRecipe(nMaps: number): AtlasRecipe {
+  return nMaps === 1024 ? ATLAS_1024 : ATLAS_64;
+}
 
-async function ensureMaps(dir: string, log: (m: string) => void): Promise<string> {
-  const path = `${dir}/maps_3mm_${N_MAPS}.nii.gz`;
+async function ensureMaps(dir: string, nMaps: number, log: (m: string) => void): Promise<string> {
+  const path = `${dir}/maps_3mm_${nMaps}.nii.gz`;
   if (!(await exists(path))) {
     log(`generating ${path}`);
-    const sparse = sampleMaps(GRID_3MM, mapSpecs(N_MAPS));
+    const sparse = sampleMaps(GRID_3MM, mapSpecs(nMaps, atlasRecipe(nMaps)));
     await saveImg(
       {
         data: denseMaps(GRID_3MM, sparse),
-        shape: [...GRID_3MM.shape, N_MAPS],
+        shape: [...GRID_3MM.shape, nMaps],
         affine: GRID_3MM.affine,
       },
       path,
@@ -299,7 +359,9 @@ async function ensureMask(dir: string, grid: BenchGrid, tag: string, log: (m: st
 
 /** One workload's recipe: its subjects' grid, length and seeds, and the resampling target. */
 interface WorkloadSpec {
-  readonly name: "3mm" | "2mm";
+  readonly name: "3mm" | "2mm" | "1024";
+  /** Number of maps of the atlas (on the 3 mm grid). */
+  readonly nMaps: number;
   readonly grid: BenchGrid;
   readonly nVolumes: number;
   readonly seedBase: number;
@@ -314,8 +376,9 @@ async function workload(
 ): Promise<WorkloadFiles> {
   const dir = `${dataDir()}${VERSION}`;
   await Deno.mkdir(dir, { recursive: true });
-  const maps = await ensureMaps(dir, log);
-  const mask = await ensureMask(dir, spec.grid, spec.name, log);
+  const maps = await ensureMaps(dir, spec.nMaps, log);
+  const gridTag = spec.grid === GRID_2MM ? "2mm" : "3mm";
+  const mask = await ensureMask(dir, spec.grid, gridTag, log);
   const subjects: string[] = [];
   let sparse: SparseMaps | null = null;
   let maskData: Float32Array | null = null;
@@ -323,7 +386,7 @@ async function workload(
     const path = `${dir}/sub-${String(s + 1).padStart(2, "0")}_${spec.name}_bold.nii.gz`;
     if (!(await exists(path))) {
       log(`generating ${path}`);
-      sparse ??= sampleMaps(spec.grid, mapSpecs(N_MAPS));
+      sparse ??= sampleMaps(spec.grid, mapSpecs(spec.nMaps, atlasRecipe(spec.nMaps)));
       maskData ??= brainMask(spec.grid);
       const data = subjectData(spec.grid, sparse, spec.nVolumes, spec.seedBase + s, maskData);
       const shape = [...spec.grid.shape, spec.nVolumes];
@@ -344,7 +407,7 @@ export function workload3mm(
   nSubjects: number,
   log: (m: string) => void = () => {},
 ): Promise<WorkloadFiles> {
-  const spec = { name: "3mm", grid: GRID_3MM, nVolumes: 200, seedBase: 1000 } as const;
+  const spec = { name: "3mm", nMaps: 64, grid: GRID_3MM, nVolumes: 200, seedBase: 1000 } as const;
   return workload({ ...spec, resamplingTarget: "data" }, nSubjects, log);
 }
 
@@ -359,6 +422,28 @@ export function workload2mm(
   nSubjects: number,
   log: (m: string) => void = () => {},
 ): Promise<WorkloadFiles> {
-  const spec = { name: "2mm", grid: GRID_2MM, nVolumes: 150, seedBase: 2000 } as const;
+  const spec = { name: "2mm", nMaps: 64, grid: GRID_2MM, nVolumes: 150, seedBase: 2000 } as const;
   return workload({ ...spec, resamplingTarget: "mask" }, nSubjects, log);
+}
+
+/**
+ * The 1024-map workload: a DiFuMo-1024-like atlas (1024 sparse, partly negative, overlapping
+ * float32 maps on the 3 mm grid), the 3 mm mask and `nSubjects` 3 mm subjects of 200 volumes
+ * mixing those maps' signals; `resamplingTarget: "data"` (data, maps and mask share the grid).
+ *
+ * @param nSubjects number of subjects.
+ * @param log progress messages.
+ */
+export function workload1024(
+  nSubjects: number,
+  log: (m: string) => void = () => {},
+): Promise<WorkloadFiles> {
+  const spec = {
+    name: "1024",
+    nMaps: 1024,
+    grid: GRID_3MM,
+    nVolumes: 200,
+    seedBase: 3000,
+  } as const;
+  return workload({ ...spec, resamplingTarget: "data" }, nSubjects, log);
 }

@@ -10,6 +10,9 @@
  * @module
  */
 import type { Affine, Image, Matrix, VoxelData } from "../types.ts";
+import { type PinvInfo, symmetricPinv } from "../linalg/sym_pinv.ts";
+
+export { type PinvInfo, symmetricPinv };
 
 /** Largest absolute affine difference nilearn accepts between images (1000 float32 eps). */
 export const AFFINE_TOLERANCE: number = 1000 * 2 ** -23;
@@ -152,7 +155,6 @@ export function makeMapsProjector(
   mask: Image | null = null,
   options: MapsProjectorOptions = {},
 ): MapsProjector {
-  const keepMaskedMaps = options.keepMaskedMaps ?? true;
   const nVoxels = volumeSize(maps.shape);
   const nAll = nMapsOf(maps);
   const m = maps.data;
@@ -161,9 +163,119 @@ export function makeMapsProjector(
       `maps: data length ${m.length} does not match shape [${maps.shape.join(", ")}]`,
     );
   }
+  if (mask !== null) checkSameShape3(maps, mask, "maps and mask");
+  const columns: MapColumns = {
+    nMaps: nAll,
+    nVoxels,
+    float32: m instanceof Float32Array,
+    voxels: () => null,
+    values: (j) => m.subarray(j * nVoxels, (j + 1) * nVoxels),
+  };
+  return projectorFromColumns(columns, mask, options);
+}
+
+/**
+ * Maps (x, y, z, nMaps) stored sparse by map: the entries of map j are `start[j]` up to
+ * `start[j + 1]`, each a voxel index (x fastest, ascending within a map) and a weight; voxels
+ * without an entry weigh 0. (The fitted masker's compact maps have this layout.)
+ */
+export interface SparseMaps {
+  /** `[nx, ny, nz, nMaps]`. */
+  readonly shape: readonly number[];
+  /** First entry of each map (length nMaps + 1). */
+  readonly start: ArrayLike<number>;
+  /** Voxel index of each entry. */
+  readonly voxel: Int32Array;
+  /** Weight of each entry (float32 maps keep float32 weights in the projector). */
+  readonly values: VoxelData;
+}
+
+/**
+ * {@link makeMapsProjector} for maps held sparse by map ({@link SparseMaps}): the same projector
+ * as from the dense maps, bit for bit, in time and memory proportional to the stored entries
+ * (plus one volume), not to nMaps x voxels.
+ *
+ * @param maps sparse maps.
+ * @param mask 3D mask on the maps grid (non-zero = inside), or null.
+ * @param options see {@link MapsProjectorOptions}.
+ * @returns the projector (plain data).
+ * @throws TypeError when `start`, `voxel` and `values` do not fit the shape.
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { makeMapsProjectorSparse, projectVolume } from "./maps_projection.ts";
+ * // Two maps on 3 voxels: map 0 on voxel 0 (weight 2), map 1 on voxel 2; voxel 1 in neither.
+ * const maps = {
+ *   shape: [3, 1, 1, 2],
+ *   start: [0, 1, 2],
+ *   voxel: Int32Array.from([0, 2]),
+ *   values: Float64Array.from([2, 1]),
+ * };
+ * const p = makeMapsProjectorSparse(maps, null);
+ * const out = new Float64Array(2);
+ * projectVolume(p, Float64Array.from([6, 9, 4]), out, 0);
+ * deepStrictEqual(Array.from(out), [3, 4]);
+ * ```
+ */
+export function makeMapsProjectorSparse(
+  maps: SparseMaps,
+  mask: Image | null = null,
+  options: MapsProjectorOptions = {},
+): MapsProjector {
+  const nVoxels = volumeSize(maps.shape);
+  const nAll = maps.shape.length >= 4 ? (maps.shape[3] ?? 1) : 1;
+  const { start, voxel, values } = maps;
+  const nEntries = voxel.length;
+  let ok = start.length === nAll + 1 && values.length === nEntries && start[0] === 0 &&
+    start[nAll] === nEntries;
+  for (let j = 0; ok && j < nAll; j++) ok = start[j]! <= start[j + 1]!;
+  for (let q = 0; ok && q < nEntries; q++) ok = voxel[q]! >= 0 && voxel[q]! < nVoxels;
+  if (!ok) {
+    throw new TypeError(
+      `maps: sparse storage does not fit shape [${maps.shape.join(", ")}] (start: ${start.length}` +
+        ` values ending at ${start[start.length - 1]}, ${nEntries} voxel indices, ` +
+        `${values.length} values)`,
+    );
+  }
+  if (mask !== null && mask.shape.length >= 3) {
+    checkSameShape3(
+      { data: values, shape: maps.shape, affine: mask.affine },
+      mask,
+      "maps and mask",
+    );
+  }
+  const columns: MapColumns = {
+    nMaps: nAll,
+    nVoxels,
+    float32: values instanceof Float32Array,
+    voxels: (j) => voxel.subarray(start[j]!, start[j + 1]!),
+    values: (j) => values.subarray(start[j]!, start[j + 1]!),
+  };
+  return projectorFromColumns(columns, mask, options);
+}
+
+/**
+ * The maps one column (map) at a time: dense (`voxels` null: value q is voxel q) or sparse
+ * (value q is voxel `voxels[q]`, ascending).
+ */
+interface MapColumns {
+  readonly nMaps: number;
+  readonly nVoxels: number;
+  readonly float32: boolean;
+  voxels(j: number): Int32Array | null;
+  values(j: number): VoxelData;
+}
+
+/** The projector of maps given column by column (see {@link makeMapsProjector}). */
+function projectorFromColumns(
+  cols: MapColumns,
+  mask: Image | null,
+  options: MapsProjectorOptions,
+): MapsProjector {
+  const keepMaskedMaps = options.keepMaskedMaps ?? true;
+  const { nVoxels, nMaps: nAll } = cols;
   let inMask: Uint8Array | null = null;
   if (mask !== null) {
-    checkSameShape3(maps, mask, "maps and mask");
     if (mask.data.length < nVoxels) {
       throw new TypeError(`mask: data length ${mask.data.length}, expected ${nVoxels}`);
     }
@@ -173,68 +285,84 @@ export function makeMapsProjector(
       inMask[v] = Number.isFinite(x) && x !== 0 ? 1 : 0;
     }
   }
-  // Which maps are kept.
+  // Which maps are kept: with a mask and keepMaskedMaps false, those with a non-zero (finite)
+  // weight inside it.
   let labelsList: number[] = [];
   if (inMask !== null && !keepMaskedMaps) {
     for (let j = 0; j < nAll; j++) {
-      const base = j * nVoxels;
-      let sum = 0;
-      for (let v = 0; v < nVoxels; v++) if (inMask[v]) sum += Math.abs(finite(m[base + v]!));
-      if (sum > 0) labelsList.push(j);
+      const vox = cols.voxels(j), val = cols.values(j);
+      let any = false;
+      for (let q = 0; q < val.length && !any; q++) {
+        if (inMask[vox === null ? q : vox[q]!] && finite(val[q]!) !== 0) any = true;
+      }
+      if (any) labelsList.push(j);
     }
   } else {
     labelsList = Array.from({ length: nAll }, (_, j) => j);
   }
   const labels = Int32Array.from(labelsList);
   const k = labels.length;
-  // Support voxels.
+  // Support voxels: inside the mask where some kept map is > 0, or (no mask) where one is != 0.
   const inSupport = new Uint8Array(nVoxels);
   for (let c = 0; c < k; c++) {
-    const base = labels[c]! * nVoxels;
-    if (inMask !== null) {
-      for (let v = 0; v < nVoxels; v++) {
-        if (inMask[v] && finite(m[base + v]!) > 0) inSupport[v] = 1;
-      }
-    } else {
-      for (let v = 0; v < nVoxels; v++) if (finite(m[base + v]!) !== 0) inSupport[v] = 1;
+    const vox = cols.voxels(labels[c]!), val = cols.values(labels[c]!);
+    for (let q = 0; q < val.length; q++) {
+      const w = finite(val[q]!);
+      const v = vox === null ? q : vox[q]!;
+      if (inMask !== null ? inMask[v] && w > 0 : w !== 0) inSupport[v] = 1;
     }
   }
   let nSupport = 0;
   for (let v = 0; v < nVoxels; v++) nSupport += inSupport[v]!;
   const support = new Int32Array(nSupport);
-  for (let v = 0, s = 0; v < nVoxels; v++) if (inSupport[v]) support[s++] = v;
+  // Support index of each voxel (-1 outside).
+  const rowOf = new Int32Array(nVoxels).fill(-1);
+  for (let v = 0, s = 0; v < nVoxels; v++) {
+    if (inSupport[v]) {
+      rowOf[v] = s;
+      support[s++] = v;
+    }
+  }
   // Negligible weights: below NEGLIGIBLE_WEIGHT times the largest |weight| of their own map on
   // the support (cubic-spline resampling leaves such ringing over the whole grid; dropping it
   // makes resampled maps sparse again and changes signals by ~1e-10 relative at most).
   const floor = new Float64Array(k);
   for (let c = 0; c < k; c++) {
-    const base = labels[c]! * nVoxels;
+    const vox = cols.voxels(labels[c]!), val = cols.values(labels[c]!);
     let max = 0;
-    for (let s = 0; s < nSupport; s++) {
-      max = Math.max(max, Math.abs(finite(m[base + support[s]!]!)));
+    for (let q = 0; q < val.length; q++) {
+      if (rowOf[vox === null ? q : vox[q]!]! >= 0) max = Math.max(max, Math.abs(finite(val[q]!)));
     }
     floor[c] = max * NEGLIGIBLE_WEIGHT;
   }
-  const kept = (w: number, c: number) => w !== 0 && Math.abs(w) > floor[c]!;
-  // CSR of M restricted to the support (mask applied: support voxels are inside it).
+  // CSR of M restricted to the support (mask applied: support voxels are inside it), maps
+  // ascending within a voxel: counted, then filled map by map.
   const rowPtr = new Int32Array(nSupport + 1);
-  for (let s = 0; s < nSupport; s++) {
-    const v = support[s]!;
-    let cnt = 0;
-    for (let c = 0; c < k; c++) if (kept(finite(m[labels[c]! * nVoxels + v]!), c)) cnt++;
-    rowPtr[s + 1] = rowPtr[s]! + cnt;
+  for (let c = 0; c < k; c++) {
+    const vox = cols.voxels(labels[c]!), val = cols.values(labels[c]!);
+    const fl = floor[c]!;
+    for (let q = 0; q < val.length; q++) {
+      const s = rowOf[vox === null ? q : vox[q]!]!;
+      const w = finite(val[q]!);
+      if (s >= 0 && w !== 0 && Math.abs(w) > fl) rowPtr[s + 1]!++;
+    }
   }
+  for (let s = 0; s < nSupport; s++) rowPtr[s + 1]! += rowPtr[s]!;
   const nnz = rowPtr[nSupport]!;
   const colIdx = new Int32Array(nnz);
   // Float32 maps keep float32 weights: the same numbers in half the memory traffic.
-  const values = m instanceof Float32Array ? new Float32Array(nnz) : new Float64Array(nnz);
-  for (let s = 0, p = 0; s < nSupport; s++) {
-    const v = support[s]!;
-    for (let c = 0; c < k; c++) {
-      const w = finite(m[labels[c]! * nVoxels + v]!);
-      if (kept(w, c)) {
+  const values = cols.float32 ? new Float32Array(nnz) : new Float64Array(nnz);
+  const next = rowPtr.slice(0, nSupport);
+  for (let c = 0; c < k; c++) {
+    const vox = cols.voxels(labels[c]!), val = cols.values(labels[c]!);
+    const fl = floor[c]!;
+    for (let q = 0; q < val.length; q++) {
+      const s = rowOf[vox === null ? q : vox[q]!]!;
+      const w = finite(val[q]!);
+      if (s >= 0 && w !== 0 && Math.abs(w) > fl) {
+        const p = next[s]!++;
         colIdx[p] = c;
-        values[p++] = w;
+        values[p] = w;
       }
     }
   }
@@ -251,11 +379,11 @@ export function makeMapsProjector(
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++) gram[j * k + i] = gram[i * k + j]!;
   }
-  const eig = { condition: Infinity };
-  const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k), eig);
+  const info: PinvInfo = { condition: Infinity };
+  const gramPinv = symmetricPinv(gram, k, Math.max(nSupport, k), info);
   const mapNnz = new Int32Array(k);
   for (let q = 0; q < nnz; q++) mapNnz[colIdx[q]!]!++;
-  const refine = !(eig.condition <= REFINE_ABOVE_CONDITION);
+  const refine = !(info.condition <= REFINE_ABOVE_CONDITION);
   return {
     nMaps: k,
     nVoxels,
@@ -322,77 +450,6 @@ function tiledFromRows(
     }
   }
   return { tilePtr, segMap, segPtr, offsets, values: tiled };
-}
-
-/**
- * Pseudo-inverse of a symmetric positive semi-definite k x k matrix through its eigen
- * decomposition (cyclic Jacobi). Eigenvalues below `rows * eps * max` (the singular-value cut-off
- * of LAPACK's least squares, squared scale) count as zero, which gives the minimum-norm
- * least-squares answer for rank-deficient maps (e.g. a map emptied by the mask).
- */
-export function symmetricPinv(
-  g: Float64Array,
-  k: number,
-  rows: number,
-  info?: { condition: number },
-): Float64Array {
-  const a = Float64Array.from(g);
-  const v = new Float64Array(k * k);
-  for (let i = 0; i < k; i++) v[i * k + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0, diag = 0;
-    for (let i = 0; i < k; i++) {
-      diag += a[i * k + i]! * a[i * k + i]!;
-      for (let j = i + 1; j < k; j++) off += a[i * k + j]! * a[i * k + j]!;
-    }
-    if (off <= 1e-34 * diag || off === 0) break;
-    for (let p = 0; p < k; p++) {
-      for (let q = p + 1; q < k; q++) {
-        const apq = a[p * k + q]!;
-        if (apq === 0) continue;
-        const app = a[p * k + p]!, aqq = a[q * k + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let r = 0; r < k; r++) {
-          const arp = a[r * k + p]!, arq = a[r * k + q]!;
-          a[r * k + p] = c * arp - s * arq;
-          a[r * k + q] = s * arp + c * arq;
-        }
-        for (let r = 0; r < k; r++) {
-          const apr = a[p * k + r]!, aqr = a[q * k + r]!;
-          a[p * k + r] = c * apr - s * aqr;
-          a[q * k + r] = s * apr + c * aqr;
-        }
-        for (let r = 0; r < k; r++) {
-          const vrp = v[r * k + p]!, vrq = v[r * k + q]!;
-          v[r * k + p] = c * vrp - s * vrq;
-          v[r * k + q] = s * vrp + c * vrq;
-        }
-      }
-    }
-  }
-  let max = 0;
-  for (let i = 0; i < k; i++) max = Math.max(max, a[i * k + i]!);
-  const cutoff = max * Math.max(rows, 1) * 2.220446049250313e-16;
-  const out = new Float64Array(k * k);
-  let minKept = Infinity;
-  for (let e = 0; e < k; e++) {
-    const lambda = a[e * k + e]!;
-    if (lambda > cutoff) minKept = Math.min(minKept, lambda);
-  }
-  if (info !== undefined) info.condition = minKept === Infinity ? 1 : max / minKept;
-  for (let e = 0; e < k; e++) {
-    const lambda = a[e * k + e]!;
-    if (!(lambda > cutoff)) continue;
-    const inv = 1 / lambda;
-    for (let i = 0; i < k; i++) {
-      const vi = v[i * k + e]! * inv;
-      if (vi === 0) continue;
-      for (let j = 0; j < k; j++) out[i * k + j]! += vi * v[j * k + e]!;
-    }
-  }
-  return out;
 }
 
 /**
@@ -583,14 +640,33 @@ export function solveBatch(
   out: Float64Array,
   outRow: number,
 ): void {
-  for (let b = 0; b < n; b++) {
-    const row = (outRow + b) * k;
-    for (let i = 0; i < k; i++) {
-      let acc = 0;
-      const g = i * k;
-      for (let j = 0; j < k; j++) acc += gramPinv[g + j]! * c[j * 8 + b]!;
-      out[row + i] = acc;
+  if (n <= 0) return;
+  // Row i of G⁺ is read once for the whole batch: eight running sums, each over j ascending
+  // (the order of projectVolume's product).
+  const row0 = outRow * k;
+  for (let i = 0; i < k; i++) {
+    const g = i * k;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    for (let j = 0, o = 0; j < k; j++, o += 8) {
+      const w = gramPinv[g + j]!;
+      a0 += w * c[o]!;
+      a1 += w * c[o + 1]!;
+      a2 += w * c[o + 2]!;
+      a3 += w * c[o + 3]!;
+      a4 += w * c[o + 4]!;
+      a5 += w * c[o + 5]!;
+      a6 += w * c[o + 6]!;
+      a7 += w * c[o + 7]!;
     }
+    const at = row0 + i;
+    out[at] = a0;
+    if (n > 1) out[at + k] = a1;
+    if (n > 2) out[at + 2 * k] = a2;
+    if (n > 3) out[at + 3 * k] = a3;
+    if (n > 4) out[at + 4 * k] = a4;
+    if (n > 5) out[at + 5 * k] = a5;
+    if (n > 6) out[at + 6 * k] = a6;
+    if (n > 7) out[at + 7 * k] = a7;
   }
 }
 

@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { type MapsProjector, PROJECT_BATCH, projectBatch, solveBatch } from "./maps_projection.ts";
+import { type MapsProjector, PROJECT_BATCH, projectBatch } from "./maps_projection.ts";
 import { PROJECT_SIMD_SHARED_WASM_BASE64, PROJECT_SIMD_WASM_BASE64 } from "./project_simd_wasm.ts";
 
 /**
@@ -72,9 +72,13 @@ type Kernel = (
   k: number,
 ) => void;
 
+/** The kernel's second step: x = G⁺ c for a batch (see `solve` in project_simd.wat). */
+type Solve = (g: number, c: number, x: number, k: number) => void;
+
 /** This thread's kernel instance over a resident projector's memory. */
 interface ThreadKernel {
   readonly kernel: Kernel;
+  readonly solve: Solve;
   readonly memory: WebAssembly.Memory;
   /** The area table (int32 pairs: state, byte offset). */
   readonly table: Int32Array;
@@ -183,6 +187,7 @@ function attach(p: MapsProjector, memory: WebAssembly.Memory, mod: WebAssembly.M
     const f32 = p.values instanceof Float32Array;
     kernels.set(p.values.buffer, {
       kernel: instance.exports[f32 ? "project_f32" : "project_f64"] as Kernel,
+      solve: instance.exports.solve as Solve,
       memory,
       table: new Int32Array(memory.buffer, 0, MAX_AREAS * 2),
     });
@@ -241,6 +246,7 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
     (nSeg + 1) * 4,
     nnz,
     nnz * (f32 ? 4 : 8),
+    k * k * 8, // the Gram pseudo-inverse (solve's operand; shared with workers like the weights)
     areaBytes(k, nS), // area 0, made with the memory (a memory that is not shared never grows)
   ];
   for (const size of sizes) at.push(align16(at[at.length - 1]! + size));
@@ -251,8 +257,16 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   const made = newMemory(total, (MAX_AREAS - 1) * areaPages * PAGE, options.shared ?? true);
   if (made === null) return p;
   const buf = made.memory.buffer;
-  const [supportAt = 0, tileAt = 0, segMapAt = 0, segPtrAt = 0, offAt = 0, valAt = 0, area0At = 0] =
-    at;
+  const [
+    supportAt = 0,
+    tileAt = 0,
+    segMapAt = 0,
+    segPtrAt = 0,
+    offAt = 0,
+    valAt = 0,
+    gramAt = 0,
+    area0At = 0,
+  ] = at;
   const table = new Int32Array(buf, 0, MAX_AREAS * 2);
   table[1] = area0At;
   table[0] = AREA_FREE;
@@ -262,12 +276,14 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   const segPtr = new Int32Array(buf, segPtrAt, nSeg + 1);
   const offsets = new Uint8Array(buf, offAt, nnz);
   const values = f32 ? new Float32Array(buf, valAt, nnz) : new Float64Array(buf, valAt, nnz);
+  const gramPinv = new Float64Array(buf, gramAt, k * k);
   support.set(p.support);
   tilePtr.set(p.tilePtr);
   segMap.set(p.segMap);
   segPtr.set(p.segPtr);
   offsets.set(p.offsets);
   values.set(p.values);
+  gramPinv.set(p.gramPinv);
   const shared = isShared(buf);
   const resident: Resident = {
     ...p,
@@ -277,14 +293,18 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
     segPtr,
     offsets,
     values,
+    gramPinv,
     ...(shared ? { kernelMemory: made.memory } : {}),
   };
   return attach(resident, made.memory, made.mod) ? resident : p;
 }
 
-/** Bytes of one scratch area: the accumulators (k x 8), then the batch (nS x 8). */
+/**
+ * Bytes of one scratch area: the accumulators (k x 8), the batch (nS x 8), then the solved
+ * coefficients (k x 8).
+ */
 function areaBytes(k: number, nS: number): number {
-  return align16(k * 8 * PROJECT_BATCH) + nS * 8 * PROJECT_BATCH;
+  return align16(k * 8 * PROJECT_BATCH) + align16(nS * 8 * PROJECT_BATCH) + k * 8 * PROJECT_BATCH;
 }
 
 /**
@@ -364,7 +384,9 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
   };
   const buf = t.memory.buffer; // read after any growth, so it covers the area
   const cAt = area.at, batchAt = area.at + cBytes;
-  const c = new Float64Array(buf, cAt, k * PROJECT_BATCH);
+  const xAt = batchAt + align16(nS * 8 * PROJECT_BATCH);
+  const x = new Float64Array(buf, xAt, k * PROJECT_BATCH);
+  const gramAt = p.gramPinv.byteOffset;
   const args = [
     p.tilePtr.byteOffset,
     p.segMap.byteOffset,
@@ -379,7 +401,12 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
     project: (n, out, outRow) => {
       if (!held) throw new RangeError("BatchProjector: used after release");
       t.kernel(cAt, batchAt, ...args, nTiles, k);
-      solveBatch(p.gramPinv, c, k, n, out, outRow);
+      t.solve(gramAt, cAt, xAt, k);
+      // x holds volume b's coefficients at x[i * 8 + b] (solveBatch's numbers, bit for bit).
+      for (let b = 0; b < n; b++) {
+        const row = (outRow + b) * k;
+        for (let i = 0, q = b; i < k; i++, q += PROJECT_BATCH) out[row + i] = x[q]!;
+      }
     },
     release,
     [Symbol.dispose]: release,

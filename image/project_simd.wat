@@ -19,6 +19,11 @@
 ;; each of its segments (map j), each weight w of voxel s in it, c[j][b] = c[j][b] + (w * y[s][b]),
 ;; with w converted exactly to float64 (f64x2.mul then f64x2.add: two roundings, no fused
 ;; multiply-add), so the results are bit-identical. A segment's 8 sums stay in 4 registers.
+;;
+;; `solve` is the second step (solveBatch in image/maps_projection.ts): x = G⁺ c for the batch's 8
+;; columns, G⁺ the k x k float64 pseudo-inverse (row-major, 8-byte aligned), x written as c is
+;; laid out (row i's 8 volumes at x + 64 i). Row i's 8 sums run over j ascending, each term
+;; G⁺[i][j] * c[j][b] then added, as the JavaScript loop does.
 (module
   (import "env" "memory" (memory 1 32768 shared))
 
@@ -145,4 +150,45 @@
             (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
             (br $segs)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
-        (br $tiles)))))
+        (br $tiles))))
+
+  (func (export "solve")
+    (param $g i32) (param $c i32) (param $x i32) (param $k i32)
+    (local $i i32) (local $row i32) (local $rowEnd i32) (local $cj i32) (local $w v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (block $rowsDone
+      (loop $rows
+        (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $k)))
+        (local.set $row
+          (i32.add (local.get $g) (i32.shl (i32.mul (local.get $i) (local.get $k)) (i32.const 3))))
+        (local.set $rowEnd (i32.add (local.get $row) (i32.shl (local.get $k) (i32.const 3))))
+        (local.set $cj (local.get $c))
+        (local.set $a0 (f64x2.splat (f64.const 0)))
+        (local.set $a1 (f64x2.splat (f64.const 0)))
+        (local.set $a2 (f64x2.splat (f64.const 0)))
+        (local.set $a3 (f64x2.splat (f64.const 0)))
+        (block $colsDone
+          (loop $cols
+            (br_if $colsDone (i32.ge_u (local.get $row) (local.get $rowEnd)))
+            (local.set $w (v128.load64_splat (local.get $row)))
+            (local.set $a0
+              (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (v128.load (local.get $cj)))))
+            (local.set $a1
+              (f64x2.add (local.get $a1)
+                (f64x2.mul (local.get $w) (v128.load offset=16 (local.get $cj)))))
+            (local.set $a2
+              (f64x2.add (local.get $a2)
+                (f64x2.mul (local.get $w) (v128.load offset=32 (local.get $cj)))))
+            (local.set $a3
+              (f64x2.add (local.get $a3)
+                (f64x2.mul (local.get $w) (v128.load offset=48 (local.get $cj)))))
+            (local.set $row (i32.add (local.get $row) (i32.const 8)))
+            (local.set $cj (i32.add (local.get $cj) (i32.const 64)))
+            (br $cols)))
+        (v128.store (local.get $x) (local.get $a0))
+        (v128.store offset=16 (local.get $x) (local.get $a1))
+        (v128.store offset=32 (local.get $x) (local.get $a2))
+        (v128.store offset=48 (local.get $x) (local.get $a3))
+        (local.set $x (i32.add (local.get $x) (i32.const 64)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows)))))

@@ -163,8 +163,18 @@ export class CompactMapsBuilder {
     }
     const cast = this.#float32 ? Math.fround : (x: number) => x;
     const clean = this.#clean;
+    // +0 (most of a sparse map) stays +0 whatever the cast: skipped first, by its bits when the
+    // map is float32 (all bits zero).
+    const bits = map instanceof Float32Array && map.byteOffset % 4 === 0
+      ? new Uint32Array(map.buffer, map.byteOffset, map.length)
+      : null;
+    const len = map.length;
     let v = 0;
-    for (; v < map.length && this.#dense === null; v++) {
+    for (; v < len && this.#dense === null; v++) {
+      if (bits !== null) {
+        while (v < len && bits[v] === 0) v++; // a run of +0, in a tight loop
+        if (v === len) break;
+      } else if (map[v] === 0 && 1 / map[v]! > 0) continue;
       const x = map[v]!;
       if (clean && !Number.isFinite(x)) {
         this.#replaced++;

@@ -29,6 +29,7 @@ import { makeFitted } from "./fitted_masker.ts";
 import { FittedMaps } from "./fitted_maps.ts";
 import { MaskerWarnings } from "./masker_warnings.ts";
 import { checkLabelCount } from "./validate_call.ts";
+import { makePlanAtFit } from "./plan_at_fit.ts";
 
 function listNonEmptyIndices(p: MapsProjector, nAll: number): number[] {
   const present = new Uint8Array(nAll);
@@ -102,7 +103,9 @@ export async function fitMasker(
   const background = params.reports
     ? await reportBackground(imgs, mapsGrid, maskImg, resample, warnings)
     : null;
-  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, resample });
+  // Data on the maps grid are the usual case of target "data": plan for them now.
+  const planAtFit = fixedPlan === null ? await makePlanAtFit(state, compact, resample) : null;
+  const maps = new FittedMaps({ state, compact, resampledTo, fixedPlan, planAtFit, resample });
   return makeFitted({ params, base, state, maps, warnings, background });
 }
 

@@ -13,6 +13,7 @@
  * @module
  */
 import type { Image, Matrix } from "../types.ts";
+import type { PlanAtFit } from "./plan_at_fit.ts";
 import {
   makeMapsProjector,
   type MapsProjector,
@@ -54,6 +55,8 @@ export interface FittedMapsInit {
   readonly resampledTo: Grid | null;
   /** The plan of every subject when it does not depend on the data grid (targets other than "data"). */
   readonly fixedPlan: ExtractionPlan | null;
+  /** The plan fit made for data on the maps grid (target "data"), if any. */
+  readonly planAtFit?: PlanAtFit | null;
   /** Resampling (with the masker's cache). */
   readonly resample: ResampleFn;
 }
@@ -79,6 +82,8 @@ export class FittedMaps {
     this.#resample = init.resample;
     this.#compact = init.compact;
     this.#resampledTo = init.resampledTo;
+    const made = init.planAtFit ?? null;
+    if (made !== null) this.#plans.set(made.key, Promise.resolve(made.plan));
   }
 
   /**

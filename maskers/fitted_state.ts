@@ -8,7 +8,7 @@
 import type { Image } from "../types.ts";
 import type { MultiMapsMaskerParams } from "./config.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
-import { makeMapsProjector } from "../image/maps_projection.ts";
+import { makeMapsProjector, makeMapsProjectorSparse } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
 import {
   clipCompactBelow,
@@ -167,6 +167,17 @@ export const plainResample: ResampleFn = (img, grid, interpolation) =>
   });
 
 /**
+ * The projector of maps inside a mask; maps held compact and sparse are used as they are (their
+ * dense array is not built: the same projector, bit for bit, in time proportional to their
+ * entries).
+ */
+function projectorOf(maps: MapsSource, mask: Image | null, keepMaskedMaps: boolean): MapsProjector {
+  return isCompactMaps(maps) && maps.dense === null
+    ? makeMapsProjectorSparse(maps, mask, { keepMaskedMaps })
+    : makeMapsProjector(denseMaps(maps), mask, { keepMaskedMaps });
+}
+
+/**
  * Build the extraction plan of a fitted state for subjects on `dataGrid` (used for
  * `resamplingTarget: "data"`) or for the fixed grid of the maps (other targets, `dataGrid`
  * null): maps resampled "continuous" and mask "nearest" to the target grid when needed, the
@@ -208,18 +219,14 @@ export async function makePlan(
     dataPolicy = p.resamplingTarget === null ? "require-same" : "resample";
   }
   let overlapError: string | null = null;
-  let dense: Image;
+  let planned: MapsSource = maps;
   if (!p.allowOverlap) {
     const r = clipAndCheckOverlap(maps, state.mapsFloat32);
-    dense = r.maps;
+    planned = r.maps;
     overlapError = r.error;
-  } else {
-    dense = denseMaps(maps);
   }
   // The weights move into the SIMD kernel's memory once (the plain arrays are dropped here);
   // that memory is shared, so workers receive the plan without a copy of them.
-  const projector = residentProjector(
-    makeMapsProjector(dense, mask, { keepMaskedMaps: p.keepMaskedMaps }),
-  );
+  const projector = residentProjector(projectorOf(planned, mask, p.keepMaskedMaps));
   return { grid, dataPolicy, projector, overlapError, notes };
 }

@@ -1,0 +1,314 @@
+/**
+ * Eigendecomposition of a dense real symmetric matrix: Householder reduction to tridiagonal form,
+ * then implicit QL iterations with Wilkinson shifts, the eigenvectors accumulated. Plain
+ * row-major `Float64Array`s, no dependencies (runs in any JS runtime).
+ *
+ * @module
+ */
+
+/** Result of {@link symEig}. */
+export interface SymEig {
+  /** The n eigenvalues, ascending. */
+  readonly values: Float64Array;
+  /**
+   * The eigenvectors as the columns of an n x n row-major matrix V (`vectors[i * n + j]` is
+   * component i of the eigenvector of `values[j]`): A = V diag(values) Vᵀ, VᵀV = I. Null when
+   * they were not asked for.
+   */
+  readonly vectors: Float64Array | null;
+}
+
+/** Options of {@link symEig}. */
+export interface SymEigOptions {
+  /** Compute the eigenvectors too (default true); eigenvalues only are O(n²) after the reduction. */
+  vectors?: boolean;
+}
+
+const EPS = 2 ** -52;
+
+/**
+ * Eigenvalues (ascending) and orthonormal eigenvectors of a real symmetric n x n matrix.
+ * Only the lower triangle of `a` is read (`a[i * n + j]` with j <= i); `a` is not modified.
+ * Cost about 4/3 n³ for the reduction, plus about 4/3 n³ to form its orthogonal factor and
+ * ~5 n³ for the QL rotations when eigenvectors are asked for.
+ *
+ * @param a the matrix, row-major, n * n values.
+ * @param n its order (n >= 0).
+ * @param options see {@link SymEigOptions}.
+ * @returns eigenvalues ascending and eigenvectors as columns (see {@link SymEig}).
+ * @throws TypeError when `a` does not hold n * n values; RangeError for a bad `n`, or an
+ *   Error when the QL iterations do not converge (non-finite input).
+ * @example
+ * ```ts
+ * import { deepStrictEqual } from "node:assert/strict";
+ * import { symEig } from "./sym_eig.ts";
+ * const { values, vectors } = symEig(Float64Array.from([2, 1, 1, 2]), 2);
+ * deepStrictEqual(Array.from(values, (x) => Math.round(x * 1e12) / 1e12), [1, 3]);
+ * // the eigenvector of 3 is (1, 1) / sqrt 2, in column 1
+ * deepStrictEqual(Math.abs(vectors![0 * 2 + 1]! - vectors![1 * 2 + 1]!) < 1e-12, true);
+ * ```
+ */
+export function symEig(a: Float64Array, n: number, options: SymEigOptions = {}): SymEig {
+  if (!Number.isInteger(n) || n < 0) {
+    throw new RangeError(`symEig: n must be a non-negative integer, found ${n}`);
+  }
+  if (!(a instanceof Float64Array) || a.length !== n * n) {
+    throw new TypeError(
+      `symEig: expected a Float64Array of ${n * n} values (n = ${n}), found ${
+        a instanceof Float64Array ? `${a.length} values` : typeof a
+      }`,
+    );
+  }
+  const wantVectors = options.vectors ?? true;
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  if (n === 0) return { values: d, vectors: wantVectors ? new Float64Array(0) : null };
+  const work = Float64Array.from(a);
+  const hv = wantVectors ? new Float64Array(n * n) : null;
+  const beta = new Float64Array(n);
+  tridiagonalize(work, n, d, e, hv, beta);
+  let z: Float64Array | null = null;
+  if (hv !== null) {
+    z = work; // reuse: the reduced matrix is no longer needed
+    formQ(hv, beta, n, z);
+  }
+  tridiagonalQL(d, e, n, z);
+  return sortAscending(d, z, n);
+}
+
+/**
+ * Householder reduction of the symmetric matrix `w` (lower triangle used, destroyed) to
+ * tridiagonal form T = Qᵀ A Q: diagonal `d`, sub-diagonal `e[i]` between i and i + 1. The
+ * reflector of step k (acting on indices k+1..n-1) is stored in row k of `hv` with `beta[k]`:
+ * H = I - beta v vᵀ.
+ */
+function tridiagonalize(
+  w: Float64Array,
+  n: number,
+  d: Float64Array,
+  e: Float64Array,
+  hv: Float64Array | null,
+  beta: Float64Array,
+): void {
+  const v = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    const k1 = k + 1;
+    d[k] = w[k * n + k]!;
+    // x = column k below the diagonal (lower triangle: row i, column k).
+    let scale = 0;
+    for (let i = k1; i < n; i++) scale = Math.max(scale, Math.abs(w[i * n + k]!));
+    let tail = 0;
+    for (let i = k1 + 1; i < n; i++) tail += w[i * n + k]! ** 2;
+    const x0 = w[k1 * n + k]!;
+    if (scale === 0 || tail === 0) {
+      // Already reduced: no reflection.
+      e[k] = x0;
+      beta[k] = 0;
+      continue;
+    }
+    // Scaled Householder vector (avoids overflow/underflow of the squared norm).
+    let ss = 0;
+    for (let i = k1; i < n; i++) {
+      const xi = w[i * n + k]! / scale;
+      v[i] = xi;
+      ss += xi * xi;
+    }
+    const norm = Math.sqrt(ss);
+    const alpha = v[k1]! > 0 ? -norm : norm;
+    v[k1] = v[k1]! - alpha;
+    // vᵀv = ss - 2 alpha x0 + alpha² = 2 (ss - alpha x0') with x0' the scaled x0.
+    const vtv = 2 * (ss - alpha * (x0 / scale));
+    const b = 2 / vtv;
+    e[k] = alpha * scale;
+    beta[k] = b;
+    // p = b A22 v, with A22 symmetric held in its lower triangle.
+    for (let i = k1; i < n; i++) p[i] = 0;
+    for (let i = k1; i < n; i++) {
+      const row = i * n;
+      const vi = v[i]!;
+      let s = 0;
+      for (let j = k1; j < i; j++) {
+        const aij = w[row + j]!;
+        s += aij * v[j]!;
+        p[j] = p[j]! + aij * vi;
+      }
+      p[i] = p[i]! + s + w[row + i]! * vi;
+    }
+    let pv = 0;
+    for (let i = k1; i < n; i++) {
+      p[i] = p[i]! * b;
+      pv += p[i]! * v[i]!;
+    }
+    // w = p - (b/2)(pᵀv) v, then A22 -= v wᵀ + w vᵀ (lower triangle).
+    const kk = 0.5 * b * pv;
+    for (let i = k1; i < n; i++) p[i] = p[i]! - kk * v[i]!;
+    for (let i = k1; i < n; i++) {
+      const row = i * n;
+      const vi = v[i]!, wi = p[i]!;
+      for (let j = k1; j <= i; j++) w[row + j] = w[row + j]! - (vi * p[j]! + wi * v[j]!);
+    }
+    if (hv !== null) {
+      const row = k * n;
+      for (let i = k1; i < n; i++) hv[row + i] = v[i]!;
+    }
+  }
+  if (n >= 2) {
+    d[n - 2] = w[(n - 2) * n + n - 2]!;
+    e[n - 2] = w[(n - 1) * n + n - 2]!;
+  }
+  d[n - 1] = w[(n - 1) * n + n - 1]!;
+  e[n - 1] = 0;
+}
+
+/** Q = H_0 H_1 ... H_{n-3} into `q` (row-major), accumulated backwards. */
+function formQ(hv: Float64Array, beta: Float64Array, n: number, q: Float64Array): void {
+  q.fill(0);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  const u = new Float64Array(n);
+  for (let k = n - 3; k >= 0; k--) {
+    const b = beta[k]!;
+    if (b === 0) continue;
+    const k1 = k + 1;
+    const vrow = k * n;
+    // u = vᵀ Q[k1:, k1:], then Q[k1:, k1:] -= b v uᵀ.
+    for (let j = k1; j < n; j++) u[j] = 0;
+    for (let i = k1; i < n; i++) {
+      const vi = hv[vrow + i]!;
+      if (vi === 0) continue;
+      const row = i * n;
+      for (let j = k1; j < n; j++) u[j] = u[j]! + vi * q[row + j]!;
+    }
+    for (let i = k1; i < n; i++) {
+      const f = b * hv[vrow + i]!;
+      if (f === 0) continue;
+      const row = i * n;
+      for (let j = k1; j < n; j++) q[row + j] = q[row + j]! - f * u[j]!;
+    }
+  }
+}
+
+/**
+ * Eigenvalues of the symmetric tridiagonal (d, e) by implicit QL with Wilkinson shifts, into
+ * `d`; `e` is destroyed. With `z` (row-major n x n), each sweep's rotations are applied to its
+ * columns (row by row, contiguous), so z becomes z times the tridiagonal's eigenvectors.
+ */
+function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z: Float64Array | null): void {
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
+  const maxIter = 50;
+  for (let l = 0; l < n; l++) {
+    for (let iter = 0;; iter++) {
+      // Smallest m >= l with a negligible e[m] (m = n-1: e[n-1] = 0).
+      let m = l;
+      for (; m < n - 1; m++) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= EPS * dd) break;
+      }
+      if (m === l) break;
+      if (iter >= maxIter) {
+        throw new Error(
+          `symEig: no convergence after ${maxIter} QL iterations (non-finite input?)`,
+        );
+      }
+      // Wilkinson shift from the leading 2x2 block.
+      let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+      let r = Math.hypot(g, 1);
+      g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+      let s = 1, c = 1, p = 0;
+      let i = m - 1;
+      let first = l; // lowest rotation index applied in this sweep
+      let underflow = false;
+      for (; i >= l; i--) {
+        const f = s * e[i]!;
+        const b = c * e[i]!;
+        r = Math.hypot(f, g);
+        e[i + 1] = r;
+        if (r === 0) {
+          d[i + 1] = d[i + 1]! - p;
+          e[m] = 0;
+          underflow = true;
+          first = i + 1;
+          break;
+        }
+        s = f / r;
+        c = g / r;
+        g = d[i + 1]! - p;
+        r = (d[i]! - g) * s + 2 * c * b;
+        p = s * r;
+        d[i + 1] = g + p;
+        g = c * r - b;
+        cs[i] = c;
+        sn[i] = s;
+      }
+      if (z !== null && first <= m - 1) applyRotations(z, n, cs, sn, first, m);
+      if (underflow) continue;
+      d[l] = d[l]! - p;
+      e[l] = g;
+      e[m] = 0;
+    }
+  }
+}
+
+/**
+ * Apply the rotations i = m-1 down to `first` (columns i, i+1) to every row of z; within a row
+ * the chain moves down one column at a time, so the carried value stays in a register.
+ */
+function applyRotations(
+  z: Float64Array,
+  n: number,
+  cs: Float64Array,
+  sn: Float64Array,
+  first: number,
+  m: number,
+): void {
+  // Four rows at a time: their chains are independent, so the multiply-adds overlap.
+  let row = 0;
+  for (const end4 = n * (n - (n % 4)); row < end4; row += 4 * n) {
+    const r1 = row + n, r2 = row + 2 * n, r3 = row + 3 * n;
+    let c0 = z[row + m]!, c1 = z[r1 + m]!, c2 = z[r2 + m]!, c3 = z[r3 + m]!;
+    for (let i = m - 1; i >= first; i--) {
+      const c = cs[i]!, s = sn[i]!;
+      const z0 = z[row + i]!, z1 = z[r1 + i]!, z2 = z[r2 + i]!, z3 = z[r3 + i]!;
+      z[row + i + 1] = s * z0 + c * c0;
+      z[r1 + i + 1] = s * z1 + c * c1;
+      z[r2 + i + 1] = s * z2 + c * c2;
+      z[r3 + i + 1] = s * z3 + c * c3;
+      c0 = c * z0 - s * c0;
+      c1 = c * z1 - s * c1;
+      c2 = c * z2 - s * c2;
+      c3 = c * z3 - s * c3;
+    }
+    z[row + first] = c0;
+    z[r1 + first] = c1;
+    z[r2 + first] = c2;
+    z[r3 + first] = c3;
+  }
+  for (; row < n * n; row += n) {
+    let carry = z[row + m]!;
+    for (let i = m - 1; i >= first; i--) {
+      const zi = z[row + i]!;
+      const c = cs[i]!, s = sn[i]!;
+      z[row + i + 1] = s * zi + c * carry;
+      carry = c * zi - s * carry;
+    }
+    z[row + first] = carry;
+  }
+}
+
+/** Sort eigenvalues ascending (stable) and permute the eigenvector columns alike. */
+function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymEig {
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((i, j) => d[i]! - d[j]! || i - j);
+  const values = Float64Array.from(order, (i) => d[i]!);
+  if (z === null) return { values, vectors: null };
+  let sorted = true;
+  for (let j = 0; j < n; j++) if (order[j] !== j) sorted = false;
+  if (sorted) return { values, vectors: z };
+  const vectors = new Float64Array(n * n);
+  for (let r = 0; r < n; r++) {
+    const row = r * n;
+    for (let j = 0; j < n; j++) vectors[row + j] = z[row + order[j]!]!;
+  }
+  return { values, vectors };
+}
