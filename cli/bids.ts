@@ -17,7 +17,7 @@ import type { LabeledMatrix } from "../signal/confounds_file.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
 import type { BidsOptions, DenoiseStrategy } from "./bids_args.ts";
 import { type BatchSubject, formatSummary, runBatch } from "./batch.ts";
-import { outputPaths } from "./naming.ts";
+import { baseName, outputPaths } from "./naming.ts";
 import { bidsOutputStems } from "./bids_naming.ts";
 import { describeFilters, findPreprocRuns, selectRuns } from "./bids_discover.ts";
 import { readRunTR } from "./bids_tr.ts";
@@ -34,6 +34,8 @@ import { fileExists, sha256File, writeFilesAtomically, writeStderr } from "./io.
 import { VERSION } from "./version.ts";
 import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
+import { runConnectivityFiles } from "./connectivity_outputs.ts";
+import { bidsTangentGroup, checkBidsTangentRuns, relmatsDifference } from "./bids_connectivity.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {
@@ -172,6 +174,7 @@ export async function runBids(
       throw new SetupError(errorMessage(e));
     }
     subjects = runs.map((image, i) => ({ image, subject: stems[i]! }));
+    checkBidsTangentRuns(opts.connectivity, runs);
     if (opts.shard !== null) {
       let shard;
       try {
@@ -295,6 +298,10 @@ export async function runBids(
     return r;
   };
 
+  const conn = opts.connectivity;
+  const tangent = conn !== null && conn.kinds.includes("tangent")
+    ? bidsTangentGroup(conn, opts)
+    : null;
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
   const summary = await runBatch<PreparedRun>(subjects, {
@@ -310,7 +317,10 @@ export async function runBids(
       if (verdict.state === "different" && !opts.quiet) {
         write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
       }
-      return verdict.state === "same";
+      if (verdict.state !== "same") return false;
+      const why = await relmatsDifference(out.tsv, conn);
+      if (why !== null && !opts.quiet) write(`niimask: ${s.subject}: ${why}: recomputing\n`);
+      return why === null;
     },
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`run ${s.image}: no such file`);
@@ -402,11 +412,19 @@ export async function runBids(
       const conf = sidecar.Confounds as Record<string, unknown>;
       delete conf.CensorColumns;
       sidecar.Denoise = denoise;
+      const run = {
+        stem: out.tsv.replace(/_timeseries\.tsv$/, ""),
+        signals,
+        source: baseName(out.tsv),
+      };
+      const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
       await Deno.mkdir(parentOf(out.tsv), { recursive: true });
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],
+        ...connFiles,
       ]);
+      tangent?.add(out.tsv, signals, columns);
     },
     async onSuccess(s) {
       await removeFailureRecord(opts.outputDir, s.subject);
@@ -422,6 +440,27 @@ export async function runBids(
       await writeFailureRecord(opts.outputDir, record);
     },
   }, { skipExisting: opts.skipExisting, signal: ctx.signal, progress });
+
+  if (tangent !== null && !summary.interrupted) {
+    // The group step: every run of this invocation (computed now, or skipped and read back).
+    const done = [...summary.succeeded, ...summary.skipped];
+    try {
+      const note = await tangent.finish(
+        done.map((s) => outputPaths(opts.outputDir, s.subject).tsv),
+      );
+      if (!opts.quiet) {
+        write(
+          summary.failed.length > 0
+            ? note.replace(/\n$/, ` (${summary.failed.length} failed run(s) left out)\n`)
+            : note,
+        );
+      }
+    } catch (e) {
+      write(`niimask bids: error: ${errorMessage(e)}\n`);
+      write(formatSummary(summary));
+      return EXIT_FAILURES;
+    }
+  }
 
   if (!opts.quiet || summary.failed.length > 0 || summary.interrupted) {
     write(formatSummary(summary));

@@ -11,6 +11,8 @@ import { UsageError } from "./errors.ts";
 import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
 import { parseShardSpec } from "./shard.ts";
 import type { RunFilters } from "./bids_discover.ts";
+import { type ConnectivityRequest, connectivityRequest } from "./connectivity_args.ts";
+import { checkBidsTangentShard } from "./bids_connectivity.ts";
 
 const INPUTS = "Inputs";
 const DENOISE = "Denoising (nilearn load_confounds_strategy)";
@@ -264,6 +266,8 @@ export interface BidsOptions {
   readonly jobs: number;
   /** Masker parameters set on the command line (without `tR`, set per run). */
   readonly masker: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg">;
+  /** Connectivity matrices to write (`--connectivity`, `--cov-estimator`), or null. */
+  readonly connectivity: ConnectivityRequest | null;
   /** Every flag given, by long name. */
   readonly flags: ReadonlyMap<string, FlagValue>;
 }
@@ -432,6 +436,8 @@ export function parseBidsArgs(args: readonly string[]): BidsOptions | { readonly
   const { tR: _tR, ...masker } = maskerConfigFromFlags(values);
   const tR = values.get("t-r");
   const jobs = values.get("jobs");
+  const connectivity = connectivityRequest(values);
+  checkBidsTangentShard(connectivity, shard !== null, { outputDir, atlasName, strategy });
   return {
     fmriprepDir,
     outputDir,
@@ -448,6 +454,7 @@ export function parseBidsArgs(args: readonly string[]): BidsOptions | { readonly
     quiet: values.get("quiet") === true,
     jobs: typeof jobs === "number" ? jobs : 1,
     masker: { ...masker, reports: false },
+    connectivity,
     flags: values,
   };
 }
@@ -487,6 +494,11 @@ export function bidsHelp(): string {
     "  ..._timeseries.json  sidecar: the confounds file, its columns, the censored volumes, the",
     "      strategy and its parameters, the atlas file(s) and SHA-256, the masker parameters.",
     "  ..._timeseries.failed.json  written when the run fails (see niimask status).",
+    "  ..._meas-<Correlation|PartialCorrelation|Covariance|Precision|Tangent>_relmat.tsv (+ .json)",
+    "      with --connectivity: one matrix per kind next to the time series; with tangent also",
+    "      OUTPUT_DIR/atlas-NAME_desc-STRATEGY_meas-Tangent_stat-mean_relmat.tsv, the group mean",
+    "      of every run of the command (sharded batches: niimask group OUTPUT_DIR --connectivity",
+    "      tangent --atlas-name NAME --denoise-strategy STRATEGY once every shard has finished).",
     "",
     "EXIT STATUS: 0 every run succeeded (or was skipped); 1 some runs failed; 2 bad command",
     "  line or setup error (atlas, labels, no run matching the filters); 130 interrupted.",
