@@ -128,9 +128,15 @@ export async function runGroup(
       throw new UsageError(`--${a} and --${b} both name the group mean's ${a}: give one`);
     }
   }
+  // --atlas-name/--denoise-strategy choose the time series found in folders and name the mean;
+  // --atlas/--desc only name it.
   const strategy = str("denoise-strategy");
-  let atlas = str("atlas-name") ?? str("atlas");
-  let desc = strategy !== undefined ? strategyLabel(strategy) : str("desc");
+  const wanted = {
+    atlas: str("atlas-name"),
+    desc: strategy !== undefined ? strategyLabel(strategy) : undefined,
+  };
+  let atlas = wanted.atlas ?? str("atlas");
+  let desc = wanted.desc ?? str("desc");
   const files: string[] = [];
   const folders: string[] = [];
   for (const p of positionals) {
@@ -150,7 +156,7 @@ export async function runGroup(
         throw new UsageError(errorMessage(e));
       }
     }
-    const picked = selectSeries(found, { atlas, desc }, folders);
+    const picked = selectSeries(found, wanted, folders);
     found = picked.files;
     atlas ??= picked.entities.atlas;
     desc ??= picked.entities.desc;

@@ -20,6 +20,7 @@ import {
 } from "../cli/bids_connectivity.ts";
 import { selectSeries, seriesEntities } from "../cli/group_inputs.ts";
 import type { Matrix } from "../types.ts";
+import { lcg } from "./lcg.ts";
 import { bidsLayout, HAVE_CASES, outStem, SUBJECTS } from "./bids_layout_fixture.ts";
 
 const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
@@ -432,4 +433,49 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("cli group: a folder of time series without BIDS entities; --atlas names the mean", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "niimask_bidsconn_" });
+  try {
+    await Deno.mkdir(`${dir}/f/nested`, { recursive: true });
+    const series: Matrix[] = [];
+    const r = lcg(7);
+    for (const name of ["f/a_timeseries.tsv", "f/nested/b_timeseries.tsv", "f/c_timeseries.tsv"]) {
+      const t = 20;
+      const data = new Float64Array(t * 2);
+      for (let i = 0; i < t; i++) {
+        const common = r() - 0.5;
+        data[2 * i] = common + r();
+        data[2 * i + 1] = 2 * common + r();
+      }
+      series.push({ data, shape: [t, 2] });
+      const rows = Array.from({ length: t }, (_, r) => `${data[2 * r]}\t${data[2 * r + 1]}`);
+      await Deno.writeTextFile(`${dir}/${name}`, ["x\ty", ...rows].join("\n") + "\n");
+    }
+    const bad = await niimask(
+      ["group", "f", "--connectivity", "tangent", "--atlas", "a", "--atlas-name", "b"],
+      dir,
+    );
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--atlas and --atlas-name both name/);
+    const run = await niimask(
+      ["group", "f", "--connectivity", "tangent", "--atlas", "my_maps"],
+      dir,
+    );
+    assert.equal(run.code, 0, run.stderr);
+    // sorted by path: f/a, f/c, f/nested/b
+    const fit = connectivityMeasure({ kind: "tangent" }).fitTransform([
+      series[0]!,
+      series[2]!,
+      series[1]!,
+    ]);
+    const mean = await readMatrix(`${dir}/f/atlas-mymaps_meas-Tangent_stat-mean_relmat.tsv`);
+    assert.deepEqual(mean.names, ["x", "y"]);
+    assert.deepEqual(Array.from(mean.m.data), Array.from(fit.fitted.mean.data));
+    const b = await readMatrix(`${dir}/f/nested/b_meas-Tangent_relmat.tsv`);
+    assert.deepEqual(Array.from(b.m.data), Array.from(fit.connectivities[2]!.data));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
