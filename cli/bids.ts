@@ -45,11 +45,9 @@ import {
   writeFailureRecord,
 } from "./failure_record.ts";
 import { formatShard, parseShard, selectShard } from "./shard.ts";
-import { checkConnectivityRun } from "./connectivity_args.ts";
-import { groupTangentStem, relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
-import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
-import { strategyLabel } from "./bids_naming.ts";
 import { participantOfStem, type ReportRun, writeParticipantReports } from "./bids_report.ts";
+import { runConnectivityFiles } from "./connectivity_outputs.ts";
+import { bidsTangentGroup, checkBidsTangentRuns, relmatsDifference } from "./bids_connectivity.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {
@@ -191,6 +189,7 @@ export async function runBids(
     }
     subjects = runs.map((image, i) => ({ image, subject: stems[i]! }));
     allSubjects = subjects;
+    checkBidsTangentRuns(opts.connectivity, runs);
     if (opts.shard !== null) {
       let shard;
       try {
@@ -202,11 +201,6 @@ export async function runBids(
       subjects = selectShard(subjects, shard, (s) => s.image);
       shardText = formatShard(shard);
       if (!opts.quiet) write(`niimask: shard ${shardText}: ${subjects.length} of ${total} runs\n`);
-    }
-    try {
-      checkConnectivityRun(opts.connectivity ?? null, subjects.length, false);
-    } catch (e) {
-      throw new SetupError(errorMessage(e));
     }
     const mapsFiles = await expandMapsSpec("atlas", opts.atlas);
     maps = { path: opts.atlas, sha256: await mapsSha256("atlas", mapsFiles) };
@@ -340,13 +334,12 @@ export async function runBids(
     }
   }
 
+  const conn = opts.connectivity;
+  const tangent = conn !== null && conn.kinds.includes("tangent")
+    ? bidsTangentGroup(conn, opts)
+    : null;
   const jobs = opts.jobs === -1 ? (navigator.hardwareConcurrency || 1) : opts.jobs;
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
-  const conn = opts.connectivity ?? null;
-  const perRunKinds = conn === null ? [] : conn.kinds.filter((k) => k !== "tangent");
-  const tangent = conn !== null && conn.kinds.includes("tangent");
-  /** Runs computed in this invocation, for the tangent group step (by output stem). */
-  const tangentRuns = new Map<string, GroupRunSource>();
   /** Repetition time of each run written in this invocation (for the reports). */
   const runTRs = new Map<string, number | null>();
   const summary = await runBatch<PreparedRun>(subjects, {
@@ -363,11 +356,9 @@ export async function runBids(
         write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
       }
       if (verdict.state !== "same") return false;
-      for (const kind of perRunKinds) {
-        const rel = relmatPaths(timeseriesStem(out.tsv), kind);
-        if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
-      }
-      return true;
+      const why = await relmatsDifference(out.tsv, conn);
+      if (why !== null && !opts.quiet) write(`niimask: ${s.subject}: ${why}: recomputing\n`);
+      return why === null;
     },
     async prepare(s) {
       if (!await fileExists(s.image)) throw new Error(`run ${s.image}: no such file`);
@@ -459,19 +450,20 @@ export async function runBids(
       const conf = sidecar.Confounds as Record<string, unknown>;
       delete conf.CensorColumns;
       sidecar.Denoise = denoise;
-      await Deno.mkdir(parentOf(out.tsv), { recursive: true });
-      const run = { stem: timeseriesStem(out.tsv), signals, source: baseName(out.tsv) };
+      const run = {
+        stem: out.tsv.replace(/_timeseries\.tsv$/, ""),
+        signals,
+        source: baseName(out.tsv),
+      };
       const connFiles = conn === null ? [] : runConnectivityFiles(run, columns, conn, VERSION);
+      await Deno.mkdir(parentOf(out.tsv), { recursive: true });
       await writeFilesAtomically([
         [out.tsv, formatTimeseriesTsv(signals, columns)],
         [out.json, formatSidecar(sidecar)],
         ...connFiles,
       ]);
       runTRs.set(s.subject, p.tR);
-      if (tangent) {
-        const copy: Matrix = { data: Float64Array.from(signals.data), shape: signals.shape };
-        tangentRuns.set(s.subject, { tsv: out.tsv, signals: copy, names: columns });
-      }
+      tangent?.add(out.tsv, signals, columns);
     },
     async onSuccess(s) {
       await removeFailureRecord(opts.outputDir, s.subject);
@@ -488,20 +480,19 @@ export async function runBids(
     },
   }, { skipExisting: opts.skipExisting, signal: ctx.signal, progress });
 
-  if (tangent && !summary.interrupted) {
+  if (tangent !== null && !summary.interrupted) {
     // The group step: every run of this invocation (computed now, or skipped and read back).
-    const sources: GroupRunSource[] = [...summary.succeeded, ...summary.skipped].map((s) =>
-      tangentRuns.get(s.subject) ?? { tsv: outputPaths(opts.outputDir, s.subject).tsv }
-    );
-    tangentRuns.clear();
-    const stem = groupTangentStem(opts.outputDir, {
-      atlas: opts.atlasName,
-      desc: strategyLabel(opts.strategy),
-    });
+    const done = [...summary.succeeded, ...summary.skipped];
     try {
-      const res = await groupTangentStep(sources, conn!.estimator, stem, VERSION);
+      const note = await tangent.finish(
+        done.map((s) => outputPaths(opts.outputDir, s.subject).tsv),
+      );
       if (!opts.quiet) {
-        write(`niimask: tangent fitted on ${res.runs} runs; group mean ${res.meanTsv}\n`);
+        write(
+          summary.failed.length > 0
+            ? note.replace(/\n$/, ` (${summary.failed.length} failed run(s) left out)\n`)
+            : note,
+        );
       }
     } catch (e) {
       write(`niimask bids: error: ${errorMessage(e)}\n`);

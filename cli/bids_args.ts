@@ -10,12 +10,9 @@ import { type FlagSpec, type FlagValue, formatFlagHelp, parseFlags } from "./fla
 import { UsageError } from "./errors.ts";
 import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
 import { parseShardSpec } from "./shard.ts";
-import {
-  checkConnectivityRun,
-  type ConnectivityRequest,
-  connectivityRequest,
-} from "./connectivity_args.ts";
 import type { RunFilters } from "./bids_discover.ts";
+import { type ConnectivityRequest, connectivityRequest } from "./connectivity_args.ts";
+import { checkBidsTangentShard } from "./bids_connectivity.ts";
 
 const INPUTS = "Inputs";
 const DENOISE = "Denoising (nilearn load_confounds_strategy)";
@@ -279,8 +276,8 @@ export interface BidsOptions {
   readonly jobs: number;
   /** Masker parameters set on the command line (without `tR`, set per run). */
   readonly masker: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg">;
-  /** Connectivity matrices to write (`--connectivity`, `--cov-estimator`), or null/absent. */
-  readonly connectivity?: ConnectivityRequest | null;
+  /** Connectivity matrices to write (`--connectivity`, `--cov-estimator`), or null. */
+  readonly connectivity: ConnectivityRequest | null;
   /** Write `OUTPUT_DIR/sub-L.html` per participant (`--report`). */
   readonly report?: boolean;
   /** Every flag given, by long name. */
@@ -449,12 +446,12 @@ export function parseBidsArgs(args: readonly string[]): BidsOptions | { readonly
     ...(str(values, "space") !== undefined ? { space: str(values, "space") } : {}),
   };
   const { tR: _tR, ...masker } = maskerConfigFromFlags(values);
-  const connectivity = connectivityRequest(values);
   // Tangent with one run is checked once the runs are found (discovery, filters, shard).
-  checkConnectivityRun(connectivity, Infinity, shard !== null);
   const report = values.get("report") === true;
   const tR = values.get("t-r");
   const jobs = values.get("jobs");
+  const connectivity = connectivityRequest(values);
+  checkBidsTangentShard(connectivity, shard !== null, { outputDir, atlasName, strategy });
   return {
     fmriprepDir,
     outputDir,
@@ -512,8 +509,11 @@ export function bidsHelp(): string {
     "  ..._timeseries.json  sidecar: the confounds file, its columns, the censored volumes, the",
     "      strategy and its parameters, the atlas file(s) and SHA-256, the masker parameters.",
     "  ..._timeseries.failed.json  written when the run fails (see niimask status).",
-    "  ..._meas-<Measure>_relmat.tsv/.json  with --connectivity: each kind's matrix of the run;",
-    "      tangent also writes OUTPUT_DIR/atlas-NAME_desc-STRATEGY_meas-Tangent_stat-mean_relmat.tsv.",
+    "  ..._meas-<Correlation|PartialCorrelation|Covariance|Precision|Tangent>_relmat.tsv (+ .json)",
+    "      with --connectivity: one matrix per kind next to the time series; with tangent also",
+    "      OUTPUT_DIR/atlas-NAME_desc-STRATEGY_meas-Tangent_stat-mean_relmat.tsv, the group mean",
+    "      of every run of the command (sharded batches: niimask group OUTPUT_DIR --connectivity",
+    "      tangent --atlas-name NAME --denoise-strategy STRATEGY once every shard has finished).",
     "  OUTPUT_DIR/sub-L.html  with --report: one self-contained page per participant.",
     "",
     "EXIT STATUS: 0 every run succeeded (or was skipped); 1 some runs failed; 2 bad command",

@@ -14,6 +14,8 @@ import { groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
 import { parseTimeseriesTsv } from "./timeseries_read.ts";
 import { baseName } from "./naming.ts";
 import { VERSION } from "./version.ts";
+import { findSeries, selectSeries } from "./group_inputs.ts";
+import { strategyLabel } from "./bids_naming.ts";
 
 const OUTPUT = "Output";
 
@@ -23,10 +25,28 @@ export const GROUP_FLAGS: readonly FlagSpec[] = [
     name: "out",
     kind: "string",
     metavar: "DIR",
-    required: true,
     group: OUTPUT,
+    defaultText: "the output folder, when one is given",
     help: "Directory of the tangent group mean (created if missing). Per-run matrices are " +
       "written next to each time series.",
+  },
+  {
+    name: "atlas-name",
+    kind: "string",
+    metavar: "NAME",
+    group: OUTPUT,
+    defaultText: "the folder's only atlas",
+    help: "niimask bids outputs: the time series of this atlas- label in the folders given, " +
+      "and the atlas- entity of the group mean.",
+  },
+  {
+    name: "denoise-strategy",
+    kind: "choice",
+    choices: ["simple", "scrubbing", "compcor", "ica_aroma"],
+    group: OUTPUT,
+    defaultText: "the folder's only strategy",
+    help: "niimask bids outputs: the time series of this strategy (desc-) in the folders " +
+      "given, and the desc- entity of the group mean.",
   },
   {
     name: "atlas",
@@ -53,12 +73,19 @@ export const GROUP_FLAGS: readonly FlagSpec[] = [
 export function groupHelp(): string {
   return [
     "Usage: niimask group --connectivity KIND[,KIND...] --out DIR [flags] X_timeseries.tsv...",
+    "       niimask group OUTPUT_DIR --connectivity KIND[,KIND...] [--atlas-name NAME]",
+    "         [--denoise-strategy S]      (outputs of 'niimask bids', e.g. of its --shard tasks)",
     "",
     "Connectivity matrices of time series written by 'niimask extract' (e.g. by the tasks of a",
     "--shard array): per-run kinds are written next to each time series as",
     "X_meas-<Measure>_relmat.tsv (+ .json); tangent is fitted on every given run, each run's",
     "tangent matrix is written next to it and the group's geometric mean to",
     "DIR/[atlas-<LABEL>_][desc-<LABEL>_]meas-Tangent_stat-mean_relmat.tsv.",
+    "",
+    "A folder given instead of files (an OUTPUT_DIR of 'niimask bids') is searched for",
+    "*_timeseries.tsv, narrowed to --atlas-name and --denoise-strategy (needed when the folder",
+    "holds several); the group mean goes to OUTPUT_DIR/atlas-NAME_desc-STRATEGY_meas-Tangent_",
+    "stat-mean_relmat.tsv, the name 'niimask bids --connectivity tangent' gives it.",
     "",
     formatFlagHelp(GROUP_FLAGS),
     "",
@@ -93,21 +120,62 @@ export async function runGroup(
   const request = connectivityRequest(values);
   if (request === null) throw new UsageError("--connectivity KIND[,KIND...] is required");
   if (positionals.length === 0) {
-    throw new UsageError("no time series given: expected X_timeseries.tsv files");
+    throw new UsageError("no time series given: expected X_timeseries.tsv files or a folder");
   }
-  for (const p of positionals) {
-    if (!p.endsWith("_timeseries.tsv")) {
-      throw new UsageError(`"${p}": expected a time series file named X_timeseries.tsv`);
+  const str = (name: string) => values.get(name) as string | undefined;
+  for (const [a, b] of [["atlas", "atlas-name"], ["desc", "denoise-strategy"]] as const) {
+    if (str(a) !== undefined && str(b) !== undefined) {
+      throw new UsageError(`--${a} and --${b} both name the group mean's ${a}: give one`);
     }
   }
-  if (request.kinds.includes("tangent") && positionals.length < 2) {
-    throw new UsageError("--connectivity tangent needs at least two runs (a group measure)");
+  // --atlas-name/--denoise-strategy choose the time series found in folders and name the mean;
+  // --atlas/--desc only name it.
+  const strategy = str("denoise-strategy");
+  const wanted = {
+    atlas: str("atlas-name"),
+    desc: strategy !== undefined ? strategyLabel(strategy) : undefined,
+  };
+  let atlas = wanted.atlas ?? str("atlas");
+  let desc = wanted.desc ?? str("desc");
+  const files: string[] = [];
+  const folders: string[] = [];
+  for (const p of positionals) {
+    if (await Deno.stat(p).then((i) => i.isDirectory, () => false)) folders.push(p);
+    else if (!p.endsWith("_timeseries.tsv")) {
+      throw new UsageError(
+        `"${p}": expected a time series file named X_timeseries.tsv, or an output folder`,
+      );
+    } else files.push(p);
   }
-  const out = values.get("out") as string;
+  if (folders.length > 0) {
+    let found: string[] = [];
+    for (const f of folders) {
+      try {
+        found.push(...await findSeries(f));
+      } catch (e) {
+        throw new UsageError(errorMessage(e));
+      }
+    }
+    const picked = selectSeries(found, wanted, folders);
+    found = picked.files;
+    atlas ??= picked.entities.atlas;
+    desc ??= picked.entities.desc;
+    for (const f of found) if (!files.includes(f)) files.push(f);
+  }
+  if (request.kinds.includes("tangent") && files.length < 2) {
+    throw new UsageError(
+      `--connectivity tangent needs at least two runs (a group measure); got ${files.length}` +
+        (files.length === 1 ? ` (${files[0]})` : ""),
+    );
+  }
+  const out = str("out") ?? (folders.length === 1 ? folders[0]! : undefined);
+  if (out === undefined) {
+    throw new UsageError("--out DIR is required (unless one output folder is given)");
+  }
   let failures = 0;
   const perRun = request.kinds.filter((k) => k !== "tangent");
   if (perRun.length > 0) {
-    for (const tsv of positionals) {
+    for (const tsv of files) {
       try {
         const table = parseTimeseriesTsv(await Deno.readTextFile(tsv), tsv);
         await writeRunConnectivity(
@@ -125,12 +193,9 @@ export async function runGroup(
   if (request.kinds.includes("tangent")) {
     try {
       await Deno.mkdir(out, { recursive: true });
-      const stem = groupTangentStem(out, {
-        atlas: values.get("atlas") as string | undefined,
-        desc: values.get("desc") as string | undefined,
-      });
+      const stem = groupTangentStem(out, { atlas, desc });
       const res = await groupTangentStep(
-        positionals.map((tsv) => ({ tsv })),
+        files.map((tsv) => ({ tsv })),
         request.estimator,
         stem,
         VERSION,
