@@ -12,6 +12,7 @@ import {
   openFileSource,
   openStreamSource,
 } from "./gzip_stream.ts";
+import type { InflateChoice } from "./inflate_types.ts";
 import { assertImage } from "./check_image.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
@@ -56,6 +57,17 @@ export interface VolumesOptions {
    * consumed before the next is read.
    */
   readonly reuse?: boolean;
+}
+
+/** Options of {@link openNifti} and {@link loadImg} for reading files. */
+export interface ReadOptions {
+  /**
+   * Inflate backend for `.nii.gz` data: `"isal"` (Intel ISA-L through Deno's FFI; needs
+   * `--allow-ffi` and `libisal.so.2`), `"zlib"` (`node:zlib`), `"stream"`
+   * (`DecompressionStream`), or `"auto"` (default): the environment variable `NIIMASK_INFLATE`
+   * when set, else the fastest available. Every backend gives the same bytes and errors.
+   */
+  readonly inflate?: InflateChoice;
 }
 
 /** A NIfTI file opened for streaming: header facts plus an iterator over volumes. */
@@ -286,14 +298,19 @@ function fileUrlToPath(url: URL): string {
 
 async function openSource(
   source: string | URL | Uint8Array,
+  options: ReadOptions,
 ): Promise<{ opened: OpenedSource; file: string; path: string | undefined }> {
   if (source instanceof Uint8Array) {
-    return { opened: openBytesSource(source, BYTES_NAME), file: BYTES_NAME, path: undefined };
+    return {
+      opened: openBytesSource(source, BYTES_NAME, options),
+      file: BYTES_NAME,
+      path: undefined,
+    };
   }
   if (source instanceof URL) {
     if (source.protocol === "file:") {
       const path = fileUrlToPath(source);
-      return { opened: await openFileSource(path, path), file: path, path };
+      return { opened: await openFileSource(path, path, options), file: path, path };
     }
     const name = source.href;
     let res: Response;
@@ -312,7 +329,11 @@ async function openSource(
       );
     }
     const gzip = /\.gz$/i.test(source.pathname);
-    return { opened: openStreamSource(res.body, name, gzip), file: name, path: undefined };
+    return {
+      opened: openStreamSource(res.body, name, gzip, options),
+      file: name,
+      path: undefined,
+    };
   }
   if (typeof source !== "string") {
     throw new TypeError(
@@ -320,7 +341,7 @@ async function openSource(
     );
   }
   const path = expandHome(source);
-  return { opened: await openFileSource(path, source), file: source, path };
+  return { opened: await openFileSource(path, source, options), file: source, path };
 }
 
 function describe(x: unknown): string {
@@ -331,8 +352,11 @@ function describe(x: unknown): string {
 }
 
 /** Open and parse the header; positions the source at the voxel data. */
-async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNifti> {
-  const { opened, file, path } = await openSource(source);
+async function openParsed(
+  source: string | URL | Uint8Array,
+  options: ReadOptions = {},
+): Promise<OpenedNifti> {
+  const { opened, file, path } = await openSource(source, options);
   const src = opened.source;
   try {
     const head = new Uint8Array(540);
@@ -379,7 +403,7 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
 /**
  * Open a NIfTI-1/2 file (`.nii` or `.nii.gz`) for streaming, volume by volume.
  *
- * The header is read at once; `volumes()` then inflates (native `DecompressionStream`) and decodes
+ * The header is read at once; `volumes()` then inflates (see {@link ReadOptions.inflate}) and decodes
  * one volume at a time, never holding the whole decompressed file. Each yielded array is new
  * (safe to keep) unless `volumes({ reuse: true })` asks for one array reused for every volume:
  * float32 for float32 and unscaled 8/16-bit data, float64 otherwise. Values are
@@ -388,6 +412,7 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  *
  * @param source path (`~` expanded), URL (`file:` or http(s)) or raw bytes (gzip detected by
  *   its magic number).
+ * @param options inflate backend.
  * @returns the opened stream.
  * @throws {NiftiParseError} missing, empty, not NIfTI, corrupt gzip, unsupported datatype, bad
  *   dims; truncated data is reported when reached (plain files: at open).
@@ -398,8 +423,11 @@ async function openParsed(source: string | URL | Uint8Array): Promise<OpenedNift
  * for await (const vol of s.volumes()) console.log(vol.length);
  * ```
  */
-export async function openNifti(source: string | URL | Uint8Array): Promise<NiftiStream> {
-  const nifti = await openParsed(source);
+export async function openNifti(
+  source: string | URL | Uint8Array,
+  options: ReadOptions = {},
+): Promise<NiftiStream> {
+  const nifti = await openParsed(source, options);
   const h = nifti.header;
   let started = false;
   async function* volumes(options: VolumesOptions = {}): AsyncGenerator<VoxelData> {
@@ -431,8 +459,11 @@ export async function openNifti(source: string | URL | Uint8Array): Promise<Nift
 }
 
 /** Read a whole file into one array of the final size (no intermediate copies). */
-async function loadFile(source: string | URL | Uint8Array): Promise<LoadedImage> {
-  const nifti = await openParsed(source);
+async function loadFile(
+  source: string | URL | Uint8Array,
+  options: ReadOptions,
+): Promise<LoadedImage> {
+  const nifti = await openParsed(source, options);
   const h = nifti.header;
   try {
     const data = allocate(h, h.voxelsPerVolume * h.nVolumes, nifti.file);
@@ -489,7 +520,7 @@ interface ItemInfo {
   readonly float32: boolean;
 }
 
-async function itemInfo(item: ListItem, i: number): Promise<ItemInfo> {
+async function itemInfo(item: ListItem, i: number, options: ReadOptions): Promise<ItemInfo> {
   if (isImage(item)) {
     const img = checkImage(item, itemName(item, i));
     return {
@@ -504,17 +535,21 @@ async function itemInfo(item: ListItem, i: number): Promise<ItemInfo> {
       `${itemName(item, i)}: glob patterns are not expanded inside a list of images`,
     );
   }
-  const nifti = await openParsed(item);
+  const nifti = await openParsed(item, options);
   await nifti.close();
   const h = nifti.header;
   return { shape: h.shape, affine: h.affine, dtype: h.dtype, float32: usesFloat32(h) };
 }
 
 /** nilearn's `concat_imgs` for a list of 3D images (stacked) or of 4D images (joined in time). */
-async function concatItems(items: readonly ListItem[], label?: string): Promise<LoadedImage> {
+async function concatItems(
+  items: readonly ListItem[],
+  options: ReadOptions,
+  label?: string,
+): Promise<LoadedImage> {
   if (items.length === 0) throw new TypeError("Cannot concatenate an empty list of images");
   const infos: ItemInfo[] = [];
-  for (let i = 0; i < items.length; i++) infos.push(await itemInfo(items[i]!, i));
+  for (let i = 0; i < items.length; i++) infos.push(await itemInfo(items[i]!, i, options));
   const first = infos[0]!;
   const is4d = first.shape.length === 4;
   const [nx, ny, nz] = first.shape as [number, number, number];
@@ -564,7 +599,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
     if (isImage(item)) {
       data.set(item.data, t * vpv);
     } else {
-      const nifti = await openParsed(item as string | URL);
+      const nifti = await openParsed(item as string | URL, options);
       try {
         const h = nifti.header;
         if (h.voxelsPerVolume * h.nVolumes !== vpv * lengths[i]!) {
@@ -607,6 +642,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * of 5 to 7 dimensions keep them all (as nibabel; the maskers take 3D and 4D images only).
  *
  * @param source see {@link ImgSource}.
+ * @param options inflate backend for `.nii.gz` files.
  * @returns the loaded image.
  * @throws {NiftiParseError} for missing or bad files, naming the file.
  * @throws {TypeError} for a source of the wrong kind, or list items of mismatched dimensionality
@@ -618,19 +654,24 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * const stacked = await loadImg("~/data/sub-*_T1w.nii.gz");
  * ```
  */
-export async function loadImg(source: ImgSource): Promise<LoadedImage> {
-  if (Array.isArray(source)) return await concatItems(source as readonly ListItem[]);
+export async function loadImg(
+  source: ImgSource,
+  options: ReadOptions = {},
+): Promise<LoadedImage> {
+  if (Array.isArray(source)) return await concatItems(source as readonly ListItem[], options);
   if (typeof source === "string") {
     if (hasGlobMagic(source)) {
       const files = await expandGlob(expandHome(source));
       if (files.length === 0) {
         throw new NiftiParseError(source, "not_found", "no files match this glob pattern");
       }
-      return await concatItems(files, source);
+      return await concatItems(files, options, source);
     }
-    return await loadFile(source);
+    return await loadFile(source, options);
   }
-  if (source instanceof URL || source instanceof Uint8Array) return await loadFile(source);
+  if (source instanceof URL || source instanceof Uint8Array) {
+    return await loadFile(source, options);
+  }
   if (isImage(source)) return checkImage(source, "image");
   throw new TypeError(
     `loadImg: expected a path, URL, Uint8Array, image or list of images, got ${describe(source)}`,
