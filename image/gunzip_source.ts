@@ -95,10 +95,14 @@ export class GunzipSource {
     );
   }
 
-  #truncated(where: string): NiftiParseError {
+  /**
+   * The file ended inside a member's header, or inside its data or trailer (not told apart: a
+   * backend cannot always say whether its deflate data ended exactly at the end of the file).
+   */
+  #truncated(inHeader: boolean): NiftiParseError {
     return this.#error(
       "truncated",
-      `the file ends inside the ${where} of gzip member ${this.#member} ` +
+      `the file ends inside ${inHeader ? "the header of " : ""}gzip member ${this.#member} ` +
         `(after ${this.#base + this.#end} compressed bytes)`,
     );
   }
@@ -141,6 +145,7 @@ export class GunzipSource {
       try {
         this.#inflater = await createInflater(this.#choice);
       } catch (e) {
+        if (e instanceof RangeError) throw e; // a bad backend name (option or environment)
         const why = e instanceof Error ? e.message : String(e);
         throw new NiftiParseError(this.#name, "read", `cannot inflate: ${why}`, { cause: e });
       }
@@ -179,13 +184,11 @@ export class GunzipSource {
         await this.#more();
         continue;
       }
-      if (this.#member === 0) {
-        if (h.kind === "need_more") {
-          this.#member = 1;
-          throw this.#truncated("header");
-        }
-        throw this.#error("gzip", `invalid gzip header (${h.reason})`);
+      if (h.kind === "need_more") {
+        this.#member++;
+        throw this.#truncated(true);
       }
+      if (this.#member === 0) throw this.#error("gzip", `invalid gzip header (${h.reason})`);
       throw this.#error(
         "gzip",
         `unexpected bytes at offset ${this.#base + this.#start} after gzip member ` +
@@ -197,7 +200,7 @@ export class GunzipSource {
   /** Check the current member's trailer. */
   async #trailer(): Promise<void> {
     while (this.#end - this.#start < 8) {
-      if (this.#eof) throw this.#truncated("trailer");
+      if (this.#eof) throw this.#truncated(false);
       await this.#more();
     }
     const t = readGzipTrailer(this.#buf.subarray(this.#start, this.#start + 8));
@@ -250,7 +253,7 @@ export class GunzipSource {
       this.#advance(step.read);
       if (step.ended) this.#state = "trailer";
       else if (step.read === 0 && step.written === 0) {
-        if (this.#eof) throw this.#truncated("compressed data");
+        if (this.#eof) throw this.#truncated(false);
         await this.#more();
       }
     }

@@ -15,7 +15,22 @@ export const INFLATE_BACKENDS: readonly InflateBackend[] = ["isal", "zlib", "str
 /** The environment variable that overrides `"auto"` (e.g. `NIIMASK_INFLATE=zlib`). */
 export const INFLATE_ENV = "NIIMASK_INFLATE";
 
-function checkChoice(choice: unknown, where: string): InflateChoice {
+/**
+ * Check an inflate backend name.
+ *
+ * @param choice the value given.
+ * @param where what it was given as (named in the error).
+ * @returns the choice.
+ * @throws {RangeError} not `"auto"` nor a backend name.
+ * @example
+ * ```ts
+ * import { equal, throws } from "node:assert/strict";
+ * import { checkInflateChoice } from "./inflate_select.ts";
+ * equal(checkInflateChoice("zlib", "inflate"), "zlib");
+ * throws(() => checkInflateChoice("gzip", "inflate"), RangeError);
+ * ```
+ */
+export function checkInflateChoice(choice: unknown, where: string): InflateChoice {
   if (choice === "auto" || INFLATE_BACKENDS.includes(choice as InflateBackend)) {
     return choice as InflateChoice;
   }
@@ -43,7 +58,7 @@ function envChoice(): InflateChoice | undefined {
     return undefined;
   }
   if (value === undefined || value === "") return undefined;
-  return checkChoice(value, `the environment variable ${INFLATE_ENV}`);
+  return checkInflateChoice(value, `the environment variable ${INFLATE_ENV}`);
 }
 
 async function make(backend: InflateBackend): Promise<RawInflater | null> {
@@ -71,7 +86,7 @@ async function make(backend: InflateBackend): Promise<RawInflater | null> {
  * ```
  */
 export async function createInflater(choice: InflateChoice = "auto"): Promise<RawInflater> {
-  let wanted = checkChoice(choice, "inflate");
+  let wanted = checkInflateChoice(choice, "inflate");
   if (wanted === "auto") wanted = envChoice() ?? "auto";
   if (wanted !== "auto") {
     const inf = await make(wanted);

@@ -28,27 +28,31 @@ function zeroTailStart(input: Uint8Array): number {
 }
 
 /**
- * Positions of `input` up to which writing is safe, and whether that position is itself a
- * possible end of the deflate data.
+ * How far from the start of `input` writing is safe (at most `limit` bytes), and whether that
+ * position is itself a possible end of the deflate data.
  */
-function nextStop(input: Uint8Array, final: boolean): { at: number; candidate: boolean } {
+function nextStop(
+  input: Uint8Array,
+  final: boolean,
+  limit: number,
+): { at: number; candidate: boolean } {
   const zt = zeroTailStart(input);
   // Past this, a position cannot be classified without more input.
   const decidable = final
     ? input.length
     : Math.max(0, Math.min(input.length - LOOKAHEAD + 1, zt - 8));
   const zeroCandidate = final ? Math.max(0, zt - 8) : Infinity;
+  const scanEnd = Math.min(decidable, limit);
   let magic = Infinity;
-  for (let i = input.indexOf(0x1f, 8); i >= 0; i = input.indexOf(0x1f, i + 1)) {
-    if (i - 8 >= decidable) break;
+  for (let i = input.indexOf(0x1f, 8); i >= 0 && i - 8 <= scanEnd; i = input.indexOf(0x1f, i + 1)) {
     if (input[i + 1] === 0x8b && input[i + 2] === 8) {
       magic = i - 8;
       break;
     }
   }
   const candidate = Math.min(magic, zeroCandidate);
-  if (candidate <= decidable) return { at: candidate, candidate: true };
-  return { at: decidable, candidate: false };
+  if (candidate <= scanEnd) return { at: candidate, candidate: true };
+  return { at: scanEnd, candidate: false };
 }
 
 class StreamInflater implements RawInflater {
@@ -59,6 +63,8 @@ class StreamInflater implements RawInflater {
   #queue: Uint8Array[] = [];
   #ended = false;
   #error: string | null = null;
+  #closedReadable = false;
+  #readError = false;
 
   constructor() {
     this.#open();
@@ -75,6 +81,8 @@ class StreamInflater implements RawInflater {
     this.#queue = [];
     this.#ended = false;
     this.#error = null;
+    this.#closedReadable = false;
+    this.#readError = false;
   }
 
   /** Keep one read outstanding; its result lands in the queue. */
@@ -82,10 +90,13 @@ class StreamInflater implements RawInflater {
     return this.#pendingRead ??= this.#reader.read().then(
       (r) => {
         this.#pendingRead = null;
-        if (!r.done) this.#queue.push(r.value);
+        if (r.done) this.#closedReadable = true;
+        else this.#queue.push(r.value);
       },
       () => {
-        // The stream errored; the failed write reports it.
+        // The stream errored; a failed write reports it.
+        this.#pendingRead = null;
+        this.#readError = true;
       },
     );
   }
@@ -130,7 +141,7 @@ class StreamInflater implements RawInflater {
     if (this.#ended || written === out.length) {
       return { read: 0, written, ended: this.#ended && drained() };
     }
-    const stop = nextStop(input, final);
+    const stop = nextStop(input, final, PIECE);
     if (stop.at > 0) {
       const n = Math.min(stop.at, PIECE);
       if (!(await this.#write(input.subarray(0, n)))) {

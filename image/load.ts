@@ -13,6 +13,7 @@ import {
   openStreamSource,
 } from "./gzip_stream.ts";
 import type { InflateChoice } from "./inflate_types.ts";
+import { checkInflateChoice } from "./inflate_select.ts";
 import { assertImage } from "./check_image.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
@@ -300,6 +301,7 @@ async function openSource(
   source: string | URL | Uint8Array,
   options: ReadOptions,
 ): Promise<{ opened: OpenedSource; file: string; path: string | undefined }> {
+  if (options.inflate !== undefined) checkInflateChoice(options.inflate, "options.inflate");
   if (source instanceof Uint8Array) {
     return {
       opened: openBytesSource(source, BYTES_NAME, options),
