@@ -9,10 +9,28 @@ import { isalInflater } from "./inflate_isal.ts";
 import { zlibInflater } from "./inflate_zlib.ts";
 import { streamInflater } from "./inflate_stream.ts";
 
-/** The inflate backends, fastest first. */
+/**
+ * The inflate backends, fastest first.
+ *
+ * @example
+ * ```ts
+ * import { deepEqual } from "node:assert/strict";
+ * import { INFLATE_BACKENDS } from "./inflate_select.ts";
+ * deepEqual(INFLATE_BACKENDS, ["isal", "zlib", "stream"]);
+ * ```
+ */
 export const INFLATE_BACKENDS: readonly InflateBackend[] = ["isal", "zlib", "stream"];
 
-/** The environment variable that overrides `"auto"` (e.g. `NIIMASK_INFLATE=zlib`). */
+/**
+ * The environment variable that overrides `"auto"` (e.g. `NIIMASK_INFLATE=zlib`).
+ *
+ * @example
+ * ```ts
+ * import { equal } from "node:assert/strict";
+ * import { INFLATE_ENV } from "./inflate_select.ts";
+ * equal(INFLATE_ENV, "NIIMASK_INFLATE");
+ * ```
+ */
 export const INFLATE_ENV = "NIIMASK_INFLATE";
 
 /**

@@ -19,3 +19,10 @@ export * from "./held_dtype.ts";
 export * from "./maps_projection.ts";
 export * from "./project_simd.ts";
 export * from "./high_variance_confounds.ts";
+export type { InflateBackend, InflateChoice } from "./inflate_types.ts";
+export {
+  availableInflateBackends,
+  INFLATE_BACKENDS,
+  INFLATE_ENV,
+  resolveInflateBackend,
+} from "./inflate_select.ts";
