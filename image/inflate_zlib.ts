@@ -98,9 +98,9 @@ let loaded: Promise<ZlibModule | null> | null = null;
 
 async function loadZlib(): Promise<ZlibModule | null> {
   try {
-    // A computed specifier: bundlers for browsers leave it alone.
-    const specifier = ["node", "zlib"].join(":");
-    const zlib = await import(specifier) as ZlibModule;
+    // Dynamic, so that the core still loads where node:zlib does not exist (browsers: the
+    // import rejects and the next backend is used; bundlers keep `node:*` external).
+    const zlib = await import("node:zlib") as ZlibModule;
     new ZlibInflater(zlib).close();
     return zlib;
   } catch {
