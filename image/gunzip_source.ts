@@ -14,8 +14,9 @@ import { createInflater } from "./inflate_select.ts";
 /** Fills `into` with the next compressed bytes; resolves to how many (0 at the end). */
 export type FillBytes = (into: Uint8Array) => Promise<number>;
 
-/** Compressed bytes read at a time. */
-const IN_CHUNK = 1 << 20;
+/** Compressed bytes read at a time: small first (small files), growing to a few MiB. */
+const IN_FIRST = 1 << 16;
+const IN_MAX = 1 << 22;
 /** Bytes kept before the read position when the input buffer is compacted. */
 const KEEP_BEHIND = 16;
 
@@ -55,12 +56,13 @@ export class GunzipSource {
   #choice: InflateChoice;
   #onClose: (() => void) | undefined;
   #inflater: RawInflater | null = null;
-  #buf = new Uint8Array(IN_CHUNK);
+  #buf = new Uint8Array(IN_FIRST);
   #start = 0;
   #end = 0;
   /** Compressed-file offset of `#buf[0]`. */
   #base = 0;
   #eof = false;
+  #filledLast = false;
   #state: State = "header";
   #member = 0;
   #crc = 0;
@@ -123,8 +125,13 @@ export class GunzipSource {
       this.#end -= keep;
       this.#base += keep;
     }
-    if (this.#end === this.#buf.length) {
-      const bigger = new Uint8Array(this.#buf.length * 2);
+    // Grow when full (a stream backend may need more lookahead), or when the last read filled the
+    // buffer (a large file: fewer, larger reads and inflate calls).
+    if (this.#end === this.#buf.length || (this.#filledLast && this.#buf.length < IN_MAX)) {
+      const size = this.#end === this.#buf.length
+        ? this.#buf.length * 2
+        : Math.min(IN_MAX, this.#buf.length * 4);
+      const bigger = new Uint8Array(size);
       bigger.set(this.#buf.subarray(0, this.#end));
       this.#buf = bigger;
     }
@@ -136,6 +143,8 @@ export class GunzipSource {
       const why = e instanceof Error ? e.message : String(e);
       throw new NiftiParseError(this.#name, "read", `cannot read: ${why}`, { cause: e });
     }
+    const room = this.#buf.length - this.#end;
+    this.#filledLast = n === room;
     if (n === 0) this.#eof = true;
     else this.#end += n;
   }
