@@ -49,6 +49,7 @@ class IsalInflater implements RawInflater {
   #lib: IsalLib;
   #state = new Uint8Array(STATE_BYTES);
   #view = new DataView(this.#state.buffer);
+  #ended = false;
 
   constructor(lib: IsalLib) {
     this.#lib = lib;
@@ -56,6 +57,7 @@ class IsalInflater implements RawInflater {
   }
 
   inflate(input: Uint8Array, out: Uint8Array): InflateStep {
+    if (this.#ended) return { read: 0, written: 0, ended: true };
     const v = this.#view;
     v.setBigUint64(OFF_NEXT_IN, address(input), true);
     v.setUint32(OFF_AVAIL_IN, input.length, true);
@@ -74,6 +76,7 @@ class IsalInflater implements RawInflater {
     // At the end, whole bytes still in the bit buffer follow the deflate data (the gzip trailer):
     // give them back. They may have been read by an earlier call, so `read` can be negative.
     if (ended) read -= v.getInt32(OFF_READ_IN_LENGTH, true) >> 3;
+    this.#ended = ended;
     return { read, written, ended };
   }
 
@@ -83,6 +86,7 @@ class IsalInflater implements RawInflater {
   }
 
   reset(): void {
+    this.#ended = false;
     this.#lib.isal_inflate_init(this.#state);
     this.#view.setUint32(OFF_CRC_FLAG, ISAL_DEFLATE, true);
   }

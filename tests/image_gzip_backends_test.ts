@@ -348,3 +348,59 @@ Deno.test("without FFI permission the fallback is silent (no prompt)", async () 
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.equal(text, "zlib");
 });
+
+Deno.test("raw inflaters: exact bytes and exact input consumed, whatever the chunking", async () => {
+  const data = new Uint8Array(20000);
+  for (let i = 0; i < data.length; i++) data[i] = i < 8000 ? (i * 7919 >>> 5) % 251 : i % 7;
+  const raw = new Uint8Array(zlib.deflateRawSync(data));
+  const after = Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 2, 0x1f, 0x8b, 8]); // a trailer, a member
+  const input = concat(raw, after);
+  for (const backend of backends) {
+    for (
+      const [inChunk, outChunk] of [
+        [input.length, data.length],
+        [1, 4096],
+        [1000, 13],
+        [7, 1],
+      ] as [number, number][]
+    ) {
+      const inf = await createInflater(backend);
+      const out = new Uint8Array(data.length + 64);
+      let ip = 0;
+      let op = 0;
+      let ended = false;
+      // As the gzip reader does: offer what has been read so far, read `inChunk` more bytes
+      // when a call makes no progress.
+      let avail = Math.min(input.length, inChunk);
+      for (let calls = 0; !ended && calls < 200000; calls++) {
+        const final = avail === input.length;
+        const s = await inf.inflate(
+          input.subarray(ip, avail),
+          out.subarray(op, op + outChunk),
+          final,
+        );
+        assert.equal(s.error, undefined, `${backend}: ${s.error}`);
+        ip += s.read;
+        op += s.written;
+        ended = s.ended;
+        if (!ended && s.read === 0 && s.written === 0) {
+          if (final) break;
+          avail = Math.min(input.length, avail + inChunk);
+        }
+      }
+      const what = `${backend} (input ${inChunk}, output ${outChunk})`;
+      assert.ok(ended, `${what}: the end of the deflate data was found`);
+      assert.equal(ip, raw.length, `${what}: consumed exactly the deflate data`);
+      assert.equal(op, data.length, what);
+      assert.ok(out.subarray(0, op).every((v, i) => v === data[i]), `${what}: bytes`);
+      assert.equal(inf.crc32(0, out.subarray(0, op)), zlib.crc32(data) >>> 0, `${what}: CRC-32`);
+      const again = await inf.inflate(input.subarray(ip), out.subarray(op), false);
+      assert.deepEqual(
+        [again.read, again.written, again.ended],
+        [0, 0, true],
+        `${what}: stays ended`,
+      );
+      inf.close();
+    }
+  }
+});
