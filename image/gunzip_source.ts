@@ -10,6 +10,7 @@ import { NiftiParseError } from "./nifti_errors.ts";
 import { parseGzipHeader, readGzipTrailer } from "./gzip_member.ts";
 import type { InflateBackend, InflateChoice, RawInflater } from "./inflate_types.ts";
 import { createInflater } from "./inflate_select.ts";
+import type { ByteSource } from "./gzip_stream.ts";
 
 /** Fills `into` with the next compressed bytes; resolves to how many (0 at the end). */
 export type FillBytes = (into: Uint8Array) => Promise<number>;
@@ -50,7 +51,7 @@ function hex(n: number): string {
  * equal(new TextDecoder().decode(out.subarray(0, 5)), "hello");
  * ```
  */
-export class GunzipSource {
+export class GunzipSource implements ByteSource {
   #fill: FillBytes;
   #name: string;
   #choice: InflateChoice;

@@ -82,7 +82,7 @@ function envChoice(): InflateChoice | undefined {
 async function make(backend: InflateBackend): Promise<RawInflater | null> {
   if (backend === "isal") return await isalInflater();
   if (backend === "zlib") return await zlibInflater();
-  return streamInflater();
+  return await streamInflater();
 }
 
 /**
@@ -122,7 +122,10 @@ export async function createInflater(choice: InflateChoice = "auto"): Promise<Ra
     const inf = await make(backend);
     if (inf !== null) return inf;
   }
-  throw new Error("no inflate backend is available (no DecompressionStream in this runtime)");
+  throw new Error(
+    "no inflate backend is available (no node:zlib, and no DecompressionStream that rejects " +
+      "bytes after the end of deflate data)",
+  );
 }
 
 /**

@@ -176,22 +176,60 @@ class StreamInflater implements RawInflater {
   }
 }
 
+/** A fixed-Huffman deflate stream of "abcabcabcabc". */
+const PROBE = Uint8Array.from([0x4b, 0x4c, 0x4a, 0x4e, 0x84, 0x21, 0x00]);
+
 /**
- * A `DecompressionStream("deflate-raw")` raw inflater, or null where the runtime lacks it.
+ * Whether this runtime's `DecompressionStream("deflate-raw")` rejects bytes written after the end
+ * of the deflate data (as the Compression Streams standard asks; Node 20's does not), which is
+ * how this backend finds where a gzip member's data end.
+ */
+async function rejectsTrailingBytes(): Promise<boolean> {
+  const inf = new StreamInflater();
+  try {
+    const out = new Uint8Array(64);
+    const input = new Uint8Array(PROBE.length + 11); // + a trailer of zeros and a magic number
+    input.set(PROBE);
+    input.set([0x1f, 0x8b, 8], PROBE.length + 8);
+    let ip = 0;
+    let op = 0;
+    for (let calls = 0; calls < 64; calls++) {
+      const s = await inf.inflate(input.subarray(ip), out.subarray(op), true);
+      if (s.error !== undefined) return false;
+      ip += s.read;
+      op += s.written;
+      if (s.ended) {
+        return ip === PROBE.length &&
+          new TextDecoder().decode(out.subarray(0, op)) === "abcabcabcabc";
+      }
+      if (s.read === 0 && s.written === 0) return false;
+    }
+    return false;
+  } finally {
+    inf.close();
+  }
+}
+
+let usable: Promise<boolean> | null = null;
+
+/**
+ * A `DecompressionStream("deflate-raw")` raw inflater, or null where the runtime lacks it or its
+ * decompressor does not reject bytes after the end of the deflate data.
  *
  * @returns a new inflater, or null.
  * @example
  * ```ts
  * import { equal } from "node:assert/strict";
  * import { streamInflater } from "./inflate_stream.ts";
- * const inf = streamInflater();
+ * const inf = await streamInflater();
  * equal(inf?.backend, "stream");
  * inf?.close();
  * ```
  */
-export function streamInflater(): RawInflater | null {
+export async function streamInflater(): Promise<RawInflater | null> {
   try {
-    return new StreamInflater();
+    usable ??= rejectsTrailingBytes().catch(() => false);
+    return (await usable) ? new StreamInflater() : null;
   } catch {
     return null;
   }
