@@ -4,8 +4,9 @@
  *
  * A `DecompressionStream` does not say where its deflate data ended, and fails when written
  * bytes beyond the end. So input is written only up to the next place where the deflate data
- * could end — 8 bytes (a gzip trailer) before another member's magic number `1f 8b 08`, or
- * before zero padding or the end of the file — and there one byte is written alone: if the
+ * could end — 8 bytes (a gzip trailer) before another member's magic number `1f 8b 08` (or
+ * before the zero padding that precedes it), or before zero padding up to the end of the file,
+ * or before the end of the file — and there one byte is written alone: if the
  * stream rejects it, the deflate data ended exactly there. The caller then checks the trailer
  * (CRC-32 and size), which catches a wrong guess.
  *
@@ -44,11 +45,16 @@ function nextStop(
   const zeroCandidate = final ? Math.max(0, zt - 8) : Infinity;
   const scanEnd = Math.min(decidable, limit);
   let magic = Infinity;
-  for (let i = input.indexOf(0x1f, 8); i >= 0 && i - 8 <= scanEnd; i = input.indexOf(0x1f, i + 1)) {
-    if (input[i + 1] === 0x8b && input[i + 2] === 8) {
-      magic = i - 8;
-      break;
+  for (let i = input.indexOf(0x1f, 8); i >= 0; i = input.indexOf(0x1f, i + 1)) {
+    if (input[i + 1] !== 0x8b || input[i + 2] !== 8) {
+      if (i - 8 > scanEnd) break;
+      continue;
     }
+    // Zero padding may sit between a trailer and the next member.
+    let z = i;
+    while (z > 0 && input[z - 1] === 0) z--;
+    magic = Math.max(0, z - 8);
+    break;
   }
   const candidate = Math.min(magic, zeroCandidate);
   if (candidate <= scanEnd) return { at: candidate, candidate: true };
