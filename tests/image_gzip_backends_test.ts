@@ -411,3 +411,34 @@ Deno.test("raw inflaters: exact bytes and exact input consumed, whatever the chu
     }
   }
 });
+
+Deno.test("files written by gzip and igzip, concatenated, read the same on every backend", async () => {
+  const ref = await loadImg(RAW);
+  const dir = await Deno.makeTempDir({ prefix: "niimask_gzcli_" });
+  try {
+    const half = 6000;
+    await Deno.writeFile(`${dir}/a`, RAW.subarray(0, half));
+    await Deno.writeFile(`${dir}/b`, RAW.subarray(half));
+    let tools = 0;
+    for (const tool of ["gzip", "igzip"]) {
+      const parts: Uint8Array[] = [];
+      for (const f of ["a", "b"]) {
+        const out = await new Deno.Command(tool, { args: ["-c", `${dir}/${f}`], stdout: "piped" })
+          .output().catch(() => null);
+        if (out === null || !out.success) break;
+        parts.push(out.stdout);
+      }
+      if (parts.length < 2) {
+        console.log(`${tool} is not installed: skipped`);
+        continue;
+      }
+      tools++;
+      for (const b of backends) {
+        sameImage(await load(concat(...parts), b), ref, `${tool} members with ${b}`);
+      }
+    }
+    assert.ok(tools >= 1, "gzip is part of every Debian system");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
