@@ -8,8 +8,9 @@
  *    peak-RSS counter reset (`/proc/self/clear_refs` ← 5), the first subject extracted (timed:
  *    the first extraction, which pays for whatever the fit left to do) and `VmHWM` read: the
  *    peak of one extraction (this also warms the JIT up);
- * 3. for each subject in turn: a native-gunzip pass over its file (the reference time), then its
- *    extraction with `nJobs: 1` (timed), one right after the other so that both see the same
+ * 3. for each subject in turn: a native-gunzip pass over its file (the reference time), an
+ *    `igzip -d -c FILE > /dev/null` run (the hardware limit, when igzip is installed), then its
+ *    extraction with `nJobs: 1` (timed), one right after the other so that all see the same
  *    machine load;
  * 4. with two or more subjects, the whole list again with `nJobs: workers` in one
  *    `transformImgs` call: the cold throughput (worker start-up, state and plan transfer and each
@@ -29,7 +30,8 @@
 import type { Matrix } from "../types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import { openNifti } from "../image/load.ts";
-import { gunzipPass, isGzipFile } from "./gunzip_baseline.ts";
+import { gunzipPass, igzipPass, isGzipFile } from "./gunzip_baseline.ts";
+import { resolveInflateBackend } from "../image/inflate_select.ts";
 import { synthConfounds } from "./workloads.ts";
 
 /** What a child measures. */
@@ -56,6 +58,10 @@ export interface MeasureResult {
   readonly subjects: number;
   readonly secondsPerSubject: number[];
   readonly gunzipSecondsPerSubject: number[] | null;
+  /** `igzip -d -c FILE > /dev/null` per subject; null when igzip is missing or files are plain. */
+  readonly igzipSecondsPerSubject: number[] | null;
+  /** The inflate backend the extraction used (`"isal"`, `"zlib"`, `"stream"`). */
+  readonly inflateBackend: string;
   readonly cpuSecondsPerSubject: number[];
   readonly gunzipCpuSecondsPerSubject: number[] | null;
   readonly decompressedBytes: number[];
@@ -218,7 +224,9 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   const sampled = peakSampler.stop();
   const mem = procMemory();
   const peak = canResetPeak && mem !== null ? mem.hwm : sampled;
-  // 3. one subject at a time, each right after its gunzip reference.
+  // 3. one subject at a time, each right after its gunzip and igzip references.
+  const igz: number[] = [];
+  let igzipMissing = false;
   const seconds: number[] = [];
   const cpu: number[] = [];
   const sequential: Matrix[] = [];
@@ -229,6 +237,9 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
       gzCpu.push(cpuSeconds() - c0);
       gz.push(r.seconds);
       decompressed.push(r.bytes);
+      const ig = await igzipPass(spec.subjects[s]!);
+      if (ig === null) igzipMissing = true;
+      else igz.push(ig);
     } else {
       decompressed.push(compressed[s]!);
     }
@@ -292,6 +303,8 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
     subjects: n,
     secondsPerSubject: seconds,
     gunzipSecondsPerSubject: allGzip ? gz : null,
+    igzipSecondsPerSubject: allGzip && !igzipMissing ? igz : null,
+    inflateBackend: await resolveInflateBackend(),
     cpuSecondsPerSubject: cpu,
     gunzipCpuSecondsPerSubject: allGzip ? gzCpu : null,
     decompressedBytes: decompressed,

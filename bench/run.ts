@@ -1,7 +1,7 @@
 /**
- * `deno task bench`: extraction speed against a plain native-gunzip pass, throughput with 1 vs
- * several workers, and peak memory, for the reference workloads (generated once, cached in
- * `bench/.data/`) or for given files.
+ * `deno task bench`: extraction speed against a plain native-gunzip pass and `igzip -d -c` (the
+ * inflate limit), throughput with 1 vs several workers, and peak memory, for the reference
+ * workloads (generated once, cached in `bench/.data/`) or for given files.
  *
  * Usage:
  *
@@ -38,6 +38,13 @@ export interface BenchRow {
   gunzip_seconds_per_subject_all: number[] | null;
   gunzip_seconds_per_subject: number | null;
   ratio_to_gunzip: number | null;
+  /** `igzip -d -c FILE > /dev/null` (ISA-L's CLI, the hardware limit); null without igzip. */
+  igzip_seconds_per_subject_all: number[] | null;
+  igzip_seconds_per_subject: number | null;
+  /** seconds_per_subject / igzip_seconds_per_subject (medians). */
+  ratio_to_igzip: number | null;
+  /** The inflate backend of the extraction (`isal`, `zlib` or `stream`). */
+  inflate_backend: string;
   cpu_seconds_per_subject: number;
   gunzip_cpu_seconds_per_subject: number | null;
   cpu_ratio_to_gunzip: number | null;
@@ -185,6 +192,7 @@ export function toRow(
 ): BenchRow {
   const perSubject = median(r.secondsPerSubject);
   const gz = r.gunzipSecondsPerSubject === null ? null : median(r.gunzipSecondsPerSubject);
+  const ig = r.igzipSecondsPerSubject === null ? null : median(r.igzipSecondsPerSubject);
   const decompressed = mean(r.decompressedBytes);
   const cpu = median(r.cpuSecondsPerSubject);
   const gzCpu = r.gunzipCpuSecondsPerSubject === null ? null : median(r.gunzipCpuSecondsPerSubject);
@@ -200,6 +208,10 @@ export function toRow(
     gunzip_seconds_per_subject_all: r.gunzipSecondsPerSubject,
     gunzip_seconds_per_subject: gz,
     ratio_to_gunzip: gz === null ? null : perSubject / gz,
+    igzip_seconds_per_subject_all: r.igzipSecondsPerSubject,
+    igzip_seconds_per_subject: ig,
+    ratio_to_igzip: ig === null ? null : perSubject / ig,
+    inflate_backend: r.inflateBackend,
     cpu_seconds_per_subject: cpu,
     gunzip_cpu_seconds_per_subject: gzCpu,
     cpu_ratio_to_gunzip: gzCpu === null || !(gzCpu > 0) ? null : cpu / gzCpu,
@@ -249,6 +261,9 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "s/subject (median)",
     "gunzip s/subject (median)",
     "ratio to gunzip",
+    "igzip s/subject (median)",
+    "ratio to igzip",
+    "inflate",
     "CPU ratio to gunzip",
     "fit s",
     "first transform s",
@@ -274,6 +289,9 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           f(r.seconds_per_subject),
           f(r.gunzip_seconds_per_subject),
           f(r.ratio_to_gunzip),
+          f(r.igzip_seconds_per_subject),
+          f(r.ratio_to_igzip),
+          r.inflate_backend,
           f(r.cpu_ratio_to_gunzip),
           f(r.fit_seconds),
           f(r.first_transform_seconds),

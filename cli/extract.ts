@@ -6,6 +6,7 @@
  */
 import type { Matrix } from "../types.ts";
 import { readConfoundsFile } from "../signal/confounds_file.ts";
+import { INFLATE_ENV, resolveInflateBackend } from "../image/inflate_select.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE } from "./errors.ts";
@@ -104,7 +105,14 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
   let maps: FileChecksum;
   let mask: FileChecksum | null;
   let shardText: string | undefined;
+  let inflateBackend: string;
   try {
+    try {
+      // NIIMASK_INFLATE overrides the choice (auto: the fastest available).
+      inflateBackend = await resolveInflateBackend();
+    } catch (e) {
+      throw new SetupError(`${INFLATE_ENV}: ${errorMessage(e)}`);
+    }
     subjects = subjectNames(opts.imgs).map((subject, i) => ({ image: opts.imgs[i]!, subject }));
     if (opts.shard != null) {
       // This run's slice of the sorted image list (--shard I/N, or auto inside a SLURM array).
@@ -274,6 +282,7 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
         volumes: signals.shape[0],
         tR,
         params,
+        inflateBackend: /\.gz$/i.test(s.image) ? inflateBackend : null,
         confounds: p.confoundsPath === null || p.selected === null ? null : {
           path: p.confoundsPath,
           columns: p.selected.columns,

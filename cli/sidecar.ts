@@ -2,7 +2,9 @@
  * The JSON sidecar (`X_timeseries.json`) of a subject's time series, built as plain data.
  *
  * The sidecar is deterministic (no time stamps, host names or job counts), so two runs with the
- * same inputs and parameters — e.g. one process or several SLURM shards — write identical files.
+ * same inputs and parameters — e.g. one process or several SLURM shards — write identical files
+ * (on machines with the same inflate backend, which it records: `InflateBackend`; every backend
+ * gives the same values).
  *
  * @module
  */
@@ -42,6 +44,8 @@ export interface SidecarInput {
     readonly censorColumns: readonly string[];
     readonly censoredVolumes: readonly number[];
   } | null;
+  /** Inflate backend that read the image (`"isal"`, `"zlib"`, `"stream"`), null when not gzip. */
+  readonly inflateBackend?: string | null;
 }
 
 /** Parameters that do not change the extracted values, left out of the sidecar. */
@@ -134,6 +138,7 @@ export function buildSidecar(input: SidecarInput): Record<string, unknown> {
     CensoredVolumes: [...input.confounds.censoredVolumes],
   };
   out.Parameters = params;
+  if (input.inflateBackend !== undefined) out.InflateBackend = input.inflateBackend;
   return out;
 }
 

@@ -1,11 +1,20 @@
 /**
  * Sequential byte sources for NIfTI reading: an uncompressed file read in place, raw bytes, or a
- * gzip stream inflated by the runtime's native `DecompressionStream("gzip")`, chunk by chunk, so
- * the whole decompressed file is never held in memory.
+ * gzip stream inflated chunk by chunk by the fastest available backend (ISA-L, `node:zlib` or
+ * `DecompressionStream`; see `inflate_select.ts`), so the whole decompressed file is never held
+ * in memory.
  *
  * @module
  */
 import { NiftiParseError } from "./nifti_errors.ts";
+import { GunzipSource } from "./gunzip_source.ts";
+import type { InflateChoice } from "./inflate_types.ts";
+
+/** Options of the byte sources. */
+export interface SourceOptions {
+  /** Inflate backend for gzip data (default `"auto"`: the fastest available). */
+  readonly inflate?: InflateChoice;
+}
 
 /** A forward-only reader of bytes. */
 export interface ByteSource {
@@ -37,30 +46,7 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** The native gzip inflater, typed as a byte transform. */
-function gunzipTransform(): TransformStream<Uint8Array, Uint8Array> {
-  return new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>;
-}
-
-/** Input chunk size fed to the decompressor (large chunks make DecompressionStream slow). */
-const FILE_CHUNK = 1 << 16;
-
-/**
- * A readable stream over an open file from its current position, in 64 KiB chunks. Closing or
- * cancelling the stream does not close the file.
- */
-function fileChunks(file: Deno.FsFile): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const buf = new Uint8Array(FILE_CHUNK);
-      const n = await file.read(buf);
-      if (n === null) controller.close();
-      else controller.enqueue(n === FILE_CHUNK ? buf : buf.subarray(0, n));
-    },
-  }, { highWaterMark: 1 });
-}
-
-/** Reads from a stream of chunks, keeping the unread rest of the current chunk. */
+/** Reads from a stream of (uncompressed) chunks, keeping the unread rest of the current chunk. */
 class StreamSource implements ByteSource {
   #reader: ReadableStreamDefaultReader<Uint8Array>;
   #chunk: Uint8Array = new Uint8Array(0);
@@ -68,19 +54,10 @@ class StreamSource implements ByteSource {
   #done = false;
   #closed = false;
   #file: string;
-  #gzip: boolean;
-  #onClose: (() => void) | undefined;
 
-  constructor(
-    stream: ReadableStream<Uint8Array>,
-    file: string,
-    gzip: boolean,
-    onClose?: () => void,
-  ) {
+  constructor(stream: ReadableStream<Uint8Array>, file: string) {
     this.#reader = stream.getReader();
     this.#file = file;
-    this.#gzip = gzip;
-    this.#onClose = onClose;
   }
 
   async #next(): Promise<boolean> {
@@ -93,14 +70,6 @@ class StreamSource implements ByteSource {
       await this.close();
       if (e instanceof NiftiParseError) throw e;
       const why = e instanceof Error ? e.message : String(e);
-      if (this.#gzip) {
-        throw new NiftiParseError(
-          this.#file,
-          "gzip",
-          `truncated or corrupt gzip data (${why})`,
-          { cause: e },
-        );
-      }
       throw new NiftiParseError(this.#file, "read", `cannot read: ${why}`, { cause: e });
     }
     if (r.done) {
@@ -148,7 +117,6 @@ class StreamSource implements ByteSource {
     } catch {
       // already errored or closed
     }
-    this.#onClose?.();
   }
 }
 
@@ -250,11 +218,12 @@ export interface OpenedSource {
 }
 
 /**
- * Open a file for sequential reading, inflating it through `DecompressionStream("gzip")` when it
- * starts with the gzip magic number (whatever its extension).
+ * Open a file for sequential reading, inflating it when it starts with the gzip magic number
+ * (whatever its extension).
  *
  * @param path file path (already `~`-expanded).
  * @param name the name used in error messages.
+ * @param options inflate backend.
  * @returns the opened source.
  * @throws {NiftiParseError} missing/unreadable or empty file.
  * @example
@@ -266,7 +235,11 @@ export interface OpenedSource {
  * await source.close();
  * ```
  */
-export async function openFileSource(path: string, name: string = path): Promise<OpenedSource> {
+export async function openFileSource(
+  path: string,
+  name: string = path,
+  options: SourceOptions = {},
+): Promise<OpenedSource> {
   let file: Deno.FsFile;
   try {
     file = await Deno.open(path, { read: true });
@@ -288,8 +261,8 @@ export async function openFileSource(path: string, name: string = path): Promise
     const n = await plain.read(magic);
     if (isGzip(magic.subarray(0, n))) {
       await file.seek(0, Deno.SeekMode.Start);
-      const stream = fileChunks(file).pipeThrough(gunzipTransform());
-      const source = new StreamSource(stream, name, true, () => {
+      const fill = async (into: Uint8Array) => (await file.read(into)) ?? 0;
+      const source = new GunzipSource(fill, name, options.inflate, () => {
         try {
           file.close();
         } catch {
@@ -313,11 +286,11 @@ export async function openFileSource(path: string, name: string = path): Promise
 }
 
 /**
- * Sequential reading over bytes in memory, inflated with `DecompressionStream("gzip")` when they
- * start with the gzip magic number.
+ * Sequential reading over bytes in memory, inflated when they start with the gzip magic number.
  *
  * @param bytes file contents.
  * @param name the name used in error messages.
+ * @param options inflate backend.
  * @returns the opened source.
  * @throws {NiftiParseError} empty input.
  * @example
@@ -327,21 +300,21 @@ export async function openFileSource(path: string, name: string = path): Promise
  * console.log(gzip, size); // false 400
  * ```
  */
-export function openBytesSource(bytes: Uint8Array, name: string): OpenedSource {
+export function openBytesSource(
+  bytes: Uint8Array,
+  name: string,
+  options: SourceOptions = {},
+): OpenedSource {
   if (bytes.length === 0) throw new NiftiParseError(name, "empty", "empty input (0 bytes)");
   if (isGzip(bytes)) {
     let pos = 0;
-    const input = new ReadableStream<Uint8Array>({
-      pull(controller) {
-        if (pos >= bytes.length) controller.close();
-        else {
-          controller.enqueue(bytes.subarray(pos, pos + FILE_CHUNK));
-          pos += FILE_CHUNK;
-        }
-      },
-    }, { highWaterMark: 1 });
-    const stream = input.pipeThrough(gunzipTransform());
-    return { source: new StreamSource(stream, name, true), gzip: true, size: null };
+    const fill = (into: Uint8Array) => {
+      const n = Math.min(into.length, bytes.length - pos);
+      into.set(bytes.subarray(pos, pos + n));
+      pos += n;
+      return Promise.resolve(n);
+    };
+    return { source: new GunzipSource(fill, name, options.inflate), gzip: true, size: null };
   }
   return { source: new BytesSource(bytes), gzip: false, size: bytes.length };
 }
@@ -353,6 +326,7 @@ export function openBytesSource(bytes: Uint8Array, name: string): OpenedSource {
  * @param stream the byte stream.
  * @param name the name used in error messages.
  * @param gzip whether to inflate.
+ * @param options inflate backend.
  * @returns the opened source.
  * @example
  * ```ts ignore
@@ -365,7 +339,24 @@ export function openStreamSource(
   stream: ReadableStream<Uint8Array>,
   name: string,
   gzip: boolean,
+  options: SourceOptions = {},
 ): OpenedSource {
-  const s = gzip ? stream.pipeThrough(gunzipTransform()) : stream;
-  return { source: new StreamSource(s, name, gzip), gzip, size: null };
+  if (!gzip) return { source: new StreamSource(stream, name), gzip, size: null };
+  const reader = stream.getReader();
+  let rest: Uint8Array = new Uint8Array(0);
+  const fill = async (into: Uint8Array) => {
+    while (rest.length === 0) {
+      const r = await reader.read();
+      if (r.done) return 0;
+      rest = r.value;
+    }
+    const n = Math.min(into.length, rest.length);
+    into.set(rest.subarray(0, n));
+    rest = rest.subarray(n);
+    return n;
+  };
+  const close = () => {
+    reader.cancel().catch(() => {});
+  };
+  return { source: new GunzipSource(fill, name, options.inflate, close), gzip, size: null };
 }

@@ -13,6 +13,8 @@ import {
   openFileSource,
   openStreamSource,
 } from "./gzip_stream.ts";
+import type { InflateChoice } from "./inflate_types.ts";
+import { checkInflateChoice } from "./inflate_select.ts";
 import { assertImage, isImage } from "./check_image.ts";
 import { allClose, formatAffine } from "./grid.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
@@ -62,6 +64,17 @@ export interface VolumesOptions {
    * consumed before the next is read.
    */
   readonly reuse?: boolean;
+}
+
+/** Options of {@link openNifti} and {@link loadImg} for reading files. */
+export interface ReadOptions {
+  /**
+   * Inflate backend for `.nii.gz` data: `"isal"` (Intel ISA-L through Deno's FFI; needs
+   * `--allow-ffi` and `libisal.so.2`), `"zlib"` (`node:zlib`), `"stream"`
+   * (`DecompressionStream`), or `"auto"` (default): the environment variable `NIIMASK_INFLATE`
+   * when set, else the fastest available. Every backend gives the same bytes and errors.
+   */
+  readonly inflate?: InflateChoice;
 }
 
 /** A NIfTI file opened for streaming: header facts plus an iterator over volumes. */
@@ -296,7 +309,11 @@ function blobName(blob: Blob): string {
  * A Blob (a browser `File`) read as a stream of bytes, inflated through `DecompressionStream` when
  * it starts with the gzip magic number: never held whole in memory.
  */
-async function openBlobSource(blob: Blob, name: string): Promise<OpenedSource> {
+async function openBlobSource(
+  blob: Blob,
+  name: string,
+  options: ReadOptions,
+): Promise<OpenedSource> {
   if (blob.size === 0) throw new NiftiParseError(name, "empty", "empty file (0 bytes)");
   let magic: Uint8Array;
   try {
@@ -306,7 +323,12 @@ async function openBlobSource(blob: Blob, name: string): Promise<OpenedSource> {
     throw new NiftiParseError(name, "read", `cannot read: ${why}`, { cause: e });
   }
   const gzip = isGzip(magic);
-  const opened = openStreamSource(blob.stream() as ReadableStream<Uint8Array>, name, gzip);
+  const opened = openStreamSource(
+    blob.stream() as ReadableStream<Uint8Array>,
+    name,
+    gzip,
+    options,
+  );
   return gzip ? opened : { ...opened, size: blob.size };
 }
 
@@ -316,18 +338,28 @@ function fileUrlToPath(url: URL): string {
 
 async function openSource(
   source: string | URL | Uint8Array | Blob,
+  options: ReadOptions,
 ): Promise<{ opened: OpenedSource; file: string; path: string | undefined }> {
+  if (options.inflate !== undefined) checkInflateChoice(options.inflate, "options.inflate");
   if (source instanceof Uint8Array) {
-    return { opened: openBytesSource(source, BYTES_NAME), file: BYTES_NAME, path: undefined };
+    return {
+      opened: openBytesSource(source, BYTES_NAME, options),
+      file: BYTES_NAME,
+      path: undefined,
+    };
   }
   if (typeof Blob !== "undefined" && source instanceof Blob) {
     const name = blobName(source);
-    return { opened: await openBlobSource(source, name), file: name, path: undefined };
+    return {
+      opened: await openBlobSource(source, name, options),
+      file: name,
+      path: undefined,
+    };
   }
   if (source instanceof URL) {
     if (source.protocol === "file:") {
       const path = fileUrlToPath(source);
-      return { opened: await openFileSource(path, path), file: path, path };
+      return { opened: await openFileSource(path, path, options), file: path, path };
     }
     const name = source.href;
     let res: Response;
@@ -346,7 +378,11 @@ async function openSource(
       );
     }
     const gzip = /\.gz$/i.test(source.pathname);
-    return { opened: openStreamSource(res.body, name, gzip), file: name, path: undefined };
+    return {
+      opened: openStreamSource(res.body, name, gzip, options),
+      file: name,
+      path: undefined,
+    };
   }
   if (typeof source !== "string") {
     throw new TypeError(
@@ -354,7 +390,7 @@ async function openSource(
     );
   }
   const path = expandHome(source);
-  return { opened: await openFileSource(path, source), file: source, path };
+  return { opened: await openFileSource(path, source, options), file: source, path };
 }
 
 function describe(x: unknown): string {
@@ -365,8 +401,11 @@ function describe(x: unknown): string {
 }
 
 /** Open and parse the header; positions the source at the voxel data. */
-async function openParsed(source: string | URL | Uint8Array | Blob): Promise<OpenedNifti> {
-  const { opened, file, path } = await openSource(source);
+async function openParsed(
+  source: string | URL | Uint8Array | Blob,
+  options: ReadOptions = {},
+): Promise<OpenedNifti> {
+  const { opened, file, path } = await openSource(source, options);
   const src = opened.source;
   try {
     const head = new Uint8Array(540);
@@ -413,7 +452,7 @@ async function openParsed(source: string | URL | Uint8Array | Blob): Promise<Ope
 /**
  * Open a NIfTI-1/2 file (`.nii` or `.nii.gz`) for streaming, volume by volume.
  *
- * The header is read at once; `volumes()` then inflates (native `DecompressionStream`) and decodes
+ * The header is read at once; `volumes()` then inflates (see {@link ReadOptions.inflate}) and decodes
  * one volume at a time, never holding the whole decompressed file. Each yielded array is new
  * (safe to keep) unless `volumes({ reuse: true })` asks for one array reused for every volume:
  * float32 for float32 and unscaled 8/16-bit data, float64 otherwise. Values are
@@ -422,6 +461,7 @@ async function openParsed(source: string | URL | Uint8Array | Blob): Promise<Ope
  *
  * @param source path (`~` expanded), URL (`file:` or http(s)), raw bytes or a `Blob`/`File`
  *   (streamed; gzip detected by its magic number).
+ * @param options inflate backend.
  * @returns the opened stream.
  * @throws {NiftiParseError} missing, empty, not NIfTI, corrupt gzip, unsupported datatype, bad
  *   dims; truncated data is reported when reached (plain files: at open).
@@ -442,8 +482,11 @@ async function openParsed(source: string | URL | Uint8Array | Blob): Promise<Ope
  * deepEqual(volumes, [[1, 2], [3, 4], [5, 6]]);
  * ```
  */
-export async function openNifti(source: string | URL | Uint8Array | Blob): Promise<NiftiStream> {
-  const nifti = await openParsed(source);
+export async function openNifti(
+  source: string | URL | Uint8Array | Blob,
+  options: ReadOptions = {},
+): Promise<NiftiStream> {
+  const nifti = await openParsed(source, options);
   const h = nifti.header;
   let started = false;
   async function* volumes(options: VolumesOptions = {}): AsyncGenerator<VoxelData> {
@@ -475,8 +518,11 @@ export async function openNifti(source: string | URL | Uint8Array | Blob): Promi
 }
 
 /** Read a whole file into one array of the final size (no intermediate copies). */
-async function loadFile(source: string | URL | Uint8Array | Blob): Promise<LoadedImage> {
-  const nifti = await openParsed(source);
+async function loadFile(
+  source: string | URL | Uint8Array | Blob,
+  options: ReadOptions,
+): Promise<LoadedImage> {
+  const nifti = await openParsed(source, options);
   const h = nifti.header;
   try {
     const data = allocate(h, h.voxelsPerVolume * h.nVolumes, nifti.file);
@@ -517,7 +563,7 @@ interface ItemInfo {
   readonly float32: boolean;
 }
 
-async function itemInfo(item: ListItem, i: number): Promise<ItemInfo> {
+async function itemInfo(item: ListItem, i: number, options: ReadOptions): Promise<ItemInfo> {
   if (isImage(item)) {
     const img = checkImage(item, itemName(item, i));
     return {
@@ -532,17 +578,21 @@ async function itemInfo(item: ListItem, i: number): Promise<ItemInfo> {
       `${itemName(item, i)}: glob patterns are not expanded inside a list of images`,
     );
   }
-  const nifti = await openParsed(item);
+  const nifti = await openParsed(item, options);
   await nifti.close();
   const h = nifti.header;
   return { shape: h.shape, affine: h.affine, dtype: h.dtype, float32: usesFloat32(h) };
 }
 
 /** nilearn's `concat_imgs` for a list of 3D images (stacked) or of 4D images (joined in time). */
-async function concatItems(items: readonly ListItem[], label?: string): Promise<LoadedImage> {
+async function concatItems(
+  items: readonly ListItem[],
+  options: ReadOptions,
+  label?: string,
+): Promise<LoadedImage> {
   if (items.length === 0) throw new TypeError("Cannot concatenate an empty list of images");
   const infos: ItemInfo[] = [];
-  for (let i = 0; i < items.length; i++) infos.push(await itemInfo(items[i]!, i));
+  for (let i = 0; i < items.length; i++) infos.push(await itemInfo(items[i]!, i, options));
   const first = infos[0]!;
   const is4d = first.shape.length === 4;
   const [nx, ny, nz] = first.shape as [number, number, number];
@@ -592,7 +642,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
     if (isImage(item)) {
       data.set(item.data, t * vpv);
     } else {
-      const nifti = await openParsed(item as string | URL);
+      const nifti = await openParsed(item as string | URL, options);
       try {
         const h = nifti.header;
         if (h.voxelsPerVolume * h.nVolumes !== vpv * lengths[i]!) {
@@ -637,6 +687,7 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * of 5 to 7 dimensions keep them all (as nibabel; the maskers take 3D and 4D images only).
  *
  * @param source see {@link ImgSource}.
+ * @param options inflate backend for `.nii.gz` files.
  * @returns the loaded image.
  * @throws {NiftiParseError} for missing or bad files, naming the file.
  * @throws {TypeError} for a source of the wrong kind, or list items of mismatched dimensionality
@@ -648,20 +699,25 @@ async function concatItems(items: readonly ListItem[], label?: string): Promise<
  * const stacked = await loadImg("~/data/sub-*_T1w.nii.gz");
  * ```
  */
-export async function loadImg(source: ImgSource): Promise<LoadedImage> {
-  if (Array.isArray(source)) return await concatItems(source as readonly ListItem[]);
+export async function loadImg(
+  source: ImgSource,
+  options: ReadOptions = {},
+): Promise<LoadedImage> {
+  if (Array.isArray(source)) return await concatItems(source as readonly ListItem[], options);
   if (typeof source === "string") {
     if (hasGlobMagic(source)) {
       const files = await expandGlob(expandHome(source));
       if (files.length === 0) {
         throw new NiftiParseError(source, "not_found", "no files match this glob pattern");
       }
-      return await concatItems(files, source);
+      return await concatItems(files, options, source);
     }
-    return await loadFile(source);
+    return await loadFile(source, options);
   }
-  if (source instanceof URL || source instanceof Uint8Array) return await loadFile(source);
-  if (typeof Blob !== "undefined" && source instanceof Blob) return await loadFile(source);
+  if (source instanceof URL || source instanceof Uint8Array) {
+    return await loadFile(source, options);
+  }
+  if (typeof Blob !== "undefined" && source instanceof Blob) return await loadFile(source, options);
   if (isImage(source)) return checkImage(source, "image");
   throw new TypeError(
     `loadImg: expected a path, URL, Uint8Array, Blob, image or list of images, got ${

@@ -56,3 +56,10 @@ export {
   signalsToImgMaps,
 } from "./maps_projection.ts";
 export { highVarianceConfounds, type ImageHighVarianceOptions } from "./high_variance_confounds.ts";
+export type { InflateBackend, InflateChoice } from "./inflate_types.ts";
+export {
+  availableInflateBackends,
+  INFLATE_BACKENDS,
+  INFLATE_ENV,
+  resolveInflateBackend,
+} from "./inflate_select.ts";

@@ -45,6 +45,7 @@ if (import.meta.main) {
     "--allow-read",
     "--allow-write",
     "--allow-env",
+    "--allow-ffi", // ISA-L inflate when libisal.so.2 is installed (silent fallback otherwise)
     ...includes.flatMap((f) => ["--include", f]),
     "-o",
     OUT,

@@ -234,7 +234,7 @@ ok "slurmctld and slurmd started; node ${HOST} idle (ports ${CTLD_PORT}/${SLURMD
 
 # ---- 3. data and the single-process reference --------------------------------------------------
 DENO=$(command -v deno) || die "deno not found on PATH"
-NIIMASK="$DENO run --allow-read --allow-write --allow-env --cached-only $ROOT/cli.ts"
+NIIMASK="$DENO run --allow-read --allow-write --allow-env --allow-ffi --cached-only $ROOT/cli.ts"
 [ -f "$ROOT/cli.ts" ] || die "cli.ts is missing (the niimask command line)"
 # Fill Deno's module cache once, so the array tasks do not all resolve modules at the same time.
 "$DENO" cache --quiet "$ROOT/cli.ts" "$ROOT/scripts/slurm/make_demo_data.ts" >"$T/log/deno-cache.log" 2>&1 ||
