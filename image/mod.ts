@@ -13,6 +13,7 @@ export {
   type NiftiDtype,
   type NiftiStream,
   openNifti,
+  type ReadOptions,
   type VolumesOptions,
 } from "./load.ts";
 export { saveImg, type SaveOptions } from "./save.ts";
