@@ -47,7 +47,8 @@ import {
 import { formatShard, parseShard, selectShard } from "./shard.ts";
 import { participantOfStem, type ReportRun, writeParticipantReports } from "./bids_report.ts";
 import { runConnectivityFiles } from "./connectivity_outputs.ts";
-import { bidsTangentGroup, checkBidsTangentRuns, relmatsDifference } from "./bids_connectivity.ts";
+import { bidsTangentGroup, relmatsDifference } from "./bids_connectivity.ts";
+import { checkBidsTangentRuns } from "./bids_connectivity_checks.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {

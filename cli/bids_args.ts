@@ -12,7 +12,7 @@ import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
 import { parseShardSpec } from "./shard.ts";
 import type { RunFilters } from "./bids_discover.ts";
 import { type ConnectivityRequest, connectivityRequest } from "./connectivity_args.ts";
-import { checkBidsTangentShard } from "./bids_connectivity.ts";
+import { checkBidsTangentShard } from "./bids_connectivity_checks.ts";
 
 const INPUTS = "Inputs";
 const DENOISE = "Denoising (nilearn load_confounds_strategy)";

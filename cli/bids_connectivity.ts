@@ -1,117 +1,25 @@
 /**
- * Connectivity matrices in `niimask bids` (`--connectivity`, `--cov-estimator`): the refusals
- * specific to a BIDS batch (tangent under `--shard`, tangent with fewer than two runs), the
+ * Connectivity matrices in `niimask bids` (`--connectivity`, `--cov-estimator`): the
  * `--skip-existing` check of a run's matrices, the group mean's name, and the tangent group step
  * over every run of the invocation. The per-run files themselves are those of
- * `connectivity_outputs.ts`, written in the same atomic write as the time series.
+ * `connectivity_outputs.ts`, written in the same atomic write as the time series; the refusals
+ * (tangent under `--shard` or with one run) are in `bids_connectivity_checks.ts`.
  *
  * @module
  */
 import type { Matrix } from "../types.ts";
 import type { ConnectivityRequest } from "./connectivity_args.ts";
-import { UsageError } from "./errors.ts";
 import { groupTangentStem, relmatPaths } from "./connectivity_outputs.ts";
 import { type GroupRunSource, groupTangentStep, timeseriesStem } from "./connectivity_group.ts";
 import { strategyLabel } from "./bids_naming.ts";
 import { VERSION } from "./version.ts";
+import type { BidsBatchNames } from "./bids_connectivity_checks.ts";
 
 /** scikit-learn's estimator name recorded in a relmat sidecar, by CLI spelling. */
 const ESTIMATOR_NAMES: Readonly<Record<string, string>> = {
   ledoit_wolf: "LedoitWolf",
   empirical: "EmpiricalCovariance",
 };
-
-/** What names a `niimask bids` batch: its output folder, atlas label and strategy. */
-export interface BidsBatchNames {
-  /** OUTPUT_DIR. */
-  readonly outputDir: string;
-  /** `--atlas-name`. */
-  readonly atlasName: string;
-  /** `--denoise-strategy` (`simple`, `scrubbing`, `compcor`, `ica_aroma`). */
-  readonly strategy: string;
-}
-
-/**
- * The `niimask group` command that computes the tangent kind of a sharded `niimask bids` batch.
- *
- * @param names the batch's output folder, atlas label and strategy.
- * @returns the command line.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { bidsGroupCommand } from "./bids_connectivity.ts";
- * assert.equal(
- *   bidsGroupCommand({ outputDir: "out", atlasName: "difumo", strategy: "simple" }),
- *   "niimask group out --connectivity tangent --atlas-name difumo --denoise-strategy simple",
- * );
- * ```
- */
-export function bidsGroupCommand(names: BidsBatchNames): string {
-  return `niimask group ${names.outputDir} --connectivity tangent --atlas-name ` +
-    `${names.atlasName} --denoise-strategy ${names.strategy}`;
-}
-
-/**
- * Refuse the tangent kind under `--shard`: it is fitted on the group of all runs, and a shard
- * sees only part of them. The message gives the `niimask group` command to run once every shard
- * has finished.
- *
- * @param request the connectivity request, or null.
- * @param sharded whether `--shard` is given.
- * @param names the batch's output folder, atlas label and strategy.
- * @throws UsageError saying why, and what to run instead.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkBidsTangentShard } from "./bids_connectivity.ts";
- * const names = { outputDir: "out", atlasName: "a", strategy: "simple" };
- * checkBidsTangentShard({ kinds: ["correlation"], estimator: "ledoit_wolf" }, true, names);
- * assert.throws(() =>
- *   checkBidsTangentShard({ kinds: ["tangent"], estimator: "ledoit_wolf" }, true, names)
- * );
- * ```
- */
-export function checkBidsTangentShard(
-  request: ConnectivityRequest | null,
-  sharded: boolean,
-  names: BidsBatchNames,
-): void {
-  if (request === null || !sharded || !request.kinds.includes("tangent")) return;
-  const others = request.kinds.filter((k) => k !== "tangent").map((k) => k.replace(" ", "_"));
-  throw new UsageError(
-    "--connectivity tangent cannot run with --shard: the tangent space is fitted on the group " +
-      "of all runs (their geometric mean), and one shard sees only part of them. Run the shards " +
-      (others.length > 0 ? `with --connectivity ${others.join(",")}` : "without tangent") +
-      `, then, once all have finished: ${bidsGroupCommand(names)}`,
-  );
-}
-
-/**
- * Refuse the tangent kind when the filters select fewer than two runs.
- *
- * @param request the connectivity request, or null.
- * @param runs the runs selected (image paths).
- * @throws UsageError saying why, naming the run.
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkBidsTangentRuns } from "./bids_connectivity.ts";
- * const tangent = { kinds: ["tangent"] as const, estimator: "ledoit_wolf" } as const;
- * checkBidsTangentRuns(tangent, ["a.nii.gz", "b.nii.gz"]);
- * assert.throws(() => checkBidsTangentRuns(tangent, ["a.nii.gz"]), /at least two runs/);
- * ```
- */
-export function checkBidsTangentRuns(
-  request: ConnectivityRequest | null,
-  runs: readonly string[],
-): void {
-  if (request === null || !request.kinds.includes("tangent") || runs.length >= 2) return;
-  throw new UsageError(
-    "--connectivity tangent needs at least two runs: it is a group measure (each run's " +
-      "deviation from the group's geometric mean), and the run selection gives " +
-      `${runs.length}${runs.length === 1 ? ` (${runs[0]})` : ""}`,
-  );
-}
 
 /**
  * The stem of the group tangent mean of a bids batch:

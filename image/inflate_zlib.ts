@@ -96,7 +96,14 @@ class ZlibInflater implements RawInflater {
 
 let loaded: Promise<ZlibModule | null> | null = null;
 
+/** Deno or Node: the runtimes that have `node:zlib` (a browser never tries to import it). */
+function hasNodeModules(): boolean {
+  const g = globalThis as { Deno?: unknown; process?: { versions?: { node?: unknown } } };
+  return g.Deno !== undefined || typeof g.process?.versions?.node === "string";
+}
+
 async function loadZlib(): Promise<ZlibModule | null> {
+  if (!hasNodeModules()) return null;
   try {
     // Dynamic, so that the core still loads where node:zlib does not exist (browsers: the
     // import rejects and the next backend is used; bundlers keep `node:*` external).

@@ -13,11 +13,8 @@ import type { ConnectivityKind } from "../connectome/mod.ts";
 import { parseTimeseriesTsv } from "../cli/timeseries_read.ts";
 import { parseBidsArgs } from "../cli/bids_args.ts";
 import { UsageError } from "../cli/errors.ts";
-import {
-  bidsGroupTangentStem,
-  checkBidsTangentRuns,
-  relmatsDifference,
-} from "../cli/bids_connectivity.ts";
+import { bidsGroupTangentStem, relmatsDifference } from "../cli/bids_connectivity.ts";
+import { checkBidsTangentRuns } from "../cli/bids_connectivity_checks.ts";
 import { selectSeries, seriesEntities } from "../cli/group_inputs.ts";
 import type { Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";

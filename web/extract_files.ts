@@ -9,6 +9,7 @@
  */
 import type { Matrix } from "../types.ts";
 import { openNifti } from "../image/load.ts";
+import { resolveInflateBackend } from "../image/inflate_select.ts";
 import { parseConfoundsTable } from "../signal/confounds_file.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { FittedMultiMapsMasker, MultiMapsMaskerConfig } from "../maskers/types.ts";
@@ -398,6 +399,9 @@ export async function extractFiles(
   const conn = opts.connectivity ?? null;
   if (conn !== null) onProgress("computing the connectivity matrices", 0.85);
   const runs: ConnectivityRun[] = [];
+  // The inflater this runtime reads gzip with (DecompressionStream in a browser), recorded as the
+  // command line records it.
+  const inflateBackend = await resolveInflateBackend();
   const out = signals.map((m, i): SubjectFiles => {
     const subject = subjects[i]!;
     const columns = columnNames(m, names);
@@ -414,6 +418,7 @@ export async function extractFiles(
       tR,
       params,
       confounds: rc === null ? null : rc.record,
+      inflateBackend: /\.gz$/i.test(input.imgs[i]!.name) ? inflateBackend : null,
     });
     if (denoise !== null) {
       delete (sidecar.Confounds as Record<string, unknown> | undefined)?.CensorColumns;
