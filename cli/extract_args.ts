@@ -14,6 +14,9 @@ import {
   type ConnectivityRequest,
   connectivityRequest,
 } from "./connectivity_args.ts";
+import { layoutFlags, maskerConfigFromFlags } from "./masker_flags.ts";
+
+export { maskerConfigFromFlags } from "./masker_flags.ts";
 
 const INPUTS = "Inputs";
 const CONFOUNDS = "Confounds and censoring";
@@ -22,8 +25,20 @@ const CLEAN = "Filter details (nilearn clean__* keyword arguments)";
 const MAPS = "Maps and resampling";
 const RUN = "Execution and output";
 
-/** Every flag of `niimask extract`, in help order. */
-export const EXTRACT_FLAGS: readonly FlagSpec[] = [
+/** Headings of the masker flags (`maskers/param_table.ts`) in `extract`'s help. */
+const MASKER_HEADINGS = {
+  confounds: CONFOUNDS,
+  signal: SIGNAL,
+  clean: CLEAN,
+  maps: MAPS,
+  run: RUN,
+} as const;
+
+/**
+ * The help layout of `niimask extract`: its own flags, and the names of the masker flags
+ * (declared in `maskers/param_table.ts`) where they are listed.
+ */
+const EXTRACT_LAYOUT: readonly (FlagSpec | string)[] = [
   // Inputs
   {
     name: "maps",
@@ -99,206 +114,32 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
       "kept volume); matching columns must hold only 0/1 and are not used as confounds. A file " +
       "in which no column matches is that subject's error. Needs --confounds.",
   },
-  {
-    name: "high-variance-confounds",
-    kind: "boolean",
-    group: CONFOUNDS,
-    defaultText: "off",
-    help: "Also regress out each subject's high-variance confounds (nilearn's " +
-      "high_variance_confounds).",
-  },
-  {
-    name: "standardize-confounds",
-    kind: "boolean",
-    negatable: true,
-    group: CONFOUNDS,
-    defaultText: "on",
-    help: "Standardize the confounds (z-score) before regressing them out.",
-  },
+  "high-variance-confounds",
+  "standardize-confounds",
   // Signal
-  {
-    name: "standardize",
-    kind: "choice",
-    metavar: "MODE",
-    choices: ["false", "zscore_sample", "zscore", "psc", "true"],
-    group: SIGNAL,
-    defaultText: "false",
-    help: "Standardization of each time series: false (none), zscore_sample (mean 0, sample " +
-      "std 1), zscore (mean 0, population std 1), psc (percent signal change), true (nilearn " +
-      "0.11.1's meaning of True).",
-  },
-  {
-    name: "detrend",
-    kind: "boolean",
-    group: SIGNAL,
-    defaultText: "off",
-    help: "Remove a linear trend from each time series.",
-  },
-  {
-    name: "low-pass",
-    kind: "number",
-    metavar: "HZ",
-    min: 0,
-    exclusiveMin: true,
-    group: SIGNAL,
-    defaultText: "none",
-    help: "Low-pass cutoff frequency (Hz). Needs --t-r.",
-  },
-  {
-    name: "high-pass",
-    kind: "number",
-    metavar: "HZ",
-    min: 0,
-    exclusiveMin: true,
-    group: SIGNAL,
-    defaultText: "none",
-    help: "High-pass cutoff frequency (Hz). Needs --t-r.",
-  },
-  {
-    name: "t-r",
-    kind: "number",
-    metavar: "S",
-    min: 0,
-    exclusiveMin: true,
-    group: SIGNAL,
-    defaultText: "none",
-    help: "Repetition time (s); also gives SamplingFrequency (1/TR, Hz) in the JSON sidecar.",
-  },
-  {
-    name: "smoothing-fwhm",
-    kind: "numbers",
-    metavar: "MM",
-    min: 0,
-    group: SIGNAL,
-    defaultText: "none",
-    help: "Gaussian smoothing kernel FWHM (mm) applied to the images; one value, or three " +
-      "comma-separated values for x,y,z.",
-  },
-  {
-    name: "dtype",
-    kind: "choice",
-    choices: ["auto", "float32", "float64"],
-    group: SIGNAL,
-    defaultText: "keep the image's type",
-    help: "Working data type.",
-  },
+  "standardize",
+  "detrend",
+  "low-pass",
+  "high-pass",
+  "t-r",
+  "smoothing-fwhm",
+  "dtype",
   // Clean kwargs
-  {
-    name: "filter",
-    kind: "choice",
-    choices: ["butterworth", "cosine", "false"],
-    group: CLEAN,
-    defaultText: "butterworth",
-    help: "Filter used for --low-pass/--high-pass: butterworth, cosine (drift regressors, " +
-      "high-pass only) or false (no filtering).",
-  },
-  {
-    name: "extrapolate",
-    kind: "boolean",
-    negatable: true,
-    group: CLEAN,
-    defaultText: "on",
-    help: "Interpolate censored volumes at the start/end of the series too before filtering " +
-      "(--no-extrapolate: only between kept volumes).",
-  },
-  {
-    name: "ensure-finite",
-    kind: "boolean",
-    group: CLEAN,
-    defaultText: "off",
-    help: "Replace NaN and infinite values by 0 before cleaning.",
-  },
-  {
-    name: "butterworth-order",
-    kind: "integer",
-    metavar: "N",
-    min: 1,
-    group: CLEAN,
-    defaultText: "5",
-    help: "Order of the Butterworth filter.",
-  },
-  {
-    name: "butterworth-padtype",
-    kind: "choice",
-    choices: ["odd", "even", "constant"],
-    group: CLEAN,
-    defaultText: "odd",
-    help: "Padding type of the zero-phase forward-backward Butterworth filter.",
-  },
-  {
-    name: "butterworth-padlen",
-    kind: "integer",
-    metavar: "N",
-    min: 0,
-    group: CLEAN,
-    defaultText: "scipy's default, 3 x filter length",
-    help: "Padding length (volumes) of the forward-backward Butterworth filter.",
-  },
+  "filter",
+  "extrapolate",
+  "ensure-finite",
+  "butterworth-order",
+  "butterworth-padtype",
+  "butterworth-padlen",
   // Maps
-  {
-    name: "resampling-target",
-    kind: "choice",
-    choices: ["data", "mask", "maps", "none"],
-    group: MAPS,
-    defaultText: "data",
-    help: "Grid everything is resampled to: data (each image's grid), mask, maps, or none " +
-      "(no resampling; grids must already match).",
-  },
-  {
-    name: "allow-overlap",
-    kind: "boolean",
-    negatable: true,
-    group: MAPS,
-    defaultText: "on",
-    help: "Allow the maps to overlap (--no-allow-overlap: overlapping maps are an error).",
-  },
-  {
-    name: "keep-masked-maps",
-    kind: "boolean",
-    negatable: true,
-    group: MAPS,
-    defaultText: "on",
-    help: "Keep maps emptied by the mask as all-zero time series (--no-keep-masked-maps: " +
-      "drop them).",
-  },
+  "resampling-target",
+  "allow-overlap",
+  "keep-masked-maps",
   // Execution
-  {
-    name: "jobs",
-    kind: "integer",
-    metavar: "N",
-    min: 1,
-    special: [-1],
-    group: RUN,
-    defaultText: "1",
-    help: "Subjects processed in parallel (-1 = one per CPU core).",
-  },
-  {
-    name: "cache",
-    kind: "string",
-    metavar: "DIR",
-    group: RUN,
-    defaultText: "no cache",
-    help: "Cache directory for fitted/resampled maps, shared between runs (nilearn's memory).",
-  },
-  {
-    name: "memory-level",
-    kind: "integer",
-    metavar: "N",
-    min: 0,
-    group: RUN,
-    defaultText: "0, or 1 with --cache",
-    help: "Caching aggressiveness (nilearn's memory_level; 0 = cache nothing).",
-  },
-  {
-    name: "report",
-    kind: "string",
-    metavar: "FILE.html",
-    group: RUN,
-    defaultText: "no report",
-    help: "Write a self-contained HTML report to FILE: the maps (named by --labels) over the " +
-      "mean of the first run extracted (sorted order), that run's time series and spectra, its " +
-      "connectivity heatmaps (--connectivity), the parameters and warnings.",
-  },
+  "jobs",
+  "cache",
+  "memory-level",
+  "report",
   {
     name: "report-background",
     kind: "string",
@@ -334,17 +175,7 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
     defaultText: "off",
     help: "No progress output (failures and their summary are still reported on stderr).",
   },
-  {
-    name: "verbose",
-    kind: "integer",
-    metavar: "LEVEL",
-    min: 0,
-    optionalValue: true,
-    implicit: "1",
-    group: RUN,
-    defaultText: "0",
-    help: "Masker verbosity (nilearn's verbose); bare --verbose means 1.",
-  },
+  "verbose",
   {
     name: "help",
     kind: "boolean",
@@ -353,6 +184,9 @@ export const EXTRACT_FLAGS: readonly FlagSpec[] = [
   },
   ...CONNECTIVITY_FLAGS,
 ];
+
+/** Every flag of `niimask extract`, in help order. */
+export const EXTRACT_FLAGS: readonly FlagSpec[] = layoutFlags(EXTRACT_LAYOUT, MASKER_HEADINGS);
 
 /** Everything `niimask extract` needs, validated. */
 export interface ExtractOptions {
@@ -416,102 +250,6 @@ function bool(v: ReadonlyMap<string, FlagValue>, name: string): boolean | undefi
 function list(v: ReadonlyMap<string, FlagValue>, name: string): string[] | null {
   const x = v.get(name);
   return Array.isArray(x) ? x.map(String) : null;
-}
-
-/** Boolean flags and the masker fields they set. */
-const BOOLEAN_FIELDS = [
-  ["standardize-confounds", "standardizeConfounds"],
-  ["high-variance-confounds", "highVarianceConfounds"],
-  ["detrend", "detrend"],
-  ["allow-overlap", "allowOverlap"],
-  ["keep-masked-maps", "keepMaskedMaps"],
-] as const;
-
-/** Number flags and the masker fields they set. */
-const NUMBER_FIELDS = [
-  ["low-pass", "lowPass"],
-  ["high-pass", "highPass"],
-  ["t-r", "tR"],
-  ["verbose", "verbose"],
-  ["jobs", "nJobs"],
-] as const;
-
-/** Boolean and number flags and the `clean` options they set. */
-const CLEAN_BOOLEAN_FIELDS = [["extrapolate", "extrapolate"], [
-  "ensure-finite",
-  "ensureFinite",
-]] as const;
-const CLEAN_NUMBER_FIELDS = [
-  ["butterworth-order", "butterworthOrder"],
-  ["butterworth-padlen", "butterworthPadlen"],
-] as const;
-
-/**
- * The masker configuration (minus maps and mask) selected by parsed `extract` flags: only the
- * parameters given on the command line are set.
- *
- * @param v parsed flag values.
- * @returns the partial masker configuration.
- * @example
- * ```ts
- * import { parseFlags } from "./flags.ts";
- * import { EXTRACT_FLAGS, maskerConfigFromFlags } from "./extract_args.ts";
- * const { values } = parseFlags(["--maps", "m.nii", "--out", "o", "--t-r", "2"], EXTRACT_FLAGS);
- * maskerConfigFromFlags(values); // { tR: 2 }
- * ```
- */
-export function maskerConfigFromFlags(
-  v: ReadonlyMap<string, FlagValue>,
-): Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg"> {
-  const c: Omit<MultiMapsMaskerConfig, "mapsImg" | "maskImg"> = {};
-  const standardize = str(v, "standardize");
-  if (standardize !== null) {
-    c.standardize = standardize === "true"
-      ? true
-      : standardize === "false"
-      ? false
-      : standardize as "zscore" | "zscore_sample" | "psc";
-  }
-  for (const [flag, key] of BOOLEAN_FIELDS) {
-    const b = bool(v, flag);
-    if (b !== undefined) c[key] = b;
-  }
-  for (const [flag, key] of NUMBER_FIELDS) {
-    const n = num(v, flag);
-    if (n !== undefined) c[key] = n;
-  }
-  const fwhm = v.get("smoothing-fwhm");
-  if (Array.isArray(fwhm)) c.smoothingFwhm = fwhm.length === 1 ? fwhm[0] as number : [...fwhm];
-  const dtype = str(v, "dtype");
-  if (dtype !== null) c.dtype = dtype as "auto" | "float32" | "float64";
-  const target = str(v, "resampling-target");
-  if (target !== null) {
-    c.resamplingTarget = target === "none" ? null : target as "data" | "mask" | "maps";
-  }
-  const cache = str(v, "cache");
-  if (cache !== null) c.memory = cache;
-  const level = num(v, "memory-level");
-  if (level !== undefined) c.memoryLevel = level;
-  else if (cache !== null) c.memoryLevel = 1; // --cache alone means: cache the fitted maps
-  c.reports = str(v, "report") !== null;
-
-  const clean: NonNullable<MultiMapsMaskerConfig["clean"]> = {};
-  const filter = str(v, "filter");
-  if (filter !== null) {
-    clean.filter = filter === "false" ? false : filter as "butterworth" | "cosine";
-  }
-  for (const [flag, key] of CLEAN_BOOLEAN_FIELDS) {
-    const b = bool(v, flag);
-    if (b !== undefined) clean[key] = b;
-  }
-  for (const [flag, key] of CLEAN_NUMBER_FIELDS) {
-    const n = num(v, flag);
-    if (n !== undefined) clean[key] = n;
-  }
-  const padtype = str(v, "butterworth-padtype");
-  if (padtype !== null) clean.butterworthPadtype = padtype as "odd" | "even" | "constant";
-  if (Object.keys(clean).length > 0) c.clean = clean;
-  return c;
 }
 
 /**

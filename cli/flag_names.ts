@@ -6,24 +6,17 @@
  * @module
  */
 import type { SubjectOutcome } from "../maskers/types.ts";
+import { MASKER_FLAGS } from "./masker_flags.ts";
 
-/** Library fields and the flags that set them (camelCase fields only: plain words stay). */
+/**
+ * Library fields and the flags that set them: the masker parameters and `clean` options of the
+ * parameter table with a flag (camelCase fields only: plain words such as `memory` stay), and
+ * the commands' image inputs.
+ */
 const FIELD_FLAGS: readonly (readonly [string, string])[] = [
-  ["resamplingTarget", "resampling-target"],
-  ["smoothingFwhm", "smoothing-fwhm"],
-  ["lowPass", "low-pass"],
-  ["highPass", "high-pass"],
-  ["tR", "t-r"],
-  ["standardizeConfounds", "standardize-confounds"],
-  ["highVarianceConfounds", "high-variance-confounds"],
-  ["keepMaskedMaps", "keep-masked-maps"],
-  ["allowOverlap", "allow-overlap"],
-  ["memoryLevel", "memory-level"],
-  ["butterworthOrder", "butterworth-order"],
-  ["butterworthPadlen", "butterworth-padlen"],
-  ["butterworthPadtype", "butterworth-padtype"],
-  ["ensureFinite", "ensure-finite"],
-  ["nJobs", "jobs"],
+  ...MASKER_FLAGS
+    .map((f) => [f.cleanKey ?? f.param, f.spec.name] as const)
+    .filter(([field]) => /[A-Z]/.test(field)),
   ["maskImg", "mask"],
   ["mapsImg", "maps"],
 ];

@@ -31,149 +31,34 @@
  *
  * @module
  */
-import { isImage } from "../image/check_image.ts";
 import type { ImgSource } from "../image/load.ts";
 import type { CleanKwargs, MultiMapsMaskerConfig } from "./types.ts";
-import { checkImageArg } from "./validate_call.ts";
+import { MASKER_PARAMS } from "./param_table.ts";
+import { quote } from "./param_checks.ts";
+
+export { CLEAN_KWARG_NAMES } from "./clean_kwargs.ts";
+export { isImgSource } from "./param_checks.ts";
 
 /** Every parameter of a maps masker, defaults filled in (what `params()` returns). */
 export type MultiMapsMaskerParams =
   & Readonly<Required<Omit<MultiMapsMaskerConfig, "maskImg">>>
   & { readonly maskImg: ImgSource | null };
 
-/** nilearn 0.11.1's defaults (camelCase), plus niimask's own options. */
-export const DEFAULTS: Readonly<Omit<MultiMapsMaskerParams, "mapsImg">> = Object.freeze({
-  maskImg: null,
-  allowOverlap: true,
-  smoothingFwhm: null,
-  standardize: false,
-  standardizeConfounds: true,
-  highVarianceConfounds: false,
-  detrend: false,
-  lowPass: null,
-  highPass: null,
-  tR: null,
-  dtype: null,
-  resamplingTarget: "data",
-  keepMaskedMaps: true,
-  memory: null,
-  memoryLevel: 0,
-  verbose: 0,
-  reports: true,
-  nJobs: 1,
-  clean: Object.freeze({}) as CleanKwargs,
-  output: "matrix",
-  labels: null,
-});
-
-const KNOWN = new Set<string>(["mapsImg", ...Object.keys(DEFAULTS)]);
-
-function quote(v: unknown): string {
-  if (typeof v === "string") return JSON.stringify(v);
-  if (v === undefined) return "undefined";
-  if (v instanceof Uint8Array) return `Uint8Array(${v.length})`;
-  if (typeof v === "object" && v !== null) {
-    try {
-      const s = JSON.stringify(v);
-      return s.length > 80 ? s.slice(0, 77) + "..." : s;
-    } catch {
-      return Object.prototype.toString.call(v);
-    }
-  }
-  return String(v);
-}
-
-/** True when `v` is something {@link ImgSource} allows. */
-export function isImgSource(v: unknown): v is ImgSource {
-  if (typeof v === "string") return v.length > 0;
-  if (v instanceof URL || v instanceof Uint8Array) return true;
-  if (typeof Blob !== "undefined" && v instanceof Blob) return true;
-  if (isImage(v)) return true;
-  if (Array.isArray(v)) {
-    return v.length > 0 &&
-      v.every((x) => (typeof x === "string" && x.length > 0) || x instanceof URL || isImage(x));
-  }
-  return false;
-}
-
-function bool(name: string, v: unknown): void {
-  if (typeof v !== "boolean") {
-    throw new TypeError(`${name}: expected true or false, found ${quote(v)}`);
-  }
-}
-
-function optNumber(name: string, v: unknown, unit: string): void {
-  if (v === null) return;
-  if (typeof v !== "number" || !Number.isFinite(v)) {
-    throw new TypeError(`${name}: expected a number (${unit}) or null, found ${quote(v)}`);
-  }
-}
-
-/** A string (its value is checked where it is used), null, or `false` when `allowFalse`. */
-function optString(name: string, v: unknown, expected: string, allowFalse = false): void {
-  if (v === null || typeof v === "string" || (allowFalse && v === false)) return;
-  throw new TypeError(
-    `${name}: expected one of ${expected}${allowFalse ? ", false" : ""} or null, found ${quote(v)}`,
-  );
-}
-
-function oneOf(name: string, v: unknown, allowed: readonly unknown[]): void {
-  if (!allowed.includes(v)) {
-    throw new RangeError(
-      `${name}: expected one of ${allowed.map(quote).join(", ")}, found ${quote(v)}`,
-    );
-  }
-}
-
-function int(name: string, v: unknown, min: number): void {
-  if (typeof v !== "number" || !Number.isInteger(v)) {
-    throw new TypeError(`${name}: expected an integer, found ${quote(v)}`);
-  }
-  if (v < min) throw new RangeError(`${name}: expected an integer >= ${min}, found ${v}`);
-}
-
 /**
- * The `clean` options a masker passes through (nilearn's `clean__*` arguments); it sets the
- * other options of `clean` from its own parameters.
+ * nilearn 0.11.1's defaults (camelCase), plus niimask's own options: each parameter's `default`
+ * in the parameter table (`param_table.ts`).
  */
-export const CLEAN_KWARG_NAMES = [
-  "filter",
-  "extrapolate",
-  "ensureFinite",
-  "butterworthOrder",
-  "butterworthPadtype",
-  "butterworthPadlen",
-] as const;
+export const DEFAULTS: Readonly<Omit<MultiMapsMaskerParams, "mapsImg">> = Object.freeze(
+  Object.fromEntries(
+    MASKER_PARAMS.filter((p) => "default" in p).map((p) => [p.name, p.default]),
+  ) as Omit<MultiMapsMaskerParams, "mapsImg"> & { clean: CleanKwargs },
+);
 
-function validateClean(v: unknown): CleanKwargs {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) {
-    throw new TypeError(`clean: expected an object of clean options, found ${quote(v)}`);
-  }
-  const c = v as Record<string, unknown>;
-  const known: readonly string[] = CLEAN_KWARG_NAMES;
-  for (const key of Object.keys(c)) {
-    if (!known.includes(key)) {
-      throw new TypeError(
-        `clean.${key}: unknown clean option; expected one of ${known.join(", ")}`,
-      );
-    }
-  }
-  // Values are checked by `clean` at transform, as nilearn does; types are checked here.
-  if ("filter" in c) optString("clean.filter", c.filter, '"butterworth", "cosine"', true);
-  if ("extrapolate" in c) bool("clean.extrapolate", c.extrapolate);
-  if ("ensureFinite" in c) bool("clean.ensureFinite", c.ensureFinite);
-  if ("butterworthOrder" in c) int("clean.butterworthOrder", c.butterworthOrder, -Infinity);
-  if ("butterworthPadtype" in c) {
-    optString("clean.butterworthPadtype", c.butterworthPadtype, '"odd", "even", "constant"');
-  }
-  if ("butterworthPadlen" in c && c.butterworthPadlen !== null) {
-    int("clean.butterworthPadlen", c.butterworthPadlen, -Infinity);
-  }
-  return Object.freeze({ ...c }) as CleanKwargs;
-}
+const KNOWN = new Set<string>(MASKER_PARAMS.map((p) => p.name));
 
 /**
- * Validate a masker configuration and fill in defaults.
+ * Validate a masker configuration and fill in defaults: each parameter's type check from the
+ * parameter table (`param_table.ts`), in the table's order.
  *
  * @param config the configuration given to `multiMapsMasker`.
  * @returns the frozen full parameter set.
@@ -194,86 +79,7 @@ export function resolveParams(config: MultiMapsMaskerConfig): MultiMapsMaskerPar
     Object.entries(config).filter(([, v]) => v !== undefined),
   ) as Partial<MultiMapsMaskerConfig>;
   const p = { ...DEFAULTS, ...given } as Record<string, unknown>;
-  if (!("mapsImg" in given) || !isImgSource(given.mapsImg)) {
-    throw new TypeError(
-      `mapsImg: expected a NIfTI path, URL, bytes or an image (x, y, z, maps), found ${
-        quote(given.mapsImg)
-      }`,
-    );
-  }
-  if (p.maskImg !== null && !isImgSource(p.maskImg)) {
-    throw new TypeError(
-      `maskImg: expected a NIfTI path, URL, bytes, a 3D image or null, found ${quote(p.maskImg)}`,
-    );
-  }
-  checkImageArg(p.mapsImg, "mapsImg"); // in-memory images: typed-array data, a valid shape
-  checkImageArg(p.maskImg, "maskImg");
-  bool("allowOverlap", p.allowOverlap);
-  const fwhm = p.smoothingFwhm;
-  if (fwhm !== null) {
-    // nilearn: any number (<= 0: not smoothed) or a list of them (null entries = 0); a list
-    // whose length does not match the 3 spatial axes fails at transform, as in nilearn.
-    const isList = Array.isArray(fwhm);
-    const list: unknown[] = isList ? fwhm : [fwhm];
-    const ok = (!isList || list.length > 0) &&
-      list.every((f) => (typeof f === "number" && Number.isFinite(f)) || (isList && f === null));
-    if (!ok) {
-      throw new TypeError(
-        `smoothingFwhm: expected a number (mm), a list of numbers (one per axis) or null, found ${
-          quote(fwhm)
-        }`,
-      );
-    }
-  }
-  // nilearn treats None as False (kept as given; extraction reads it as false); other strings
-  // are rejected by `clean` at transform.
-  if (
-    p.standardize !== null && typeof p.standardize !== "boolean" &&
-    typeof p.standardize !== "string"
-  ) {
-    throw new TypeError(
-      `standardize: expected true, false, null, "zscore", "zscore_sample" or "psc", found ${
-        quote(p.standardize)
-      }`,
-    );
-  }
-  bool("standardizeConfounds", p.standardizeConfounds);
-  bool("highVarianceConfounds", p.highVarianceConfounds);
-  bool("detrend", p.detrend);
-  // Ranges (cutoffs > 0 for a Butterworth filter, tR > 0) are checked by `clean` at transform.
-  optNumber("lowPass", p.lowPass, "Hz");
-  optNumber("highPass", p.highPass, "Hz");
-  optNumber("tR", p.tR, "s");
-  // The value is checked at fit (checkDtypeValue), where nilearn uses it.
-  optString("dtype", p.dtype, '"auto", "float32", "float64"');
-  oneOf("resamplingTarget", p.resamplingTarget, ["data", "mask", "maps", null]);
-  if (p.resamplingTarget === "mask" && p.maskImg === null) {
-    throw new RangeError(
-      'resamplingTarget: "mask" but no mask has been provided (maskImg is null); ' +
-        "set resamplingTarget to something else or provide a mask",
-    );
-  }
-  bool("keepMaskedMaps", p.keepMaskedMaps);
-  if (p.memory !== null && (typeof p.memory !== "string" || p.memory.length === 0)) {
-    throw new TypeError(
-      `memory: expected a cache directory path or null, found ${quote(p.memory)}`,
-    );
-  }
-  int("memoryLevel", p.memoryLevel, 0);
-  if (typeof p.verbose === "boolean") p.verbose = p.verbose ? 1 : 0;
-  int("verbose", p.verbose, 0);
-  bool("reports", p.reports);
-  int("nJobs", p.nJobs, -Infinity);
-  if (p.nJobs === 0) throw new RangeError("nJobs: expected a non-zero integer (-1 = all cores)");
-  p.clean = validateClean(p.clean);
-  oneOf("output", p.output, ["matrix", "table"]);
-  if (p.labels !== null) {
-    if (!Array.isArray(p.labels) || !p.labels.every((s) => typeof s === "string")) {
-      throw new TypeError(`labels: expected a list of strings (one per map) or null`);
-    }
-    p.labels = Object.freeze([...p.labels]);
-  }
-  if (Array.isArray(p.smoothingFwhm)) p.smoothingFwhm = Object.freeze([...p.smoothingFwhm]);
+  for (const spec of MASKER_PARAMS) p[spec.name] = spec.check(p[spec.name], p);
   return Object.freeze(p) as unknown as MultiMapsMaskerParams;
 }
 

@@ -7,6 +7,7 @@
  */
 import type { Image } from "../types.ts";
 import type { MultiMapsMaskerParams } from "./config.ts";
+import { type ExtractionParamName, MASKER_PARAMS } from "./param_table.ts";
 import type { MapsProjector } from "../image/maps_projection.ts";
 import { makeMapsProjector, makeMapsProjectorSparse } from "../image/maps_projection.ts";
 import { residentProjector } from "../image/project_simd.ts";
@@ -21,27 +22,18 @@ import { resampleImg } from "../image/resample.ts";
 import { describeGrid, gridOf } from "./grid_check.ts";
 import { type Grid, sameGrid } from "../image/grid.ts";
 
-/** The masker parameters the per-subject extraction reads (posted to workers with the state). */
-export const EXTRACTION_PARAM_NAMES = [
-  "allowOverlap",
-  "smoothingFwhm",
-  "standardize",
-  "standardizeConfounds",
-  "highVarianceConfounds",
-  "detrend",
-  "lowPass",
-  "highPass",
-  "tR",
-  "dtype",
-  "resamplingTarget",
-  "keepMaskedMaps",
-  "clean",
-] as const;
+/**
+ * The masker parameters the per-subject extraction reads (posted to workers with the state):
+ * the entries of the parameter table (`param_table.ts`) marked `extraction`.
+ */
+export const EXTRACTION_PARAM_NAMES: readonly ExtractionParamName[] = MASKER_PARAMS
+  .filter((p) => p.extraction)
+  .map((p) => p.name as ExtractionParamName);
 
 /** The parameters the per-subject extraction needs (plain values): the masker's, picked. */
 export type ExtractionParams = Pick<
   MultiMapsMaskerParams,
-  typeof EXTRACTION_PARAM_NAMES[number]
+  ExtractionParamName
 >;
 
 /** The extraction parameters of a masker's parameters. */

@@ -206,6 +206,7 @@ Deno.test("cli e2e: outputs equal the library's results exactly; TSV and JSON co
       assert.ok(!("nJobs" in json.Parameters));
     }
     assert.deepEqual(await listDir(`${dir}/out`), [
+      "dataset_description.json",
       "sub-01_task-rest_timeseries.json",
       "sub-01_task-rest_timeseries.tsv",
       "sub-02_task-rest_timeseries.json",
@@ -250,6 +251,17 @@ Deno.test("cli e2e: default map names, no confounds, --report, --quiet prints no
     const html = await Deno.readTextFile(`${dir}/report.html`);
     assert.match(html, /<html/i);
     assert.match(html, /MultiNiftiMapsMasker/);
+    // The output folder is a BIDS derivatives dataset: described once, never overwritten.
+    const desc = JSON.parse(await Deno.readTextFile(`${dir}/o/dataset_description.json`));
+    assert.equal(desc.DatasetType, "derivative");
+    assert.equal(desc.GeneratedBy[0].Name, "niimask");
+    await Deno.writeTextFile(`${dir}/o/dataset_description.json`, '{"Name": "mine"}');
+    const again = await niimask(
+      ["extract", "--maps", "maps.nii.gz", "--out", "o", "--quiet", ...imgsOf(SUBJECTS)],
+      dir,
+    );
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(await Deno.readTextFile(`${dir}/o/dataset_description.json`), '{"Name": "mine"}');
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -310,6 +322,7 @@ Deno.test("cli e2e: a corrupt image and wrong confounds rows fail alone; exit 1 
     assert.match(record.error, /no such file/);
     const names = all.filter((n) => !n.endsWith(".failed.json"));
     assert.deepEqual(names, [
+      "dataset_description.json",
       "sub-01_task-rest_timeseries.json",
       "sub-01_task-rest_timeseries.tsv",
       "sub-05_task-rest_timeseries.json",
@@ -358,7 +371,7 @@ Deno.test("cli e2e: --skip-existing resumes a batch; without it outputs are redo
     assert.match(resumed.stderr, /2 subjects to process \(1 skipped: outputs exist\)/);
     assert.match(resumed.stderr, /2 succeeded, 1 skipped \(outputs existed\), 0 failed/);
     assert.equal(await Deno.readTextFile(tsv1), "sentinel\n", "skipped subject untouched");
-    assert.equal((await listDir(`${dir}/out`)).length, 6);
+    assert.equal((await listDir(`${dir}/out`)).length, 7); // and dataset_description.json
     assert.ok((await Deno.stat(`${dir}/out/sub-02_task-rest_timeseries.json`)).isFile);
 
     const redo = await niimask(args, dir);
@@ -452,7 +465,7 @@ async function sigintRun(jobs: string): Promise<void> {
     const deadline = Date.now() + 60_000;
     for (;;) {
       const names = await listDir(`${dir}/out`).catch(() => [] as string[]);
-      if (names.some((x) => x.endsWith(".json")) || Date.now() > deadline) break;
+      if (names.some((x) => x.endsWith("_timeseries.json")) || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 5));
     }
     child.kill("SIGINT");

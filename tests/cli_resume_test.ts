@@ -112,7 +112,7 @@ Deno.test("cli: a write killed midway leaves no partial TSV taken as done; --ski
     assert.equal(first.code, 0, first.stderr);
     const out = `${dir}/out`;
     const done = await listDir(out);
-    assert.equal(done.length, 6);
+    assert.equal(done.length, 7); // 3 subjects' TSV and JSON, and dataset_description.json
     const tsv2 = await Deno.readTextFile(`${out}/sub-02_timeseries.tsv`);
     const json3 = await Deno.readTextFile(`${out}/sub-03_timeseries.json`);
     // sub-02 and sub-03 were being written when the process was killed (kill -9): a process

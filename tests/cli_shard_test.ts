@@ -222,9 +222,21 @@ Deno.test("extract --shard I/N over a batch writes exactly the outputs of one un
       await run(`${dir}/sharded`, ["--shard", `${i}/3`, "--cache", `${dir}/cache`]);
       written.push(listDir(`${dir}/sharded`).filter((n) => !before.has(n)));
     }
+    // The first shard also describes the dataset (dataset_description.json, once).
+    assert.deepEqual(written.map((w) => w.includes("dataset_description.json")), [
+      true,
+      false,
+      false,
+    ]);
     // shards 1..3 of 5 sorted subjects: 1, 2 and 2 subjects (TSV + JSON each), in sorted order
     const subjectsOf = (names: string[]) =>
-      [...new Set(names.map((n) => n.replace(/_timeseries\.(tsv|json)$/, "")))].sort();
+      [
+        ...new Set(
+          names.filter((n) => n !== "dataset_description.json").map((n) =>
+            n.replace(/_timeseries\.(tsv|json)$/, "")
+          ),
+        ),
+      ].sort();
     assert.deepEqual(written.map((w) => subjectsOf(w).length), [1, 2, 2]);
     assert.deepEqual(written.flatMap(subjectsOf), imgs.map((p) => subjectName(p)).sort());
     const single = listDir(`${dir}/single`);
@@ -281,6 +293,7 @@ Deno.test("niimask extract --shard auto reads the SLURM array variables (subproc
     assert.match(err, /shard 3\/3: 1 of 3 images/);
     const last = subjectName([...imgs].sort()[2]!);
     assert.deepEqual(listDir(`${dir}/out`), [
+      "dataset_description.json",
       `${last}_timeseries.json`,
       `${last}_timeseries.tsv`,
     ]);
