@@ -8,7 +8,7 @@ import type { Matrix } from "../types.ts";
 import { clean } from "../signal/clean.ts";
 import { checkStandardize, type Standardize, standardize } from "../signal/standardize.ts";
 import type { WarningSink } from "../signal/warnings.ts";
-import { matMul, symmetrize } from "./_dense.ts";
+import { congruence, symmetrize } from "./_dense.ts";
 import { mapEigenvalues } from "./_eigh.ts";
 import { invert } from "./_inv.ts";
 import { type CovarianceFit, empiricalCovariance, ledoitWolf } from "./covariance.ts";
@@ -275,7 +275,7 @@ function tangentOf(whitening: Matrix, covariances: readonly Matrix[]): Matrix[] 
   const n = whitening.shape[0];
   const w = whitening.data;
   return covariances.map((c) => ({
-    data: mapEigenvalues(Math.log, matMul(matMul(w, c.data, n), w, n), n),
+    data: mapEigenvalues(Math.log, congruence(w, c.data, n), n),
     shape: [n, n],
   }));
 }
