@@ -10,7 +10,7 @@ import { checkStandardize, type Standardize, standardize } from "../signal/stand
 import type { WarningSink } from "../signal/warnings.ts";
 import { congruence, symmetrize } from "./_dense.ts";
 import { mapEigenvalues } from "./_eigh.ts";
-import { invert } from "./_inv.ts";
+import { invertSymmetric } from "./_inv.ts";
 import { type CovarianceFit, empiricalCovariance, ledoitWolf } from "./covariance.ts";
 import { covToCorr, precToPartial } from "./cov_to_corr.ts";
 import { geometricMean } from "./geometric_mean.ts";
@@ -263,9 +263,9 @@ function subjectMatrices(
       case "tangent":
         return c;
       case "precision":
-        return { data: invert(c.data, n, "covariance"), shape: [n, n] } as Matrix;
+        return { data: invertSymmetric(c.data, n, "covariance"), shape: [n, n] } as Matrix;
       case "partial correlation":
-        return precToPartial({ data: invert(c.data, n, "covariance"), shape: [n, n] });
+        return precToPartial({ data: invertSymmetric(c.data, n, "covariance"), shape: [n, n] });
     }
   });
   return { covariances, connectivities };
