@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { congruence, matMul, matMulSymmetric } from "../connectome/_dense.ts";
 import { eigh, eigvalsh, formSymmetric, mapEigenvalues } from "../connectome/_eigh.ts";
 import { invert, invertSymmetric } from "../connectome/_inv.ts";
-import { connectivityMeasure } from "../connectome/mod.ts";
+import { connectivityMeasure, empiricalCovariance } from "../connectome/mod.ts";
 import { lcg } from "./lcg.ts";
 
 function naiveProduct(a: Float64Array, b: Float64Array, n: number): Float64Array {
@@ -155,5 +155,26 @@ Deno.test("precision from a custom estimator's indefinite or asymmetric matrix i
       covEstimator: () => ({ covariance: { data: cov, shape: [2, 2] }, shrinkage: 0 }),
     }).fitTransform([signals]);
     assert.ok(identityError(cov, connectivities[0]!.data, 2) <= 1e-15);
+  }
+});
+
+Deno.test("empiricalCovariance: centred xᵀx / T for every count of rows around the 4-row blocks", () => {
+  const n = 6;
+  for (let t = 1; t <= 9; t++) {
+    const r = lcg(t);
+    const x = Float64Array.from({ length: t * n }, () => r() * 4 - 2);
+    const mean = new Float64Array(n);
+    for (let i = 0; i < t; i++) for (let c = 0; c < n; c++) mean[c] = mean[c]! + x[i * n + c]! / t;
+    const expected = new Float64Array(n * n);
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) {
+        let s = 0;
+        for (let i = 0; i < t; i++) s += (x[i * n + a]! - mean[a]!) * (x[i * n + b]! - mean[b]!);
+        expected[a * n + b] = s / t;
+      }
+    }
+    const got = empiricalCovariance({ data: x, shape: [t, n] }).covariance.data;
+    assert.ok(isSymmetric(got, n));
+    assert.ok(maxAbsDiff(got, expected) <= 1e-14, `t=${t}`);
   }
 });
