@@ -2,44 +2,60 @@
  * The symmetric eigendecomposition behind every matrix function of `connectome/` (matrix
  * logarithm, exponential, square root, inverse square root), and those functions.
  *
- * Kernel: ml-matrix's `EigenvalueDecomposition` with `assumeSymmetric: true` (Householder
- * tridiagonalisation then implicit QL, as EISPACK's tred2/tql2), O(n³). It is wrapped here so
- * that a faster flat-array solver can replace it in one place.
+ * Kernel: `linalg/sym_eig.ts` (Householder tridiagonalisation then implicit QL with Wilkinson
+ * shifts, on flat row-major arrays), O(n³). As scipy's `linalg.eigh` (LAPACK with `lower=True`),
+ * only the lower triangle of the matrix is read; eigenvalues come ascending.
  *
  * @module
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from "ml-matrix";
+import { symEig } from "../linalg/sym_eig.ts";
+import { matMulSymmetric } from "./_dense.ts";
 
 /** Eigenvalues and eigenvectors of a symmetric matrix. */
 export interface SymEig {
-  /** Eigenvalues (length n). */
+  /** Eigenvalues (length n), ascending. */
   readonly values: Float64Array;
   /** Eigenvectors as columns of a row-major (n x n) matrix: vector j is `vectors[i * n + j]`. */
   readonly vectors: Float64Array;
 }
 
+/** True when one of the first n² values is NaN or infinite. */
+function hasNonFinite(m: Float64Array, n: number): boolean {
+  for (let i = 0; i < n * n; i++) if (!Number.isFinite(m[i]!)) return true;
+  return false;
+}
+
 /**
- * Eigendecomposition of a symmetric (n x n) row-major matrix (only its symmetric part matters).
+ * Eigendecomposition of a symmetric (n x n) row-major matrix; only its lower triangle is read.
+ * A matrix holding NaN or ±Inf gives NaN values and vectors (callers check for NaN, as nilearn
+ * does after its logarithm) instead of a convergence error.
  *
  * @param m row-major values, length n².
  * @param n order.
  */
 export function eigh(m: Float64Array, n: number): SymEig {
-  if (n === 0) return { values: new Float64Array(0), vectors: new Float64Array(0) };
-  if (n === 1) return { values: Float64Array.of(m[0] as number), vectors: Float64Array.of(1) };
-  const ml = MlMatrix.from1DArray(n, n, m);
-  const e = new EigenvalueDecomposition(ml, { assumeSymmetric: true });
-  const values = Float64Array.from(e.realEigenvalues);
-  const v = e.eigenvectorMatrix;
-  const vectors = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) vectors[i * n + j] = v.get(i, j);
+  if (hasNonFinite(m, n)) {
+    return { values: new Float64Array(n).fill(NaN), vectors: new Float64Array(n * n).fill(NaN) };
   }
-  return { values, vectors };
+  const { values, vectors } = symEig(m, n);
+  return { values, vectors: vectors! };
 }
 
 /**
- * `V diag(f(λ)) Vᵀ` from an eigendecomposition.
+ * The eigenvalues only (ascending) of a symmetric (n x n) row-major matrix (lower triangle read):
+ * the reduction and the QL iterations without accumulating vectors, a fraction of {@link eigh}.
+ *
+ * @param m row-major values, length n².
+ * @param n order.
+ */
+export function eigvalsh(m: Float64Array, n: number): Float64Array {
+  if (hasNonFinite(m, n)) return new Float64Array(n).fill(NaN);
+  return symEig(m, n, { vectors: false }).values;
+}
+
+/**
+ * `V diag(f(λ)) Vᵀ` from an eigendecomposition, exactly symmetric (lower triangle computed,
+ * then mirrored).
  *
  * @param f function applied to each eigenvalue.
  * @param eig eigenvalues and eigenvectors.
@@ -53,31 +69,24 @@ export function formSymmetric(
   const { values, vectors } = eig;
   const fv = new Float64Array(n);
   for (let k = 0; k < n; k++) fv[k] = f(values[k] as number);
-  // scaled = V * diag(f), then out = scaled Vᵀ; rows of V are contiguous
+  // scaled = V diag(f) (rows of V contiguous), vt = Vᵀ; out = scaled vt
   const scaled = new Float64Array(n * n);
+  const vt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < n; k++) {
-      scaled[i * n + k] = (vectors[i * n + k] as number) * (fv[k] as number);
+      const v = vectors[i * n + k]!;
+      scaled[i * n + k] = v * fv[k]!;
+      vt[k * n + i] = v;
     }
   }
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const oi = i * n;
-    for (let j = 0; j < n; j++) {
-      const oj = j * n;
-      let s = 0;
-      for (let k = 0; k < n; k++) s += (scaled[oi + k] as number) * (vectors[oj + k] as number);
-      out[oi + j] = s;
-    }
-  }
-  return out;
+  return matMulSymmetric(scaled, vt, n);
 }
 
 /**
  * `f(M)` for a symmetric matrix M: `V diag(f(λ)) Vᵀ` (nilearn's `_map_eigenvalues`).
  *
  * @param f function applied to each eigenvalue (e.g. `Math.log`, `(x) => 1 / Math.sqrt(x)`).
- * @param m row-major symmetric values.
+ * @param m row-major symmetric values (lower triangle read).
  * @param n order.
  */
 export function mapEigenvalues(

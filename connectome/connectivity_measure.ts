@@ -8,9 +8,9 @@ import type { Matrix } from "../types.ts";
 import { clean } from "../signal/clean.ts";
 import { checkStandardize, type Standardize, standardize } from "../signal/standardize.ts";
 import type { WarningSink } from "../signal/warnings.ts";
-import { matMul, symmetrize } from "./_dense.ts";
+import { congruence, symmetrize } from "./_dense.ts";
 import { mapEigenvalues } from "./_eigh.ts";
-import { invert } from "./_inv.ts";
+import { invertSymmetric } from "./_inv.ts";
 import { type CovarianceFit, empiricalCovariance, ledoitWolf } from "./covariance.ts";
 import { covToCorr, precToPartial } from "./cov_to_corr.ts";
 import { geometricMean } from "./geometric_mean.ts";
@@ -263,9 +263,9 @@ function subjectMatrices(
       case "tangent":
         return c;
       case "precision":
-        return { data: invert(c.data, n, "covariance"), shape: [n, n] } as Matrix;
+        return { data: invertSymmetric(c.data, n, "covariance"), shape: [n, n] } as Matrix;
       case "partial correlation":
-        return precToPartial({ data: invert(c.data, n, "covariance"), shape: [n, n] });
+        return precToPartial({ data: invertSymmetric(c.data, n, "covariance"), shape: [n, n] });
     }
   });
   return { covariances, connectivities };
@@ -275,7 +275,7 @@ function tangentOf(whitening: Matrix, covariances: readonly Matrix[]): Matrix[] 
   const n = whitening.shape[0];
   const w = whitening.data;
   return covariances.map((c) => ({
-    data: mapEigenvalues(Math.log, matMul(matMul(w, c.data, n), w, n), n),
+    data: mapEigenvalues(Math.log, congruence(w, c.data, n), n),
     shape: [n, n],
   }));
 }

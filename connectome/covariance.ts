@@ -32,23 +32,37 @@ function centred(signals: Matrix): Float64Array {
   return x;
 }
 
-/** `xᵀ x / rows` (symmetric, lower triangle computed then mirrored). */
+/**
+ * `xᵀ x * scale` (symmetric, lower triangle computed then mirrored). Four rows of x at a time:
+ * each pass over the triangle adds their four products in row order, so every entry is the same
+ * left-to-right sum as one row at a time, with a quarter of the passes over the (cols x cols)
+ * result.
+ */
 function gram(x: Float64Array, rows: number, cols: number, scale: number): Float64Array {
   const out = new Float64Array(cols * cols);
-  for (let r = 0; r < rows; r++) {
-    const o = r * cols;
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const o0 = r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
     for (let i = 0; i < cols; i++) {
-      const xi = x[o + i] as number;
-      if (xi === 0) continue;
+      const x0 = x[o0 + i]!, x1 = x[o1 + i]!, x2 = x[o2 + i]!, x3 = x[o3 + i]!;
       const oi = i * cols;
       for (let j = 0; j <= i; j++) {
-        out[oi + j] = (out[oi + j] as number) + xi * (x[o + j] as number);
+        out[oi + j] = out[oi + j]! + x0 * x[o0 + j]! + x1 * x[o1 + j]! + x2 * x[o2 + j]! +
+          x3 * x[o3 + j]!;
       }
+    }
+  }
+  for (; r < rows; r++) {
+    const o = r * cols;
+    for (let i = 0; i < cols; i++) {
+      const xi = x[o + i]!;
+      const oi = i * cols;
+      for (let j = 0; j <= i; j++) out[oi + j] = out[oi + j]! + xi * x[o + j]!;
     }
   }
   for (let i = 0; i < cols; i++) {
     for (let j = 0; j <= i; j++) {
-      const v = (out[i * cols + j] as number) * scale;
+      const v = out[i * cols + j]! * scale;
       out[i * cols + j] = v;
       out[j * cols + i] = v;
     }

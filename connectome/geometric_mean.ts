@@ -5,8 +5,8 @@
  * @module
  */
 import type { Matrix } from "../types.ts";
-import { frobenius, matMul } from "./_dense.ts";
-import { eigh, formSymmetric, mapEigenvalues } from "./_eigh.ts";
+import { congruence, frobenius } from "./_dense.ts";
+import { eigh, eigvalsh, formSymmetric, mapEigenvalues } from "./_eigh.ts";
 import type { WarningSink } from "../signal/warnings.ts";
 
 /** Options of {@link geometricMean}. */
@@ -30,7 +30,7 @@ function isSpd(m: Float64Array, n: number): boolean {
       if (!(Math.abs(a - b) <= 1e-7 * Math.abs(b))) return false;
     }
   }
-  const { values } = eigh(m, n);
+  const values = eigvalsh(m, n);
   let min = Infinity;
   for (const v of values) min = Math.min(min, v);
   return min > 0;
@@ -95,7 +95,7 @@ export function geometricMean(
     const invSqrt = formSymmetric((v) => Math.sqrt(1 / v), eg, n);
     const logsMean = new Float64Array(size);
     for (const m of matrices) {
-      const w = matMul(matMul(invSqrt, m.data, n), invSqrt, n);
+      const w = congruence(invSqrt, m.data, n);
       const lg = mapEigenvalues(Math.log, w, n);
       for (let i = 0; i < size; i++) logsMean[i] = (logsMean[i] as number) + (lg[i] as number);
     }
@@ -108,7 +108,7 @@ export function geometricMean(
     norm = frobenius(logsMean);
     const gSqrt = formSymmetric(Math.sqrt, eg, n);
     const expStep = formSymmetric((v) => Math.exp(v * step), eigh(logsMean, n), n);
-    gmean = matMul(matMul(gSqrt, expStep, n), gSqrt, n);
+    gmean = congruence(gSqrt, expStep, n);
     if (norm < normOld) normOld = norm;
     else if (norm > normOld) {
       step /= 2;

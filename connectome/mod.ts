@@ -5,9 +5,10 @@
  * (`symMatrixToVec`, `vecToSymMatrix`, `covToCorr`, `precToPartial`, `geometricMean`).
  *
  * Symmetric eigendecompositions (matrix logarithm, square root, inverse square root of the
- * tangent kind) use ml-matrix's `EigenvalueDecomposition` (symmetric tridiagonal QL) behind one
- * internal wrapper; inverses use an LU decomposition with partial pivoting; the Ledoit-Wolf
- * shrinkage and all products run on flat Float64Arrays.
+ * tangent kind) use `linalg/`'s eigensolver (Householder tridiagonalisation, implicit QL) behind
+ * one internal wrapper; covariances are inverted by `linalg/`'s Cholesky factorisation (LU with
+ * partial pivoting for matrices that are not positive definite); the Ledoit-Wolf shrinkage and
+ * all products run on flat Float64Arrays.
  *
  * @example
  * ```ts

@@ -192,18 +192,32 @@ function formQ(hv: Float64Array, beta: Float64Array, n: number, q: Float64Array)
  * Eigenvalues of the symmetric tridiagonal (d, e) by implicit QL with Wilkinson shifts, into
  * `d`; `e` is destroyed. With `z` (row-major n x n), each sweep's rotations are applied to its
  * columns (row by row, contiguous), so z becomes z times the tridiagonal's eigenvectors.
+ *
+ * An off-diagonal e[m] is negligible when it is below eps times its two diagonal neighbours or
+ * below eps times the norm of the tridiagonal (its largest Gershgorin bound): rounding in a
+ * sweep leaves off-diagonals of about eps times the largest entries it touches, so within a
+ * large cluster of small equal eigenvalues (a shrunk rank-deficient covariance) the neighbour
+ * test alone can never be met. Setting such an e[m] to 0 perturbs the matrix by at most eps
+ * times its norm, the accuracy of the Householder reduction anyway (as EISPACK's tql2).
  */
 function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z: Float64Array | null): void {
   const cs = new Float64Array(n);
   const sn = new Float64Array(n);
   const maxIter = 50;
+  let norm = 0;
+  for (let i = 0; i < n; i++) {
+    const bound = Math.abs(d[i]!) + Math.abs(e[i]!) + (i > 0 ? Math.abs(e[i - 1]!) : 0);
+    if (bound > norm) norm = bound;
+  }
+  const tiny = EPS * norm;
   for (let l = 0; l < n; l++) {
     for (let iter = 0;; iter++) {
       // Smallest m >= l with a negligible e[m] (m = n-1: e[n-1] = 0).
       let m = l;
       for (; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= EPS * dd) break;
+        const em = Math.abs(e[m]!);
+        if (em <= EPS * dd || em <= tiny) break;
       }
       if (m === l) break;
       if (iter >= maxIter) {

@@ -326,7 +326,13 @@ for ref in "$T"/ref/*_timeseries.tsv "$T"/ref/*_timeseries.json; do
 done
 [ "$identical" -eq $((2 * N_SUBJECTS)) ] &&
   ok "all $((2 * N_SUBJECTS)) outputs (TSV + JSON) are byte-identical to the single-process run"
-leftovers=$(find "$T/out" -maxdepth 1 -type f ! -name '*_timeseries.tsv' ! -name '*_timeseries.json' | wc -l)
+leftovers=$(find "$T/out" -maxdepth 1 -type f ! -name '*_timeseries.tsv' ! -name '*_timeseries.json' \
+  ! -name dataset_description.json | wc -l)
+if cmp -s "$T/ref/dataset_description.json" "$T/out/dataset_description.json"; then
+  ok "dataset_description.json written once, identical to the single-process run's"
+else
+  bad "dataset_description.json missing or different from the single-process run's"
+fi
 if [ "$leftovers" -eq 0 ]; then ok "no temporary or failure files left in the output directory"; else bad "unexpected files in the output directory: $(ls "$T/out")"; fi
 
 n_cache=$(find "$T/cache" -type f 2>/dev/null | wc -l)
