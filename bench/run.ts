@@ -15,10 +15,11 @@
  *
  * Options: `--subjects N` (3 mm subjects, default 6), `--subjects-2mm N` (default 2),
  * `--subjects-1024 N` (default 2), `--workers N` (throughput run, default 2), `--no-clean` (skip
- * the cleaning configuration), `--workloads 3mm,2mm,1024`, `--nilearn` (or `NIIMASK_BENCH_NILEARN=1`:
- * niimask and nilearn's `MultiNiftiMapsMasker`, each a whole process with 1 job, on the same files;
+ * the cleaning configuration), `--workloads 3mm,2mm,1024`, `--nilearn` (or
+ * `NIIMASK_BENCH_NILEARN=1`: niimask and nilearn's `MultiNiftiMapsMasker`, each a whole process with 1 job, on the same files;
  * `bench/nilearn.ts`), `--nilearn-workloads 3mm,1024,custom` (where to compare, this default),
- * `--nilearn-subjects N` (subjects per process, default 1).
+ * `--nilearn-subjects N` (subjects per process, default 1), `--no-backends` (skip extracting the
+ * first subject once per inflate backend to compare the signals bit for bit: `bench/backends.ts`).
  *
  * @module
  */
@@ -30,10 +31,11 @@ import {
 } from "./measure.ts";
 import { isGzipFile } from "./gunzip_baseline.ts";
 import { type NilearnFields, noNilearn, sideBySide } from "./nilearn.ts";
+import { type BackendFields, compareBackends, noBackends } from "./backends.ts";
 import { workload1024, workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
 
 /** One output row (the `--json` line); the nilearn fields are null without `--nilearn`. */
-export interface BenchRow extends NilearnFields {
+export interface BenchRow extends NilearnFields, BackendFields {
   workload: string;
   subjects: number;
   /** Median over subjects (steady state); the mean and every value follow. */
@@ -114,6 +116,7 @@ interface Args {
   nilearn: boolean;
   nilearnWorkloads: string[];
   nilearnSubjects: number;
+  backends: boolean;
 }
 
 function usage(msg: string): never {
@@ -121,7 +124,8 @@ function usage(msg: string): never {
   console.error(
     "usage: deno task bench [--json] [--workloads 3mm,2mm,1024] [--subjects N] [--subjects-2mm N] " +
       "[--subjects-1024 N] " +
-      "[--workers N] [--no-clean] [--nilearn] [--nilearn-workloads L] [--nilearn-subjects N] " +
+      "[--workers N] [--no-clean] [--no-backends] [--nilearn] [--nilearn-workloads L] " +
+      "[--nilearn-subjects N] " +
       "[--maps F [--mask F] [--resampling-target T] subject...]",
   );
   Deno.exit(2);
@@ -150,6 +154,7 @@ function parseArgs(argv: readonly string[]): Args {
     nilearn: Deno.env.get("NIIMASK_BENCH_NILEARN") === "1",
     nilearnWorkloads: ["3mm", "1024", "custom"],
     nilearnSubjects: 1,
+    backends: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -161,6 +166,7 @@ function parseArgs(argv: readonly string[]): Args {
     if (arg === "--json") a.json = true;
     else if (arg === "--no-clean") a.clean = false;
     else if (arg === "--nilearn") a.nilearn = true;
+    else if (arg === "--no-backends") a.backends = false;
     else if (arg === "--nilearn-workloads") {
       a.nilearn = true;
       a.nilearnWorkloads = value().split(",").filter((s) => s !== "");
@@ -207,6 +213,7 @@ export function toRow(
   cleaning: string,
   gunzipPeak: number | null = null,
   nilearn: NilearnFields = noNilearn(),
+  backends: BackendFields = noBackends(),
 ): BenchRow {
   const perSubject = median(r.secondsPerSubject);
   const gz = r.gunzipSecondsPerSubject === null ? null : median(r.gunzipSecondsPerSubject);
@@ -266,6 +273,7 @@ export function toRow(
     date: new Date().toISOString(),
     cores: navigator.hardwareConcurrency ?? 1,
     ...nilearn,
+    ...backends,
   };
 }
 
@@ -297,6 +305,7 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "(peak − after fit) / decompressed",
     "plain gunzip: (peak − baseline) / decompressed",
     "max |Δ| 1 vs N workers",
+    "max |Δ| across inflate backends",
     "whole process s (niimask, 1 job)",
     "nilearn s (whole process, 1 job)",
     "speedup vs nilearn",
@@ -330,6 +339,9 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           r.max_abs_diff_1_vs_n_workers === null
             ? "–"
             : r.max_abs_diff_1_vs_n_workers.toExponential(1),
+          r.max_abs_diff_across_backends === null
+            ? "–"
+            : r.max_abs_diff_across_backends.toExponential(1),
           f(r.niimask_whole_process_seconds),
           f(r.nilearn_seconds),
           f(r.speedup_vs_nilearn),
@@ -386,7 +398,8 @@ async function main(): Promise<void> {
     const nilearn = args.nilearn && args.nilearnWorkloads.includes(w.name)
       ? await sideBySide(w, args.clean, args.nilearnSubjects, log)
       : noNilearn();
-    const row = toRow(r, baseline, cleaning, gzPeak, nilearn);
+    const backends = args.backends ? await compareBackends(w, args.clean, log) : noBackends();
+    const row = toRow(r, baseline, cleaning, gzPeak, nilearn, backends);
     rows.push(row);
     if (args.json) console.log(JSON.stringify(row));
   }

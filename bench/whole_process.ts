@@ -9,6 +9,7 @@
  */
 import type { Matrix } from "../types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { resolveInflateBackend } from "../image/inflate_select.ts";
 
 /** What the whole-process child runs. */
 export interface WholeProcessSpec {
@@ -35,6 +36,8 @@ export interface WholeProcessResult {
   /** Peak RSS of the process (`VmHWM`), or null when unreadable. */
   readonly peakRssBytes: number | null;
   readonly signalsShape: [number, number] | null;
+  /** The inflate backend the extractions used (`NIIMASK_INFLATE` or the fastest available). */
+  readonly inflateBackend: string;
 }
 
 /**
@@ -133,17 +136,25 @@ async function runHere(spec: WholeProcessSpec): Promise<WholeProcessResult> {
     shape = [...signals.shape];
     if (spec.signalsOut !== null) await writeSignals(signals, `${spec.signalsOut}/sub-${i}.f64`);
   }
-  return { fitSeconds, transformSeconds, peakRssBytes: peakRss(), signalsShape: shape };
+  return {
+    fitSeconds,
+    transformSeconds,
+    peakRssBytes: peakRss(),
+    signalsShape: shape,
+    inflateBackend: await resolveInflateBackend(),
+  };
 }
 
 /**
  * Run the whole-process child and time it from spawn to exit.
  *
  * @param spec what to run.
+ * @param env extra environment variables of the child (e.g. `NIIMASK_INFLATE`).
  * @returns the wall seconds of the whole process and the child's own report.
  */
 export async function wholeProcessNiimask(
   spec: WholeProcessSpec,
+  env: Record<string, string> = {},
 ): Promise<{ seconds: number; result: WholeProcessResult }> {
   const config = new URL("../deno.json", import.meta.url).pathname;
   const cmd = new Deno.Command(Deno.execPath(), {
@@ -157,6 +168,7 @@ export async function wholeProcessNiimask(
       new URL(import.meta.url).pathname,
       JSON.stringify(spec),
     ],
+    env,
     stdout: "piped",
     stderr: "inherit",
   });
