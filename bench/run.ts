@@ -16,10 +16,11 @@
  * Options: `--subjects N` (3 mm subjects, default 6), `--subjects-2mm N` (default 2),
  * `--subjects-1024 N` (default 2), `--workers N` (throughput run, default 2), `--no-clean` (skip
  * the cleaning configuration), `--workloads 3mm,2mm,1024`, `--nilearn` (or
- * `NIIMASK_BENCH_NILEARN=1`: niimask and nilearn's `MultiNiftiMapsMasker`, each a whole process with 1 job, on the same files;
- * `bench/nilearn.ts`), `--nilearn-workloads 3mm,1024,custom` (where to compare, this default),
- * `--nilearn-subjects N` (subjects per process, default 1), `--no-backends` (skip extracting the
- * first subject once per inflate backend to compare the signals bit for bit: `bench/backends.ts`).
+ * `NIIMASK_BENCH_NILEARN=1`: niimask and nilearn's `MultiNiftiMapsMasker`, each a whole process
+ * with 1 job, on the same files; `bench/nilearn.ts`), `--nilearn-workloads 3mm,1024,custom` (where
+ * to compare, this default), `--nilearn-subjects N` (subjects per process, default 1),
+ * `--no-backends` (skip extracting the first subject once per inflate backend to compare the
+ * signals bit for bit: `bench/backends.ts`).
  *
  * @module
  */
