@@ -10,11 +10,17 @@
  * deno task bench --json                  # one JSON object per workload and line
  * deno task bench --workloads 3mm --subjects 2
  * deno task bench --maps maps.nii.gz [--mask mask.nii.gz] [--resampling-target data] sub1.nii.gz sub2.nii.gz
+ * NILEARN_PATH=/path/to/nilearn deno task bench --nilearn   # + nilearn side by side (3mm, 1024)
  * ```
  *
  * Options: `--subjects N` (3 mm subjects, default 6), `--subjects-2mm N` (default 2),
  * `--subjects-1024 N` (default 2), `--workers N` (throughput run, default 2), `--no-clean` (skip
- * the cleaning configuration), `--workloads 3mm,2mm,1024`.
+ * the cleaning configuration), `--workloads 3mm,2mm,1024`, `--nilearn` (or
+ * `NIIMASK_BENCH_NILEARN=1`: niimask and nilearn's `MultiNiftiMapsMasker`, each a whole process
+ * with 1 job, on the same files; `bench/nilearn.ts`), `--nilearn-workloads 3mm,1024,custom` (where
+ * to compare, this default), `--nilearn-subjects N` (subjects per process, default 1),
+ * `--no-backends` (skip extracting the first subject once per inflate backend to compare the
+ * signals bit for bit: `bench/backends.ts`).
  *
  * @module
  */
@@ -25,10 +31,12 @@ import {
   runtimeBaselineRss,
 } from "./measure.ts";
 import { isGzipFile } from "./gunzip_baseline.ts";
+import { type NilearnFields, noNilearn, sideBySide } from "./nilearn.ts";
+import { type BackendFields, compareBackends, noBackends } from "./backends.ts";
 import { workload1024, workload2mm, workload3mm, type WorkloadFiles } from "./workloads.ts";
 
-/** One output row (the `--json` line). */
-export interface BenchRow {
+/** One output row (the `--json` line); the nilearn fields are null without `--nilearn`. */
+export interface BenchRow extends NilearnFields, BackendFields {
   workload: string;
   subjects: number;
   /** Median over subjects (steady state); the mean and every value follow. */
@@ -106,6 +114,10 @@ interface Args {
   mask: string | null;
   target: "data" | "mask" | "maps" | null;
   files: string[];
+  nilearn: boolean;
+  nilearnWorkloads: string[];
+  nilearnSubjects: number;
+  backends: boolean;
 }
 
 function usage(msg: string): never {
@@ -113,7 +125,9 @@ function usage(msg: string): never {
   console.error(
     "usage: deno task bench [--json] [--workloads 3mm,2mm,1024] [--subjects N] [--subjects-2mm N] " +
       "[--subjects-1024 N] " +
-      "[--workers N] [--no-clean] [--maps F [--mask F] [--resampling-target T] subject...]",
+      "[--workers N] [--no-clean] [--no-backends] [--nilearn] [--nilearn-workloads L] " +
+      "[--nilearn-subjects N] " +
+      "[--maps F [--mask F] [--resampling-target T] subject...]",
   );
   Deno.exit(2);
 }
@@ -138,6 +152,10 @@ function parseArgs(argv: readonly string[]): Args {
     mask: null,
     target: "data",
     files: [],
+    nilearn: Deno.env.get("NIIMASK_BENCH_NILEARN") === "1",
+    nilearnWorkloads: ["3mm", "1024", "custom"],
+    nilearnSubjects: 1,
+    backends: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -148,6 +166,12 @@ function parseArgs(argv: readonly string[]): Args {
     };
     if (arg === "--json") a.json = true;
     else if (arg === "--no-clean") a.clean = false;
+    else if (arg === "--nilearn") a.nilearn = true;
+    else if (arg === "--no-backends") a.backends = false;
+    else if (arg === "--nilearn-workloads") {
+      a.nilearn = true;
+      a.nilearnWorkloads = value().split(",").filter((s) => s !== "");
+    } else if (arg === "--nilearn-subjects") a.nilearnSubjects = positiveInt(value(), arg);
     else if (arg === "--workloads") a.workloads = value().split(",").filter((s) => s !== "");
     else if (arg === "--subjects") a.subjects3 = positiveInt(value(), arg);
     else if (arg === "--subjects-2mm") a.subjects2 = positiveInt(value(), arg);
@@ -189,6 +213,8 @@ export function toRow(
   baseline: number,
   cleaning: string,
   gunzipPeak: number | null = null,
+  nilearn: NilearnFields = noNilearn(),
+  backends: BackendFields = noBackends(),
 ): BenchRow {
   const perSubject = median(r.secondsPerSubject);
   const gz = r.gunzipSecondsPerSubject === null ? null : median(r.gunzipSecondsPerSubject);
@@ -247,6 +273,8 @@ export function toRow(
     cleaning,
     date: new Date().toISOString(),
     cores: navigator.hardwareConcurrency ?? 1,
+    ...nilearn,
+    ...backends,
   };
 }
 
@@ -278,6 +306,10 @@ export function markdownTable(rows: readonly BenchRow[]): string {
     "(peak − after fit) / decompressed",
     "plain gunzip: (peak − baseline) / decompressed",
     "max |Δ| 1 vs N workers",
+    "max |Δ| across inflate backends",
+    "whole process s (niimask, 1 job)",
+    "nilearn s (whole process, 1 job)",
+    "speedup vs nilearn",
   ];
   const lines = [`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`];
   for (const r of rows) {
@@ -308,6 +340,12 @@ export function markdownTable(rows: readonly BenchRow[]): string {
           r.max_abs_diff_1_vs_n_workers === null
             ? "–"
             : r.max_abs_diff_1_vs_n_workers.toExponential(1),
+          r.max_abs_diff_across_backends === null
+            ? "–"
+            : r.max_abs_diff_across_backends.toExponential(1),
+          f(r.niimask_whole_process_seconds),
+          f(r.nilearn_seconds),
+          f(r.speedup_vs_nilearn),
         ].join(" | ")
       } |`,
     );
@@ -358,7 +396,11 @@ async function main(): Promise<void> {
     const gzPeak = first !== undefined && (await isGzipFile(first))
       ? await gunzipPeakRss(first)
       : null;
-    const row = toRow(r, baseline, cleaning, gzPeak);
+    const nilearn = args.nilearn && args.nilearnWorkloads.includes(w.name)
+      ? await sideBySide(w, args.clean, args.nilearnSubjects, log)
+      : noNilearn();
+    const backends = args.backends ? await compareBackends(w, args.clean, log) : noBackends();
+    const row = toRow(r, baseline, cleaning, gzPeak, nilearn, backends);
     rows.push(row);
     if (args.json) console.log(JSON.stringify(row));
   }
