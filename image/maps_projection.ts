@@ -537,7 +537,10 @@ export function gatherSupport(
   const B = PROJECT_BATCH;
   for (let s = 0; s < support.length; s++) {
     const y = volume[support[s]!]!;
-    batch[s * B + b] = Number.isFinite(y) ? y : 0;
+    // y - y is 0 exactly for finite y (NaN for NaN and ±Infinity): the same test as
+    // Number.isFinite, but one V8 keeps inlined here; the call left in this per-voxel loop made
+    // later extractions about 3x slower once the function was tiered up a certain way.
+    batch[s * B + b] = y - y === 0 ? y : 0;
   }
 }
 
