@@ -7,7 +7,6 @@
  * Layouts are built from the nilearn 0.11.1 fMRIPrep golden cases (tests/bids_layout_fixture.ts).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { connectivityMeasure, ledoitWolf } from "../connectome/mod.ts";
 import type { ConnectivityKind } from "../connectome/mod.ts";
 import { parseTimeseriesTsv } from "../cli/timeseries_read.ts";
@@ -19,22 +18,10 @@ import { selectSeries, seriesEntities } from "../cli/group_inputs.ts";
 import type { Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";
 import { bidsLayout, HAVE_CASES, outStem, SUBJECTS } from "./bids_layout_fixture.ts";
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const SKIP = !HAVE_CASES;
 if (SKIP) console.warn("cli_bids_connectivity_test: /work/shared/conformance absent, skipping");
-
-async function niimask(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
 
 /** Every file below `dir`, by relative path. */
 async function readTree(dir: string): Promise<Map<string, string>> {

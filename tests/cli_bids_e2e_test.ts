@@ -5,14 +5,13 @@
  * with the masker applied to nilearn's own confounds and sample masks from those cases.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image, Matrix } from "../types.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const CASES = "/work/shared/conformance/fmriprep";
 const HAVE_CASES = await Deno.stat(CASES).then(() => true, () => false);
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
@@ -63,24 +62,6 @@ async function copyConfounds(caseDir: string, funcDir: string, prefix: string): 
     }
   }
   return tsv;
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function niimask(args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 function parseTsv(text: string): { header: string[]; rows: number[][] } {

@@ -9,8 +9,8 @@ import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import type { Image } from "../types.ts";
 import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 const SHAPE = [7, 6, 5] as const;
@@ -38,24 +38,6 @@ function mapOf(maps: Image, m: number): Image {
     shape: [...SHAPE],
     affine: AFFINE,
   };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function niimask(args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {

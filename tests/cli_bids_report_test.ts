@@ -3,7 +3,6 @@
  * under `bids`: a small fMRIPrep-like layout built in a temp dir, the CLI run as a subprocess.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { decodePng } from "../report/png.ts";
 import type { Image } from "../types.ts";
@@ -11,8 +10,8 @@ import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
 import { participantOfStem, runsByParticipant } from "../cli/bids_report.ts";
 import { parseTimeseriesTsv } from "../cli/timeseries_read.ts";
 import { connectivityMeasure } from "../connectome/connectivity_measure.ts";
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 const SHAPE = [7, 6, 5] as const;
 const NAMES = ["Default mode", "Visual", "Motor"];
@@ -82,18 +81,6 @@ async function fixture(): Promise<string> {
     );
   }
   return dir;
-}
-
-async function niimask(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 const ARGS = [

@@ -4,7 +4,6 @@
  * --jobs 1, refusal under --shard).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { connectivityMeasure, ledoitWolf } from "../connectome/mod.ts";
 import { type ExtractOptions, parseExtractArgs } from "../cli/extract_args.ts";
 import { UsageError } from "../cli/errors.ts";
@@ -20,8 +19,7 @@ import { standardize } from "../signal/standardize.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
 import type { Image, Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";
-
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
+import { niimask } from "./cli_fixtures.ts";
 
 function parse(...args: string[]): ExtractOptions {
   return parseExtractArgs(["--maps", "m.nii.gz", "--out", "o", ...args]) as ExtractOptions;
@@ -176,17 +174,6 @@ async function fixture(): Promise<string> {
     await saveImg(bold.bold, `${dir}/func/${s}_task-rest_bold.nii.gz`);
   }
   return dir;
-}
-
-async function niimask(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
 const IMGS = ["sub-01", "sub-02", "sub-03"].map((s) => `func/${s}_task-rest_bold.nii.gz`);

@@ -3,14 +3,13 @@
  * synthesized data, and its outputs are compared with the library's results.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image, Matrix } from "../types.ts";
 import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
+import { CLI, niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 const SHAPE = [7, 6, 5] as const;
 const N_VOL = 24;
@@ -54,24 +53,6 @@ function makeConfounds(seed: number, nVol = N_VOL, outliers: number[] = []) {
   const kept = Array.from({ length: nVol }, (_, t) => t).filter((t) => !outliers.includes(t));
   const matrix: Matrix = { data: Float64Array.from(sel), shape: [nVol, 2] };
   return { text: lines.join("\n") + "\n", matrix, kept };
-}
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function niimask(args: string[], cwd: string): Promise<Run> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 async function sha256Hex(path: string): Promise<string> {

@@ -4,11 +4,10 @@
  * writes the same time series.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
+import { CLI_PERMISSIONS, niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const ISAL_LIB = "/usr/lib/x86_64-linux-gnu/libisal.so.2";
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 
@@ -25,28 +24,10 @@ async function fixture(): Promise<string> {
 }
 
 async function extract(dir: string, env: Record<string, string>, ffi: boolean, out: string) {
-  const perms = ["--allow-read", "--allow-write", "--allow-env", ...(ffi ? ["--allow-ffi"] : [])];
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--no-prompt",
-      ...perms,
-      CLI,
-      "extract",
-      "--maps",
-      "maps.nii.gz",
-      "--out",
-      out,
-      "--quiet",
-      "sub-01_bold.nii.gz",
-    ],
-    cwd: dir,
-    env: { NO_COLOR: "1", NIIMASK_INFLATE: "", ...env },
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return { code: r.code, stderr: new TextDecoder().decode(r.stderr) };
+  const perms = [...CLI_PERMISSIONS, ...(ffi ? ["--allow-ffi"] : [])];
+  const args = ["extract", "--maps", "maps.nii.gz", "--out", out, "--quiet", "sub-01_bold.nii.gz"];
+  const flags = ["--no-prompt", ...perms];
+  return await niimask(args, dir, { flags, env: { NIIMASK_INFLATE: "", ...env }, stdin: "null" });
 }
 
 async function hasIsal(): Promise<boolean> {

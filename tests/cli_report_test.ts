@@ -3,7 +3,6 @@
  * and the pieces it is built from (cli/report_inputs.ts).
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import { decodePng } from "../report/png.ts";
 import type { Image, Matrix } from "../types.ts";
@@ -17,8 +16,8 @@ import {
 } from "../cli/report_inputs.ts";
 import { NO_FIT_IMAGE_WARNING } from "../maskers/mean_image.ts";
 import { formatTimeseriesTsv } from "../cli/tsv.ts";
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 const SHAPE = [7, 6, 5] as const;
 const NAMES = ["Default mode", "Visual", "Motor"];
@@ -42,18 +41,6 @@ function makeBold(seed: number, level: number): Image {
   const { bold } = synthBold(makeMaps(), { nVolumes: 30, seed, amplitude: 5, noise: 1 });
   for (let i = 0; i < bold.data.length; i++) bold.data[i]! += level;
   return bold;
-}
-
-async function niimask(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
 /** sub-01 is corrupt (fails), sub-02 and sub-03 are valid runs with different mean levels. */

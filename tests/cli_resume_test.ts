@@ -10,8 +10,8 @@ import { saveImg } from "../image/save.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
 import { removeLeftoverTemporaries, temporaryName, writeFilesAtomically } from "../cli/io.ts";
 import { temporaryTarget } from "../cli/temporaries.ts";
+import { niimask } from "./cli_fixtures.ts";
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const IO = new URL("../cli/io.ts", import.meta.url).href;
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
@@ -20,17 +20,6 @@ async function listDir(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const e of Deno.readDir(dir)) names.push(e.name);
   return names.sort();
-}
-
-async function niimask(args: string[], cwd: string) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 
 /** Maps and three small subjects `sub-0{1,2,3}_bold.nii.gz` in a new folder. */

@@ -7,7 +7,7 @@ import {
   hasChromium,
   synthReportInput,
 } from "./report_fixtures.ts";
-import { fileURLToPath } from "node:url";
+import { niimask as runCli } from "./cli_fixtures.ts";
 import { rdbuColour } from "../report/heatmap.ts";
 import {
   BIDS_SOURCES,
@@ -137,7 +137,6 @@ Deno.test({
 
 // ---- Reports made by the commands on real data ----
 
-const CLI = fileURLToPath(new URL("../cli.ts", import.meta.url));
 const ATLAS = "fsl_atlases_freeroi/HarvardOxford-cort-prob-2mm.nii.gz";
 const ATLAS_XML = "fsl_atlases_freeroi/Harvard-Oxford_Cortical_Structural_Atlas.xml";
 const SUB_ATLAS = "fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz";
@@ -150,16 +149,9 @@ if (available && (!haveExtractData || !haveBidsData)) {
 }
 
 async function niimask(args: string[], cwd: string): Promise<string> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", CLI, ...args],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  assert.equal(out.code, 0, stderr);
-  return stderr;
+  const out = await runCli(args, cwd);
+  assert.equal(out.code, 0, out.stderr);
+  return out.stderr;
 }
 
 type Shot = ReturnType<typeof decodePng>;
