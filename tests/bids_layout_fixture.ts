@@ -5,38 +5,19 @@
  */
 import { saveImg } from "../image/save.ts";
 import type { Image } from "../types.ts";
-import { blobMaps, synthBold } from "../synthetic/mod.ts";
+import { synthBold } from "../synthetic/mod.ts";
+import { copyConfounds, gridBlobMaps, setHeaderTrMs } from "./cli_fixtures.ts";
 
 /** The golden cases folder. */
 export const CASES = "/work/shared/conformance/fmriprep";
 /** Whether the golden cases are on this machine (tests skip otherwise). */
 export const HAVE_CASES: boolean = await Deno.stat(CASES).then(() => true, () => false);
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
 /** The space entity of every run. */
 export const SPACE = "space-MNI152NLin2009cAsym";
 
 /** Two Gaussian blobs on a 7 x 6 x 5 grid of 3 mm voxels. */
 export function makeMaps(): Image {
-  const c = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  const sigma = 3 * Math.SQRT2;
-  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
-    [{ centre: c(1, 1, 1), sigma }],
-    [{ centre: c(5, 4, 3), sigma }],
-  ]);
-}
-
-async function copyConfounds(caseDir: string, funcDir: string, prefix: string): Promise<void> {
-  for await (const e of Deno.readDir(caseDir)) {
-    const m = /^sub-01_task-rest(_desc-confounds_(?:timeseries|regressors)\.(?:tsv|json))$/.exec(
-      e.name,
-    );
-    if (m) await Deno.copyFile(`${caseDir}/${e.name}`, `${funcDir}/${prefix}${m[1]}`);
-  }
+  return gridBlobMaps(2);
 }
 
 /** The subjects of the layout, in order. */
@@ -77,11 +58,7 @@ export async function bidsLayout(): Promise<string> {
     } else {
       // No sidecar: pixdim[4] = 1500 ms in the header.
       await saveImg(bold, `${stem}.nii`);
-      const bytes = await Deno.readFile(`${stem}.nii`);
-      const v = new DataView(bytes.buffer);
-      v.setFloat32(92, 1500, true);
-      bytes[123] = 2 | 16;
-      await Deno.writeFile(`${stem}.nii`, bytes);
+      await setHeaderTrMs(`${stem}.nii`, 1500);
     }
     await copyConfounds(`${CASES}/strategy_simple_overrides_v21`, func, prefix);
   }

@@ -7,29 +7,17 @@
 import assert from "node:assert/strict";
 import { saveImg } from "../image/save.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
-import type { Image, Matrix } from "../types.ts";
-import { blobMaps, synthBold } from "../synthetic/mod.ts";
+import type { Matrix } from "../types.ts";
+import { synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
-import { niimask } from "./cli_fixtures.ts";
-
-const CASES = "/work/shared/conformance/fmriprep";
-const HAVE_CASES = await Deno.stat(CASES).then(() => true, () => false);
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
-const SPACE = "space-MNI152NLin2009cAsym";
-
-function makeMaps(): Image {
-  const c = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  const sigma = 3 * Math.SQRT2;
-  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
-    [{ centre: c(1, 1, 1), sigma }],
-    [{ centre: c(5, 4, 3), sigma }],
-  ]);
-}
+import {
+  AFFINE_3MM as AFFINE,
+  copyConfounds,
+  gridBlobMaps,
+  niimask,
+  setHeaderTrMs,
+} from "./cli_fixtures.ts";
+import { CASES, HAVE_CASES, SPACE } from "./bids_layout_fixture.ts";
 
 interface Golden {
   columns: string[];
@@ -47,21 +35,6 @@ async function golden(name: string): Promise<Golden> {
     sampleMask: c.expect.sample_mask ?? null,
     dir: `${CASES}/${name}`,
   };
-}
-
-/** Copy a case's confounds TSV/JSON next to a run, renamed for `prefix` (sub-XX_..._task-rest). */
-async function copyConfounds(caseDir: string, funcDir: string, prefix: string): Promise<string> {
-  let tsv = "";
-  for await (const e of Deno.readDir(caseDir)) {
-    const m = /^sub-01_task-rest(_desc-confounds_(?:timeseries|regressors)\.(?:tsv|json))$/.exec(
-      e.name,
-    );
-    if (m) {
-      await Deno.copyFile(`${caseDir}/${e.name}`, `${funcDir}/${prefix}${m[1]}`);
-      if (m[1]!.endsWith(".tsv")) tsv = `${funcDir}/${prefix}${m[1]}`;
-    }
-  }
-  return tsv;
 }
 
 function parseTsv(text: string): { header: string[]; rows: number[][] } {
@@ -103,7 +76,7 @@ async function sha256Hex(path: string): Promise<string> {
  */
 async function layout(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_bids_" });
-  await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
+  await saveImg(gridBlobMaps(2), `${dir}/maps.nii.gz`);
   await Deno.writeTextFile(`${dir}/dseg.tsv`, "index\tname\n1\tPosterior\n2\tAnterior\n");
   const runs: [string, string, string, number | null, number][] = [
     ["sub-01", "sub-01/func", "strategy_ica_aroma_defaults_v1", 2.5, 12],
@@ -116,8 +89,8 @@ async function layout(): Promise<string> {
     await Deno.mkdir(func, { recursive: true });
     const ses = rel.includes("ses-1") ? "_ses-1" : "";
     const prefix = `${sub}${ses}_task-rest`;
-    const bold = synthBold(makeMaps(), { nVolumes: nVol, seed: seed++, amplitude: 10, noise: 3 })
-      .bold;
+    const maps = gridBlobMaps(2);
+    const { bold } = synthBold(maps, { nVolumes: nVol, seed: seed++, amplitude: 10, noise: 3 });
     const stem = `${func}/${prefix}_${SPACE}_desc-preproc_bold`;
     if (tR !== null) {
       await saveImg(bold, `${stem}.nii.gz`);
@@ -130,11 +103,7 @@ async function layout(): Promise<string> {
     } else {
       // No sidecar: pixdim[4] = 1500 ms in the header.
       await saveImg(bold, `${stem}.nii`);
-      const bytes = await Deno.readFile(`${stem}.nii`);
-      const v = new DataView(bytes.buffer);
-      v.setFloat32(92, 1500, true);
-      bytes[123] = 2 | 16;
-      await Deno.writeFile(`${stem}.nii`, bytes);
+      await setHeaderTrMs(`${stem}.nii`, 1500);
     }
     await copyConfounds(`${CASES}/${name}`, func, prefix);
     // Files discovery must ignore.
@@ -357,7 +326,7 @@ Deno.test({
 
       // Other maps (same name): recomputed.
       await saveImg(
-        { ...makeMaps(), data: makeMaps().data.map((x) => 2 * x) },
+        { ...gridBlobMaps(2), data: gridBlobMaps(2).data.map((x) => 2 * x) },
         `${dir}/maps.nii.gz`,
       );
       run = await niimask([...args, "--skip-existing", "--detrend", "--motion", "basic"], dir);
@@ -459,7 +428,7 @@ Deno.test({
       // An atlas whose grid cannot be resampled (singular affine): a setup error naming it.
       const flat = Float64Array.from(AFFINE);
       flat[10] = 0;
-      await saveImg({ ...makeMaps(), affine: flat }, `${dir}/flat.nii.gz`);
+      await saveImg({ ...gridBlobMaps(2), affine: flat }, `${dir}/flat.nii.gz`);
       run = await niimask([
         "bids",
         "fmriprep",

@@ -8,27 +8,17 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { saveImg } from "../image/save.ts";
 import type { Image } from "../types.ts";
-import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
-import { niimask } from "./cli_fixtures.ts";
+import { mulberry32, synthBold } from "../synthetic/mod.ts";
+import {
+  AFFINE_3MM as AFFINE,
+  gridBlobMaps,
+  niimask,
+  SHAPE_7x6x5 as SHAPE,
+} from "./cli_fixtures.ts";
 
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
 const N_VOL = 20;
 const RUN = "sub-007_task-rest_space-MNI152NLin2009cAsym_desc-preproc_bold.nii.gz";
-
-function makeMaps(): Image {
-  const c = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  const sigma = 3 * Math.SQRT2;
-  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
-    [{ centre: c(1, 1, 1), sigma }],
-    [{ centre: c(5, 4, 3), sigma }],
-  ]);
-}
 
 /** One map of a 4D maps image, as a 3D image. */
 function mapOf(maps: Image, m: number): Image {
@@ -48,7 +38,7 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 /** A temp dir: 4D maps, the same maps as 3D files, one fMRIPrep-named run and its confounds. */
 async function fixture(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_cuts_" });
-  const maps = makeMaps();
+  const maps = gridBlobMaps(2);
   await saveImg(maps, `${dir}/maps.nii.gz`);
   await Deno.mkdir(`${dir}/maps3d`);
   await saveImg(mapOf(maps, 0), `${dir}/maps3d/a.nii.gz`);

@@ -16,10 +16,10 @@ import {
 import { parseTimeseriesTsv } from "../cli/timeseries_read.ts";
 import { saveImg } from "../image/save.ts";
 import { standardize } from "../signal/standardize.ts";
-import { blobMaps, synthBold } from "../synthetic/mod.ts";
-import type { Image, Matrix } from "../types.ts";
+import { synthBold } from "../synthetic/mod.ts";
+import type { Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";
-import { niimask } from "./cli_fixtures.ts";
+import { gridBlobMaps, niimask } from "./cli_fixtures.ts";
 
 function parse(...args: string[]): ExtractOptions {
   return parseExtractArgs(["--maps", "m.nii.gz", "--out", "o", ...args]) as ExtractOptions;
@@ -147,26 +147,10 @@ Deno.test("cli connectivity outputs: the tangent group does not depend on the or
 
 // ---- end to end -------------------------------------------------------------------------
 
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-
-function makeMaps(): Image {
-  const sigma = 3 * Math.SQRT2;
-  const c = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  return blobMaps({ shape: [7, 6, 5], affine: AFFINE }, [
-    [{ centre: c(1, 1, 1), sigma }],
-    [{ centre: c(5, 4, 3), sigma }],
-    [{ centre: c(3, 2, 4), sigma }],
-  ]);
-}
-
 async function fixture(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_conn_" });
   await Deno.mkdir(`${dir}/func`);
-  const maps = makeMaps();
+  const maps = gridBlobMaps(3);
   await saveImg(maps, `${dir}/my_maps.nii.gz`);
   await Deno.writeTextFile(`${dir}/labels.tsv`, "index\tname\n1\tDMN\n2\tVisual\n3\tMotor\n");
   for (const [i, s] of ["sub-01", "sub-02", "sub-03"].entries()) {

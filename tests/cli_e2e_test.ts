@@ -6,32 +6,15 @@ import assert from "node:assert/strict";
 import { saveImg } from "../image/save.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image, Matrix } from "../types.ts";
-import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
+import { mulberry32, synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
-import { CLI, niimask } from "./cli_fixtures.ts";
+import { CLI, gridBlobMaps, niimask } from "./cli_fixtures.ts";
 
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
 const N_VOL = 24;
-
-/** Three Gaussian blobs (sigma 3√2 mm) on the 3 mm grid. */
-function makeMaps(): Image {
-  const centre = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  const sigma = 3 * Math.SQRT2;
-  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
-    [{ centre: centre(1, 1, 1), sigma }],
-    [{ centre: centre(5, 4, 3), sigma }],
-    [{ centre: centre(3, 2, 4), sigma }],
-  ]);
-}
 
 /** A subject: one known series per map, plus noise. */
 function makeBold(seed: number, nVol = N_VOL): Image {
-  return synthBold(makeMaps(), { nVolumes: nVol, seed, amplitude: 10, noise: 3 }).bold;
+  return synthBold(gridBlobMaps(3), { nVolumes: nVol, seed, amplitude: 10, noise: 3 }).bold;
 }
 
 /** Confounds TSV (fMRIPrep-like) and the matrix of trans_x, trans_y, plus the kept volumes. */
@@ -93,7 +76,7 @@ async function fixture(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_cli_" });
   await Deno.mkdir(`${dir}/func`);
   await Deno.mkdir(`${dir}/conf`);
-  await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
+  await saveImg(gridBlobMaps(3), `${dir}/maps.nii.gz`);
   await Deno.writeTextFile(`${dir}/labels.tsv`, "index\tname\n1\tDMN\n2\tVisual\n3\tMotor\n");
   const outliers: Record<string, number[]> = { "sub-01": [3, 10], "sub-02": [], "sub-03": [0] };
   let seed = 1;
@@ -413,7 +396,7 @@ Deno.test({
 async function sigintRun(jobs: string): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_cli_" });
   try {
-    await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
+    await saveImg(gridBlobMaps(3), `${dir}/maps.nii.gz`);
     await saveImg(makeBold(1, 400), `${dir}/bold.nii.gz`);
     const n = 40;
     const imgs: string[] = [];

@@ -7,7 +7,7 @@ import { saveImg } from "../image/save.ts";
 import { decodePng } from "../report/png.ts";
 import type { Image, Matrix } from "../types.ts";
 import type { MapsReportInput } from "../report/types.ts";
-import { blobMaps, synthBold } from "../synthetic/mod.ts";
+import { synthBold } from "../synthetic/mod.ts";
 import {
   completeReportInput,
   readRunReportData,
@@ -16,29 +16,13 @@ import {
 } from "../cli/report_inputs.ts";
 import { NO_FIT_IMAGE_WARNING } from "../maskers/mean_image.ts";
 import { formatTimeseriesTsv } from "../cli/tsv.ts";
-import { niimask } from "./cli_fixtures.ts";
+import { gridBlobMaps, niimask } from "./cli_fixtures.ts";
 
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
 const NAMES = ["Default mode", "Visual", "Motor"];
-
-function makeMaps(): Image {
-  const c = (i: number, j: number, k: number): [number, number, number] => [
-    3 * i - 9,
-    3 * j - 9,
-    3 * k - 9,
-  ];
-  const sigma = 3 * Math.SQRT2;
-  return blobMaps({ shape: SHAPE, affine: AFFINE }, [
-    [{ centre: c(1, 1, 1), sigma }],
-    [{ centre: c(5, 4, 3), sigma }],
-    [{ centre: c(3, 2, 4), sigma }],
-  ]);
-}
 
 /** A run: the maps' series mixed in over a baseline of `level` (so its mean is about `level`). */
 function makeBold(seed: number, level: number): Image {
-  const { bold } = synthBold(makeMaps(), { nVolumes: 30, seed, amplitude: 5, noise: 1 });
+  const { bold } = synthBold(gridBlobMaps(3), { nVolumes: 30, seed, amplitude: 5, noise: 1 });
   for (let i = 0; i < bold.data.length; i++) bold.data[i]! += level;
   return bold;
 }
@@ -46,7 +30,7 @@ function makeBold(seed: number, level: number): Image {
 /** sub-01 is corrupt (fails), sub-02 and sub-03 are valid runs with different mean levels. */
 async function fixture(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_cli_report_" });
-  await saveImg(makeMaps(), `${dir}/maps.nii.gz`);
+  await saveImg(gridBlobMaps(3), `${dir}/maps.nii.gz`);
   await Deno.writeTextFile(`${dir}/labels.tsv`, `index\tname\n0\t${NAMES.join("\n1\t")}\n`);
   await Deno.mkdir(`${dir}/func`);
   await Deno.writeTextFile(`${dir}/func/sub-01_task-rest_bold.nii.gz`, "not a nifti file");
