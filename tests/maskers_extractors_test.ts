@@ -7,27 +7,17 @@ import { openNifti } from "../image/load.ts";
 import { NiftiParseError } from "../image/nifti_errors.ts";
 import { schedule, type Settled } from "../maskers/scheduler.ts";
 import { blobFixture } from "./maskers_worker_fixtures.ts";
+import { DEFAULT_EXTRACTION_PARAMS } from "./maskers_params_fixture.ts";
 
 const fixture = blobFixture([7, 6, 5], [[2, 2, 2], [5, 3, 2], [3, 4, 3]], 23);
 const maps = fixture.maps();
 
-/** A fitted state that only projects (no cleaning), so signals are the least-squares fit. */
+/**
+ * A fitted state with the masker's default parameters: it only projects (no cleaning), so
+ * signals are the least-squares fit.
+ */
 const state: FittedState = {
-  params: {
-    allowOverlap: true,
-    smoothingFwhm: null,
-    standardize: false,
-    standardizeConfounds: true,
-    highVarianceConfounds: false,
-    detrend: false,
-    lowPass: null,
-    highPass: null,
-    tR: null,
-    dtype: null,
-    resamplingTarget: "data",
-    keepMaskedMaps: true,
-    clean: {},
-  },
+  params: DEFAULT_EXTRACTION_PARAMS,
   mapsGrid: gridOf(maps),
   maskImg: null,
   mapsFloat32: true,

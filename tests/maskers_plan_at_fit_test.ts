@@ -6,6 +6,7 @@ import { imgToSignalsMaps, makeMapsProjector } from "../image/maps_projection.ts
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image } from "../types.ts";
 import { lcg } from "./lcg.ts";
+import { DEFAULT_EXTRACTION_PARAMS } from "./maskers_params_fixture.ts";
 
 const affine = Float64Array.from([3, 0, 0, -10, 0, 3, 0, -20, 0, 0, 3, -5, 0, 0, 0, 1]);
 const shape3 = [6, 5, 4];
@@ -18,21 +19,7 @@ function maps(nM: number, seed: number): Image {
   return { data, shape: [...shape3, nM], affine };
 }
 
-const params: ExtractionParams = {
-  allowOverlap: true,
-  smoothingFwhm: null,
-  standardize: false,
-  standardizeConfounds: true,
-  highVarianceConfounds: false,
-  detrend: false,
-  lowPass: null,
-  highPass: null,
-  tR: null,
-  dtype: null,
-  resamplingTarget: "data",
-  keepMaskedMaps: true,
-  clean: {},
-};
+const params: ExtractionParams = DEFAULT_EXTRACTION_PARAMS;
 
 const noResample: ResampleFn = () => {
   throw new Error("no resampling expected");

@@ -15,26 +15,13 @@ import { type ExtractionPlan, type FittedState, makePlan } from "../maskers/fitt
 import { gridOf } from "../maskers/grid_check.ts";
 import type { Image } from "../types.ts";
 import { blobFixture } from "./maskers_worker_fixtures.ts";
+import { DEFAULT_EXTRACTION_PARAMS } from "./maskers_params_fixture.ts";
 
 const FIX = blobFixture([6, 5, 4], [[1, 1, 1], [4, 3, 2]], 7);
 const MAPS = FIX.maps();
 
 const STATE: FittedState = {
-  params: {
-    allowOverlap: true,
-    smoothingFwhm: null,
-    standardize: false,
-    standardizeConfounds: true,
-    highVarianceConfounds: false,
-    detrend: true,
-    lowPass: null,
-    highPass: null,
-    tR: null,
-    dtype: null,
-    resamplingTarget: "data",
-    keepMaskedMaps: true,
-    clean: {},
-  },
+  params: { ...DEFAULT_EXTRACTION_PARAMS, detrend: true },
   mapsGrid: { shape: [...MAPS.shape], affine: MAPS.affine },
   maskImg: null,
   mapsFloat32: true,
