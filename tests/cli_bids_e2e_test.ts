@@ -13,6 +13,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import {
   AFFINE_3MM as AFFINE,
   copyConfounds,
+  fileSha256Hex,
   gridBlobMaps,
   niimask,
   setHeaderTrMs,
@@ -59,11 +60,6 @@ function assertClose(rows: number[][], expected: Matrix, what: string): void {
       );
     }
   }
-}
-
-async function sha256Hex(path: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", await Deno.readFile(path)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /**
@@ -196,7 +192,7 @@ Deno.test({
       assert.equal(json.Atlas, "blobs");
       assert.deepEqual(json.Maps, {
         File: "maps.nii.gz",
-        Sha256: await sha256Hex(`${dir}/maps.nii.gz`),
+        Sha256: await fileSha256Hex(`${dir}/maps.nii.gz`),
         Count: 2,
       });
       assert.equal(json.GeneratedBy[0].Description, "niimask bids");

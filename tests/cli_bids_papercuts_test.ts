@@ -13,6 +13,7 @@ import {
   AFFINE_3MM as AFFINE,
   gridBlobMaps,
   niimask,
+  sha256Hex,
   SHAPE_7x6x5 as SHAPE,
 } from "./cli_fixtures.ts";
 
@@ -28,11 +29,6 @@ function mapOf(maps: Image, m: number): Image {
     shape: [...SHAPE],
     affine: AFFINE,
   };
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 /** A temp dir: 4D maps, the same maps as 3D files, one fMRIPrep-named run and its confounds. */

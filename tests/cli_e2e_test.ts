@@ -8,7 +8,7 @@ import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import type { Image, Matrix } from "../types.ts";
 import { mulberry32, synthBold } from "../synthetic/mod.ts";
 import denoJson from "../deno.json" with { type: "json" };
-import { CLI, gridBlobMaps, niimask } from "./cli_fixtures.ts";
+import { CLI, fileSha256Hex, gridBlobMaps, listDir, niimask } from "./cli_fixtures.ts";
 
 const N_VOL = 24;
 
@@ -38,12 +38,6 @@ function makeConfounds(seed: number, nVol = N_VOL, outliers: number[] = []) {
   return { text: lines.join("\n") + "\n", matrix, kept };
 }
 
-async function sha256Hex(path: string): Promise<string> {
-  const bytes = await Deno.readFile(path);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 function parseTsv(text: string): { header: string[]; rows: number[][] } {
   assert.ok(text.endsWith("\n"), "TSV ends with a newline");
   const lines = text.slice(0, -1).split("\n");
@@ -63,12 +57,6 @@ function assertSameSignals(rows: number[][], expected: Matrix, what: string): vo
       assert.equal(rows[r]![c], expected.data[r * k + c], `${what}: value (${r}, ${c})`);
     }
   }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) names.push(e.name);
-  return names.sort();
 }
 
 /** A temp dir with maps, labels, three subjects and their confounds. */
@@ -131,7 +119,7 @@ Deno.test("cli e2e: outputs equal the library's results exactly; TSV and JSON co
       tR: 2,
       highPass: 0.02,
     }).fit();
-    const mapsSha = await sha256Hex(`${dir}/maps.nii.gz`);
+    const mapsSha = await fileSha256Hex(`${dir}/maps.nii.gz`);
     const outliers: Record<string, number[]> = { "sub-01": [3, 10], "sub-02": [], "sub-03": [0] };
     let seed = 1;
     for (const s of SUBJECTS) {

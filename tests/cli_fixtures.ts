@@ -1,7 +1,8 @@
 /**
  * Helpers shared by the command-line tests: running `cli.ts` as a subprocess, the small 3 mm
  * grid of Gaussian blob maps most of them extract from, and the pieces of fMRIPrep-like layouts
- * (confounds copied from a golden case, a repetition time written into a NIfTI header).
+ * (confounds copied from a golden case, a repetition time written into a NIfTI header), and
+ * small checks of outputs (SHA-256 digests, a folder's sorted names).
  */
 import { fileURLToPath } from "node:url";
 import type { Image } from "../types.ts";
@@ -124,4 +125,34 @@ export async function setHeaderTrMs(path: string, ms: number): Promise<void> {
   v.setFloat32(92, ms, true);
   bytes[123] = 2 | 16;
   await Deno.writeFile(path, bytes);
+}
+
+/**
+ * The SHA-256 digest of some bytes, as lowercase hex.
+ *
+ * @param bytes the bytes to hash.
+ */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The SHA-256 digest of a file's bytes, as lowercase hex.
+ *
+ * @param path the file.
+ */
+export async function fileSha256Hex(path: string): Promise<string> {
+  return await sha256Hex(await Deno.readFile(path));
+}
+
+/**
+ * The names in a folder, sorted.
+ *
+ * @param dir the folder.
+ */
+export async function listDir(dir: string): Promise<string[]> {
+  const names: string[] = [];
+  for await (const e of Deno.readDir(dir)) names.push(e.name);
+  return names.sort();
 }

@@ -10,17 +10,11 @@ import { saveImg } from "../image/save.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
 import { removeLeftoverTemporaries, temporaryName, writeFilesAtomically } from "../cli/io.ts";
 import { temporaryTarget } from "../cli/temporaries.ts";
-import { niimask } from "./cli_fixtures.ts";
+import { listDir, niimask } from "./cli_fixtures.ts";
 
 const IO = new URL("../cli/io.ts", import.meta.url).href;
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-
-async function listDir(dir: string): Promise<string[]> {
-  const names: string[] = [];
-  for await (const e of Deno.readDir(dir)) names.push(e.name);
-  return names.sort();
-}
 
 /** Maps and three small subjects `sub-0{1,2,3}_bold.nii.gz` in a new folder. */
 async function fixture(): Promise<string> {
