@@ -10,10 +10,8 @@ import { blobMaps, mulberry32, synthBold } from "../synthetic/mod.ts";
 import { participantOfStem, runsByParticipant } from "../cli/bids_report.ts";
 import { parseTimeseriesTsv } from "../cli/timeseries_read.ts";
 import { connectivityMeasure } from "../connectome/connectivity_measure.ts";
-import { niimask } from "./cli_fixtures.ts";
+import { AFFINE_3MM as AFFINE, niimask, SHAPE_7x6x5 as SHAPE } from "./cli_fixtures.ts";
 
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
-const SHAPE = [7, 6, 5] as const;
 const NAMES = ["Default mode", "Visual", "Motor"];
 const SPACE = "space-MNI152NLin2009cAsym";
 const N_VOL = 40;

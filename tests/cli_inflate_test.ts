@@ -6,10 +6,9 @@
 import assert from "node:assert/strict";
 import { saveImg } from "../image/save.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
-import { CLI_PERMISSIONS, niimask } from "./cli_fixtures.ts";
+import { AFFINE_3MM as AFFINE, CLI_PERMISSIONS, niimask } from "./cli_fixtures.ts";
 
 const ISAL_LIB = "/usr/lib/x86_64-linux-gnu/libisal.so.2";
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 
 async function fixture(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "niimask_cli_inflate_" });

@@ -10,11 +10,10 @@ import { saveImg } from "../image/save.ts";
 import { blobMaps, synthBold } from "../synthetic/mod.ts";
 import { removeLeftoverTemporaries, temporaryName, writeFilesAtomically } from "../cli/io.ts";
 import { temporaryTarget } from "../cli/temporaries.ts";
-import { listDir, niimask } from "./cli_fixtures.ts";
+import { AFFINE_3MM as AFFINE, listDir, niimask } from "./cli_fixtures.ts";
 
 const IO = new URL("../cli/io.ts", import.meta.url).href;
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
-const AFFINE = Float64Array.from([3, 0, 0, -9, 0, 3, 0, -9, 0, 0, 3, -9, 0, 0, 0, 1]);
 
 /** Maps and three small subjects `sub-0{1,2,3}_bold.nii.gz` in a new folder. */
 async function fixture(): Promise<string> {
