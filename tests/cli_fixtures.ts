@@ -16,8 +16,11 @@ export const CLI_PERMISSIONS: readonly string[] = ["--allow-read", "--allow-writ
 
 /** What a CLI run gave: its exit code and its decoded output streams. */
 export interface CliRun {
+  /** The exit code. */
   code: number;
+  /** Standard output, decoded as UTF-8. */
   stdout: string;
+  /** Standard error, decoded as UTF-8. */
   stderr: string;
 }
 
