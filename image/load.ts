@@ -16,6 +16,8 @@ import {
 import type { InflateChoice } from "./inflate_types.ts";
 import { checkInflateChoice } from "./inflate_select.ts";
 import { assertImage, isImage } from "./check_image.ts";
+import { hasNonFinite } from "./finite_scan.ts";
+import { type ScannableArray, scannableArray } from "./finite_scan_wasm.ts";
 import { allClose, formatAffine } from "./grid.ts";
 import { NiftiParseError } from "./nifti_errors.ts";
 import { type NiftiHeader, parseNiftiHeader, sniffNifti } from "./nifti_header.ts";
@@ -64,6 +66,12 @@ export interface VolumesOptions {
    * consumed before the next is read.
    */
   readonly reuse?: boolean;
+  /**
+   * Check every value for NaN and ±Infinity as it is read (default false); the answer is
+   * {@link NiftiStream.nonFiniteSeen}. Float data are checked chunk by chunk right after they are
+   * inflated (still in cache), scaled data after scaling; unscaled integers cannot hold such values.
+   */
+  readonly checkFinite?: boolean;
 }
 
 /** Options of {@link openNifti} and {@link loadImg} for reading files. */
@@ -95,11 +103,22 @@ export interface NiftiStream {
    * whole file): consume or copy it before asking for the next one.
    */
   volumes(options?: VolumesOptions): AsyncIterableIterator<VoxelData>;
+  /**
+   * Whether a value of the volumes read so far was NaN or ±Infinity; only tracked while
+   * `volumes({ checkFinite: true })` reads (false otherwise).
+   */
+  nonFiniteSeen(): boolean;
   /** Release the underlying file. */
   close(): Promise<void>;
 }
 
 const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/**
+ * Bytes read at a time when float values are checked as they are read: small enough that a chunk
+ * is still in cache when checked (and its CRC computed), large enough to keep the calls few.
+ * A multiple of 8 (float64).
+ */
+const CHECK_CHUNK = 1 << 20;
 const BYTES_NAME = "<bytes>";
 
 /** Whether the loaded values are stored as float32 (exact) or need float64. */
@@ -225,6 +244,14 @@ function convertVolume(
   }
 }
 
+/**
+ * Whether decoded values can be NaN or ±Infinity: float data, or scaled data (a finite slope can
+ * still overflow); unscaled integers cannot.
+ */
+function mayHoldNonFinite(h: NiftiHeader): boolean {
+  return h.scaling !== null || h.dtype === "float32" || h.dtype === "float64";
+}
+
 /** A NIfTI file opened with its header parsed and positioned at the voxel data. */
 class OpenedNifti {
   readonly header: NiftiHeader;
@@ -234,6 +261,7 @@ class OpenedNifti {
   #volume = 0;
   #scratch: Uint8Array | null = null;
   #closed = false;
+  #nonFinite = false;
 
   constructor(header: NiftiHeader, source: ByteSource, file: string, path: string | undefined) {
     this.header = header;
@@ -242,8 +270,21 @@ class OpenedNifti {
     this.path = path;
   }
 
-  /** Decode the next volume into `out[offset ... offset + voxelsPerVolume)`. */
-  async readVolumeInto(out: VoxelData, offset: number): Promise<void> {
+  /** Whether a value checked so far (see `readVolumeInto`'s `check`) was NaN or ±Infinity. */
+  get nonFiniteSeen(): boolean {
+    return this.#nonFinite;
+  }
+
+  /**
+   * Decode the next volume into `out[offset ... offset + voxelsPerVolume)`; with `check`, note
+   * whether a value is NaN or ±Infinity (float data chunk by chunk as they are read).
+   */
+  async readVolumeInto(
+    out: VoxelData,
+    offset: number,
+    check = false,
+    scannable: ScannableArray | null = null,
+  ): Promise<void> {
     const h = this.header;
     const nbytes = h.voxelsPerVolume * h.bytesPerVoxel;
     const direct = h.scaling === null &&
@@ -265,7 +306,11 @@ class OpenedNifti {
       }
       raw = this.#scratch;
     }
-    const got = await this.#source.read(raw);
+    const swap = h.littleEndian !== HOST_LITTLE_ENDIAN && h.bytesPerVoxel > 1;
+    const scanChunks = check && direct && !this.#nonFinite;
+    const got = scanChunks
+      ? await this.#readChecked(raw, out instanceof Float32Array, swap, out, offset, scannable)
+      : await this.#source.read(raw);
     if (got < nbytes) {
       const t = this.#volume;
       await this.close();
@@ -277,10 +322,11 @@ class OpenedNifti {
           `[${h.shape.join(", ")}] at offset ${h.voxOffset})`,
       );
     }
-    if (h.littleEndian !== HOST_LITTLE_ENDIAN && h.bytesPerVoxel > 1) {
-      swapBytes(raw, h.bytesPerVoxel);
-    }
+    if (swap && !scanChunks) swapBytes(raw, h.bytesPerVoxel);
     if (!direct) convertVolume(h, raw, out, offset, this.file);
+    if (check && !direct && !this.#nonFinite && mayHoldNonFinite(h)) {
+      this.#nonFinite = hasNonFinite(out.subarray(offset, offset + h.voxelsPerVolume));
+    }
     this.#volume++;
     if (this.#volume === h.nVolumes) {
       try {
@@ -289,6 +335,42 @@ class OpenedNifti {
         await this.close();
       }
     }
+  }
+
+  /**
+   * Read float values into `raw` chunk by chunk, byte-swapping and checking each chunk for NaN
+   * and ±Infinity right after it is written; returns the bytes read (short only at the end).
+   */
+  async #readChecked(
+    raw: Uint8Array,
+    float32: boolean,
+    swap: boolean,
+    out: VoxelData,
+    offset: number,
+    scannable: ScannableArray | null,
+  ): Promise<number> {
+    const fast = scannable !== null && scannable.data === out ? scannable : null;
+    const size = float32 ? 4 : 8;
+    let got = 0;
+    while (got < raw.length) {
+      const chunk = raw.subarray(got, Math.min(raw.length, got + CHECK_CHUNK));
+      const n = await this.#source.read(chunk);
+      const whole = n - (n % size);
+      if (swap) swapBytes(chunk.subarray(0, whole), size);
+      if (!this.#nonFinite && whole > 0 && fast !== null) {
+        this.#nonFinite = fast.hasNonFinite(offset + got / size, whole / size);
+      } else if (!this.#nonFinite && whole > 0) {
+        const at = raw.byteOffset + got;
+        this.#nonFinite = hasNonFinite(
+          float32
+            ? new Float32Array(raw.buffer, at, whole / 4)
+            : new Float64Array(raw.buffer, at, whole / 8),
+        );
+      }
+      got += n;
+      if (n < chunk.length) break;
+    }
+    return got;
   }
 
   async close(): Promise<void> {
@@ -493,13 +575,20 @@ export async function openNifti(
     if (started) throw new Error(`'${nifti.file}': volumes() can be iterated only once`);
     started = true;
     const reuse = options.reuse === true;
+    const check = options.checkFinite === true;
     let shared: VoxelData | null = null;
+    // One reused float volume, checked as read: held in a WebAssembly memory for the SIMD check.
+    const scannable = reuse && check && h.scaling === null &&
+        (h.dtype === "float32" || h.dtype === "float64")
+      ? scannableArray(h.dtype === "float32", h.voxelsPerVolume)
+      : null;
+    if (scannable !== null) shared = scannable.data;
     try {
       for (let t = 0; t < h.nVolumes; t++) {
         const out = reuse
           ? (shared ??= allocate(h, h.voxelsPerVolume, nifti.file))
           : allocate(h, h.voxelsPerVolume, nifti.file);
-        await nifti.readVolumeInto(out, 0);
+        await nifti.readVolumeInto(out, 0, check, scannable);
         yield out;
       }
     } finally {
@@ -513,6 +602,7 @@ export async function openNifti(
     ...(nifti.path !== undefined ? { source: nifti.path } : {}),
     header: h,
     volumes,
+    nonFiniteSeen: () => nifti.nonFiniteSeen,
     close: () => nifti.close(),
   };
 }

@@ -189,13 +189,15 @@ async function projectSubject(
   using projection = new VolumeProjection(plan.projector, nT);
   // nilearn warns once per image about NaN/Inf in the data or the mask (then reads them as 0).
   let nonFinite = state.maskImg !== null && hasNonFinite(state.maskImg.data);
+  // A file source checks each volume as it reads it (still in cache): no second scan here.
+  const sourceChecks = source.nonFiniteSeen !== undefined;
   for await (const raw of source.volumes()) {
     const t = projection.count;
     if (t >= nT) break;
     if (raw.length !== nSrcV) {
       throw new TypeError(`${name}: volume ${t} has ${raw.length} values, expected ${nSrcV}`);
     }
-    nonFinite ||= hasNonFinite(raw);
+    if (!sourceChecks) nonFinite ||= hasNonFinite(raw);
     hv?.add(raw);
     held ??= raw instanceof Float32Array ? "float32" : "float64";
     let vol: VoxelData = castValues(raw, held);
@@ -223,6 +225,7 @@ async function projectSubject(
   projection.finish();
   const t = projection.count;
   if (t !== nT) throw new RangeError(`${name}: ${t} volumes read, expected ${nT}`);
+  if (sourceChecks) nonFinite ||= source.nonFiniteSeen!();
   // Clipping to the whole image's range (resample_img's clip) is only known now: volumes with
   // values beyond it get the (linear) projection of their correction added.
   resampler?.correct((t, delta) => {

@@ -31,6 +31,12 @@ export interface VolumeSource {
    * second pass (high-variance confounds). Absent: `volumes()` can be iterated again.
    */
   reread?(): AsyncIterable<VoxelData>;
+  /**
+   * Whether a value of the volumes read so far by `volumes()` was NaN or ±Infinity, for sources
+   * that check values as they read them (a file: each chunk right after it is inflated). Absent:
+   * the extraction scans each volume itself.
+   */
+  nonFiniteSeen?(): boolean;
 }
 
 /** A source over an in-memory 3D or 4D image. */
@@ -49,8 +55,8 @@ export function imageSource(img: Image, name: string): VolumeSource {
 }
 
 /**
- * A source streaming an opened NIfTI file (each volume in one reused array); `reread` opens
- * `file` again for a second pass.
+ * A source streaming an opened NIfTI file (each volume in one reused array, its values checked
+ * for NaN/±Infinity as they are read); `reread` opens `file` again for a second pass.
  */
 export function niftiSource(
   stream: NiftiStream,
@@ -63,7 +69,8 @@ export function niftiSource(
     name,
     dtype: stream.dtype,
     scaled: stream.header?.scaling != null,
-    volumes: () => stream.volumes({ reuse: true }), // consumed volume by volume
+    volumes: () => stream.volumes({ reuse: true, checkFinite: true }), // consumed volume by volume
+    nonFiniteSeen: () => stream.nonFiniteSeen(),
     reread: () => rereadNifti(file),
   };
 }
