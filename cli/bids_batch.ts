@@ -23,12 +23,12 @@ import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
 import { buildSidecar, formatSidecar, jsonSafe } from "./sidecar.ts";
 import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
 import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
-import { fileExists, removeLeftoverTemporariesOf, writeFilesAtomically } from "./io.ts";
+import { fileExists, writeFilesAtomically } from "./io.ts";
 import { VERSION } from "./version.ts";
-import { failureRecordName } from "./failure_record.ts";
 import { runConnectivityFiles } from "./connectivity_outputs.ts";
 import { type BidsTangentGroup, relmatsDifference } from "./bids_connectivity.ts";
 import { type BidsSetup, headerGrid, join } from "./bids_setup.ts";
+import { perRunKinds, removeLeftoversStep, runOutputFiles } from "./run_steps.ts";
 import { batchJobs, failureRecordHooks } from "./run_steps.ts";
 
 /** A run ready to transform. */
@@ -151,22 +151,16 @@ export async function removeBidsLeftovers(
   subjects: readonly BatchSubject[],
   write: (text: string) => void,
 ): Promise<void> {
-  try {
-    const removed = await removeLeftoverTemporariesOf([
+  const kinds = perRunKinds(opts.connectivity);
+  await removeLeftoversStep(
+    opts.outputDir,
+    [
       join(opts.outputDir, "dataset_description.json"),
-      ...subjects.flatMap((s) => {
-        const out = outputPaths(opts.outputDir, s.subject);
-        return [out.tsv, out.json, join(opts.outputDir, failureRecordName(s.subject))];
-      }),
-    ]);
-    if (removed.length > 0 && !opts.quiet) {
-      write(
-        `niimask: removed ${removed.length} leftover temporary file(s) from ${opts.outputDir}\n`,
-      );
-    }
-  } catch (e) {
-    write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
-  }
+      ...subjects.flatMap((s) => runOutputFiles(opts.outputDir, s.subject, kinds)),
+    ],
+    opts.quiet,
+    write,
+  );
 }
 
 /** Skipped only when the sidecar records the same atlas, parameters, strategy and matrices. */

@@ -6,10 +6,8 @@
  * @module
  */
 import type { Matrix } from "../types.ts";
-import type { ConnectivityKind } from "../connectome/connectivity_measure.ts";
 import { readConfoundsFile } from "../signal/confounds_file.ts";
 import type { SubjectOutcome } from "../maskers/types.ts";
-import { errorMessage } from "./errors.ts";
 import type { ExtractOptions } from "./extract_args.ts";
 import type { BatchDeps, BatchSubject, TransformHooks } from "./batch.ts";
 import { baseName, confoundsPath, outputPaths } from "./naming.ts";
@@ -19,13 +17,18 @@ import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.t
 import { outcomeWithFlagNames } from "./flag_names.ts";
 import { fmriprepConfoundsFile } from "./bids_confounds.ts";
 import { buildSidecar, formatSidecar } from "./sidecar.ts";
-import { fileExists, removeLeftoverTemporaries, writeFilesAtomically } from "./io.ts";
+import { fileExists, writeFilesAtomically } from "./io.ts";
 import { VERSION } from "./version.ts";
-import { failureRecordName } from "./failure_record.ts";
 import { relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
 import { type GroupRunSource, timeseriesStem } from "./connectivity_group.ts";
 import type { ExtractSetup } from "./extract_setup.ts";
-import { batchJobs, failureRecordHooks } from "./run_steps.ts";
+import {
+  batchJobs,
+  failureRecordHooks,
+  perRunKinds,
+  removeLeftoversStep,
+  runOutputFiles,
+} from "./run_steps.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 export interface Prepared {
@@ -87,11 +90,6 @@ export function extractRun(opts: ExtractOptions, setup: ExtractSetup): ExtractRu
   return { params, tR, selection, fingerprint, tangentRuns: new Map() };
 }
 
-/** The connectivity kinds written per run (every kind but tangent, a group measure). */
-function perRunKinds(opts: ExtractOptions): ConnectivityKind[] {
-  return (opts.connectivity?.kinds ?? []).filter((k) => k !== "tangent");
-}
-
 /**
  * Before a resumed batch: remove this run's own leftovers of a killed run, the temporaries of
  * its outputs (never other files, nor other subjects' temporaries). A failure is a warning.
@@ -105,25 +103,16 @@ export async function removeExtractLeftovers(
   subjects: readonly BatchSubject[],
   write: (text: string) => void,
 ): Promise<void> {
-  try {
-    const kinds = perRunKinds(opts);
-    const targets = new Set(subjects.flatMap((s) => {
-      const out = outputPaths(opts.out, s.subject);
-      const relmats = kinds.map((k) => relmatPaths(timeseriesStem(out.tsv), k));
-      return [
-        baseName(out.tsv),
-        baseName(out.json),
-        failureRecordName(s.subject),
-        ...relmats.flatMap((r) => [baseName(r.tsv), baseName(r.json)]),
-      ];
-    }));
-    const removed = await removeLeftoverTemporaries(opts.out, targets);
-    if (removed.length > 0 && !opts.quiet) {
-      write(`niimask: removed ${removed.length} leftover temporary file(s) from ${opts.out}\n`);
-    }
-  } catch (e) {
-    write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
-  }
+  const kinds = perRunKinds(opts.connectivity);
+  await removeLeftoversStep(
+    opts.out,
+    [
+      `${opts.out}/dataset_description.json`,
+      ...subjects.flatMap((s) => runOutputFiles(opts.out, s.subject, kinds)),
+    ],
+    opts.quiet,
+    write,
+  );
 }
 
 /** Skipped only when the sidecar records the same maps, parameters and confounds selection. */
@@ -139,7 +128,7 @@ async function outputsExist(
     write(`niimask: ${s.subject}: outputs exist but ${verdict.reason}: recomputing\n`);
   }
   if (verdict.state !== "same") return false;
-  for (const kind of perRunKinds(opts)) {
+  for (const kind of perRunKinds(opts.connectivity)) {
     const rel = relmatPaths(timeseriesStem(out.tsv), kind);
     if (!await fileExists(rel.tsv) || !await fileExists(rel.json)) return false;
   }

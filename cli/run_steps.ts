@@ -8,10 +8,20 @@
 import type { BatchDeps, BatchSubject, BatchSummary } from "./batch.ts";
 import { formatSummary } from "./batch.ts";
 import { errorMessage, EXIT_FAILURES, EXIT_INTERRUPTED, EXIT_OK } from "./errors.ts";
-import { sha256File } from "./io.ts";
+import { removeLeftoverTemporariesOf, sha256File } from "./io.ts";
 import type { FileChecksum } from "./sidecar.ts";
 import { type EnvRecord, formatShard, parseShard, selectShard } from "./shard.ts";
-import { makeFailureRecord, removeFailureRecord, writeFailureRecord } from "./failure_record.ts";
+import {
+  failureRecordName,
+  makeFailureRecord,
+  removeFailureRecord,
+  writeFailureRecord,
+} from "./failure_record.ts";
+import { outputPaths } from "./naming.ts";
+import type { ConnectivityRequest } from "./connectivity_args.ts";
+import type { ConnectivityKind } from "../connectome/connectivity_measure.ts";
+import { relmatPaths } from "./connectivity_outputs.ts";
+import { timeseriesStem } from "./connectivity_group.ts";
 import { INFLATE_ENV, resolveInflateBackend } from "../image/inflate_select.ts";
 
 /** An error before any subject ran (bad maps, mask, labels, output directory): exit status 2. */
@@ -182,5 +192,65 @@ export async function inflateBackendStep(): Promise<string> {
     return await resolveInflateBackend();
   } catch (e) {
     throw new SetupError(`${INFLATE_ENV}: ${errorMessage(e)}`);
+  }
+}
+
+/**
+ * The connectivity kinds written next to each run's time series (every kind asked for but
+ * tangent, a group measure).
+ *
+ * @param request `--connectivity` and `--cov-estimator`, or null.
+ * @returns the kinds.
+ */
+export function perRunKinds(request: ConnectivityRequest | null | undefined): ConnectivityKind[] {
+  return (request?.kinds ?? []).filter((k) => k !== "tangent");
+}
+
+/**
+ * Every file a run writes in `outDir`: its time series TSV and JSON, its failure record, and its
+ * per-run connectivity matrices (TSV and JSON per kind).
+ *
+ * @param outDir the output folder.
+ * @param subject the run's name (its output stem below `outDir`).
+ * @param kinds the per-run connectivity kinds ({@link perRunKinds}).
+ * @returns the paths.
+ */
+export function runOutputFiles(
+  outDir: string,
+  subject: string,
+  kinds: readonly ConnectivityKind[],
+): string[] {
+  const out = outputPaths(outDir, subject);
+  const failure = outDir.endsWith("/")
+    ? `${outDir}${failureRecordName(subject)}`
+    : `${outDir}/${failureRecordName(subject)}`;
+  const relmats = kinds.map((k) => relmatPaths(timeseriesStem(out.tsv), k));
+  return [out.tsv, out.json, failure, ...relmats.flatMap((r) => [r.tsv, r.json])];
+}
+
+/**
+ * Before a resumed batch (`--skip-existing`): remove this run's own leftovers of a killed run, the
+ * temporaries of the given outputs (never other files, nor other runs' temporaries). A failure is
+ * a warning.
+ *
+ * @param outDir the output folder (named in the message).
+ * @param paths the outputs whose temporaries go ({@link runOutputFiles}, the folder's
+ *   `dataset_description.json`).
+ * @param quiet no message when some were removed.
+ * @param write the stderr writer.
+ */
+export async function removeLeftoversStep(
+  outDir: string,
+  paths: readonly string[],
+  quiet: boolean,
+  write: (text: string) => void,
+): Promise<void> {
+  try {
+    const removed = await removeLeftoverTemporariesOf(paths);
+    if (removed.length > 0 && !quiet) {
+      write(`niimask: removed ${removed.length} leftover temporary file(s) from ${outDir}\n`);
+    }
+  } catch (e) {
+    write(`niimask: warning: could not remove leftover temporary files: ${errorMessage(e)}\n`);
   }
 }

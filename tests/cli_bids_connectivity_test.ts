@@ -270,13 +270,22 @@ Deno.test({
           null,
         );
       }
-      // Same request: every run skipped.
+      // A killed run's temporaries of a matrix (and another run's file) before a resume.
+      const someStem = `${dir}/${outStem(SUBJECTS[0]!)}`;
+      const leftover = `${someStem}_meas-Correlation_relmat.tsv.niimask-99999-0123abcd.tmp`;
+      const foreign = `${someStem}_meas-Correlation_relmat.tsv.bak`;
+      await Deno.writeTextFile(leftover, "partial");
+      await Deno.writeTextFile(foreign, "mine");
+      // Same request: every run skipped, the leftover removed, other files kept.
       run = await niimask(
         [...BASE, ...kinds, "--cov-estimator", "empirical", "--skip-existing"],
         dir,
       );
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stderr, /4 skipped/);
+      assert.match(run.stderr, /removed 1 leftover temporary file/);
+      await assert.rejects(Deno.stat(leftover), Deno.errors.NotFound);
+      assert.equal(await Deno.readTextFile(foreign), "mine");
       // A kind not written yet: recomputed, saying why.
       run = await niimask(
         [
