@@ -20,7 +20,7 @@ import type { BatchDeps, BatchSubject, TransformHooks } from "./batch.ts";
 import { baseName, outputPaths } from "./naming.ts";
 import { readRunTR, type RunTR } from "./bids_tr.ts";
 import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
-import { buildSidecar, formatSidecar, jsonSafe } from "./sidecar.ts";
+import { buildSidecar, formatSidecar, jsonSafe, recordedParameters } from "./sidecar.ts";
 import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
 import { outcomeWithFlagNames, withFlagNames } from "./flag_names.ts";
 import { fileExists, writeFilesAtomically } from "./io.ts";
@@ -104,18 +104,10 @@ export function bidsRun(
     return f;
   };
   const recordedParams = (tR: number | null) =>
-    buildSidecar({
-      version: VERSION,
-      image: "",
-      maps: setup.maps,
-      mask: setup.mask,
-      labels: opts.labels,
-      columns: [],
-      volumes: 0,
-      tR,
-      params: multiMapsMasker(configFor(tR)).params() as unknown as Record<string, unknown>,
-      confounds: null,
-    }).Parameters;
+    recordedParameters(
+      multiMapsMasker(configFor(tR)).params() as unknown as Record<string, unknown>,
+      setup.mask,
+    );
   const denoise = { Strategy: opts.strategy, Parameters: jsonSafe(opts.strategyParams) };
   const fingerprint = (tR: number | null): SidecarFingerprint => ({
     "Maps.Sha256": setup.maps.sha256,

@@ -16,7 +16,7 @@ import { defaultMapNames, formatTimeseriesTsv } from "./tsv.ts";
 import { checkExistingOutputs, type SidecarFingerprint } from "./skip_existing.ts";
 import { outcomeWithFlagNames } from "./flag_names.ts";
 import { fmriprepConfoundsFile } from "./bids_confounds.ts";
-import { buildSidecar, formatSidecar } from "./sidecar.ts";
+import { buildSidecar, formatSidecar, recordedParameters } from "./sidecar.ts";
 import { fileExists, writeFilesAtomically } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
@@ -73,18 +73,7 @@ export function extractRun(opts: ExtractOptions, setup: ExtractSetup): ExtractRu
     "Maps.Sha256": setup.maps.sha256,
     "Mask.Sha256": setup.mask?.sha256 ?? null,
     Labels: opts.labels,
-    Parameters: buildSidecar({
-      version: VERSION,
-      image: "",
-      maps: setup.maps,
-      mask: setup.mask,
-      labels: opts.labels,
-      columns: [],
-      volumes: 0,
-      tR,
-      params,
-      confounds: null,
-    }).Parameters,
+    Parameters: recordedParameters(params, setup.mask),
     ConfoundsSelection: selection,
   };
   return { params, tR, selection, fingerprint, tangentRuns: new Map() };

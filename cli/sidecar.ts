@@ -61,6 +61,36 @@ const NOT_RECORDED = new Set([
 ]);
 
 /**
+ * The sidecar's `Parameters`: the masker parameters that change the extracted values, sorted by
+ * name, JSON-safe, the mask as its path (what `--skip-existing` compares).
+ *
+ * @param params the fitted masker's parameters.
+ * @param mask the mask file, or null.
+ * @returns the block.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { recordedParameters } from "./sidecar.ts";
+ * assert.deepEqual(recordedParameters({ nJobs: 2, detrend: true, maskImg: "m.nii" }, null), {
+ *   detrend: true,
+ *   maskImg: null,
+ * });
+ * ```
+ */
+export function recordedParameters(
+  params: Readonly<Record<string, unknown>>,
+  mask: FileChecksum | null,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(params).sort()) {
+    if (NOT_RECORDED.has(key)) continue;
+    const v = key === "maskImg" ? (mask?.path ?? null) : jsonSafe(params[key]);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
+
+/**
  * A JSON-safe copy of a parameter value: plain values kept, typed arrays as arrays, images and
  * other objects described, undefined dropped.
  *
@@ -109,12 +139,7 @@ export function jsonSafe(value: unknown): unknown {
  * ```
  */
 export function buildSidecar(input: SidecarInput): Record<string, unknown> {
-  const params: Record<string, unknown> = {};
-  for (const key of Object.keys(input.params).sort()) {
-    if (NOT_RECORDED.has(key)) continue;
-    const v = key === "maskImg" ? (input.mask?.path ?? null) : jsonSafe(input.params[key]);
-    if (v !== undefined) params[key] = v;
-  }
+  const params = recordedParameters(input.params, input.mask);
   const out: Record<string, unknown> = {
     Description: "Time series of brain maps (one column per map, one row per kept volume), " +
       "extracted with nilearn 0.11.1 MultiNiftiMapsMasker semantics.",
