@@ -507,24 +507,25 @@ export function projectVolume(
 }
 
 /** Number of volumes {@link projectBatch} projects per pass over the weights. */
-export const PROJECT_BATCH: number = 8;
+export const PROJECT_BATCH: number = 16;
 
 /**
- * Copy the support values of one volume into column `b` of a batch (`batch[s * PROJECT_BATCH +
- * b]`), non-finite values as 0, for {@link projectBatch}.
+ * Copy the support values of one volume into column `b` of a batch (`batch[b * stride + s]`,
+ * `stride` = {@link batchStride}: each volume's values contiguous, written in order), non-finite
+ * values as 0, for {@link projectBatch}.
  *
  * @param p the projector.
  * @param volume one volume (nVoxels values).
- * @param batch `support.length * PROJECT_BATCH` values.
+ * @param batch `batchStride(p) * PROJECT_BATCH` values.
  * @param b column (0 <= b < PROJECT_BATCH).
  * @example
  * ```ts
- * import { gatherSupport, makeMapsProjector, PROJECT_BATCH } from "./maps_projection.ts";
+ * import { batchStride, gatherSupport, makeMapsProjector, PROJECT_BATCH } from "./maps_projection.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const p = makeMapsProjector({ data: Float64Array.from([0, 1]), shape: [2, 1, 1, 1], affine }, null);
- * const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+ * const batch = new Float64Array(batchStride(p) * PROJECT_BATCH);
  * gatherSupport(p, Float64Array.from([7, NaN]), batch, 1); // support: voxel 1 only
- * console.log(batch[1]); // 0 (non-finite values count as 0)
+ * console.log(batch[batchStride(p)]); // 0 (non-finite values count as 0)
  * ```
  */
 export function gatherSupport(
@@ -534,14 +535,31 @@ export function gatherSupport(
   b: number,
 ): void {
   const support = p.support;
-  const B = PROJECT_BATCH;
+  const at = b * batchStride(p);
   for (let s = 0; s < support.length; s++) {
     const y = volume[support[s]!]!;
     // y - y is 0 exactly for finite y (NaN for NaN and ±Infinity): the same test as
     // Number.isFinite, but one V8 keeps inlined here; the call left in this per-voxel loop made
     // later extractions about 3x slower once the function was tiered up a certain way.
-    batch[s * B + b] = y - y === 0 ? y : 0;
+    batch[at + s] = y - y === 0 ? y : 0;
   }
+}
+
+/**
+ * Values per volume (column) of a batch: the support's length rounded up to whole tiles.
+ *
+ * @param p the projector.
+ * @returns the column stride of {@link gatherSupport}'s batch.
+ * @example
+ * ```ts
+ * import { batchStride, makeMapsProjector } from "./maps_projection.ts";
+ * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
+ * const p = makeMapsProjector({ data: Float64Array.from([1, 1]), shape: [2, 1, 1, 1], affine }, null);
+ * console.log(batchStride(p)); // 256
+ * ```
+ */
+export function batchStride(p: MapsProjector): number {
+  return (p.tilePtr.length - 1) * PROJECTOR_TILE;
 }
 
 /**
@@ -557,11 +575,17 @@ export function gatherSupport(
  * @param outRow row of the first volume.
  * @example
  * ```ts
- * import { gatherSupport, makeMapsProjector, PROJECT_BATCH, projectBatch } from "./maps_projection.ts";
+ * import {
+ *   batchStride,
+ *   gatherSupport,
+ *   makeMapsProjector,
+ *   PROJECT_BATCH,
+ *   projectBatch,
+ * } from "./maps_projection.ts";
  * const affine = Float64Array.from([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1]);
  * const maps = { data: Float64Array.from([1, 0, 0, 1]), shape: [2, 1, 1, 2], affine };
  * const p = makeMapsProjector(maps, null);
- * const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+ * const batch = new Float64Array(batchStride(p) * PROJECT_BATCH);
  * gatherSupport(p, Float64Array.from([3, 4]), batch, 0);
  * gatherSupport(p, Float64Array.from([5, 6]), batch, 1);
  * const out = new Float64Array(2 * p.nMaps);
@@ -579,37 +603,44 @@ export function projectBatch(
   if (p.refine) throw new RangeError("projectBatch: this projector needs projectVolume (refine)");
   const k = p.nMaps;
   const { tilePtr, segMap, segPtr, offsets, values, gramPinv } = p;
-  // c = Mᵀ Y for the 8 columns of the batch, tile by tile (its voxels' values stay in cache), map
-  // segment by map segment, with the map's 8 sums in local variables for the whole segment. Each
-  // map's sums run over the voxels in ascending order, as in projectVolume.
-  const c = new Float64Array(k * 8);
-  const T = PROJECTOR_TILE;
+  const B = PROJECT_BATCH, T = PROJECTOR_TILE, H = 8;
+  const stride = batchStride(p);
+  // c = Mᵀ Y for the batch's columns, tile by tile: the tile's values are first laid out voxel by
+  // voxel (its B volumes side by side, in cache), then each map segment adds its weights, 8
+  // volumes at a time with the sums in local variables. Each map's sums run over the voxels in
+  // ascending order, as in projectVolume.
+  const c = new Float64Array(k * B);
+  const tile = new Float64Array(T * B);
   for (let t = 0, nTiles = tilePtr.length - 1; t < nTiles; t++) {
-    const base = t * T * 8;
-    for (let seg = tilePtr[t]!, segEnd = tilePtr[t + 1]!; seg < segEnd; seg++) {
-      const j = segMap[seg]! * 8;
-      let c0 = c[j]!, c1 = c[j + 1]!, c2 = c[j + 2]!, c3 = c[j + 3]!;
-      let c4 = c[j + 4]!, c5 = c[j + 5]!, c6 = c[j + 6]!, c7 = c[j + 7]!;
-      for (let q = segPtr[seg]!, e = segPtr[seg + 1]!; q < e; q++) {
-        const w = values[q]!;
-        const o = base + offsets[q]! * 8;
-        c0 += w * batch[o]!;
-        c1 += w * batch[o + 1]!;
-        c2 += w * batch[o + 2]!;
-        c3 += w * batch[o + 3]!;
-        c4 += w * batch[o + 4]!;
-        c5 += w * batch[o + 5]!;
-        c6 += w * batch[o + 6]!;
-        c7 += w * batch[o + 7]!;
+    for (let b = 0; b < B; b++) {
+      for (let s = 0, from = b * stride + t * T; s < T; s++) tile[s * B + b] = batch[from + s]!;
+    }
+    for (let h = 0; h < B; h += H) {
+      for (let seg = tilePtr[t]!, segEnd = tilePtr[t + 1]!; seg < segEnd; seg++) {
+        const j = segMap[seg]! * B + h;
+        let c0 = c[j]!, c1 = c[j + 1]!, c2 = c[j + 2]!, c3 = c[j + 3]!;
+        let c4 = c[j + 4]!, c5 = c[j + 5]!, c6 = c[j + 6]!, c7 = c[j + 7]!;
+        for (let q = segPtr[seg]!, e = segPtr[seg + 1]!; q < e; q++) {
+          const w = values[q]!;
+          const o = offsets[q]! * B + h;
+          c0 += w * tile[o]!;
+          c1 += w * tile[o + 1]!;
+          c2 += w * tile[o + 2]!;
+          c3 += w * tile[o + 3]!;
+          c4 += w * tile[o + 4]!;
+          c5 += w * tile[o + 5]!;
+          c6 += w * tile[o + 6]!;
+          c7 += w * tile[o + 7]!;
+        }
+        c[j] = c0;
+        c[j + 1] = c1;
+        c[j + 2] = c2;
+        c[j + 3] = c3;
+        c[j + 4] = c4;
+        c[j + 5] = c5;
+        c[j + 6] = c6;
+        c[j + 7] = c7;
       }
-      c[j] = c0;
-      c[j + 1] = c1;
-      c[j + 2] = c2;
-      c[j + 3] = c3;
-      c[j + 4] = c4;
-      c[j + 5] = c5;
-      c[j + 6] = c6;
-      c[j + 7] = c7;
     }
   }
   solveBatch(gramPinv, c, k, n, out, outRow);
@@ -644,32 +675,36 @@ export function solveBatch(
   outRow: number,
 ): void {
   if (n <= 0) return;
-  // Row i of G⁺ is read once for the whole batch: eight running sums, each over j ascending
-  // (the order of projectVolume's product).
-  const row0 = outRow * k;
-  for (let i = 0; i < k; i++) {
-    const g = i * k;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-    for (let j = 0, o = 0; j < k; j++, o += 8) {
-      const w = gramPinv[g + j]!;
-      a0 += w * c[o]!;
-      a1 += w * c[o + 1]!;
-      a2 += w * c[o + 2]!;
-      a3 += w * c[o + 3]!;
-      a4 += w * c[o + 4]!;
-      a5 += w * c[o + 5]!;
-      a6 += w * c[o + 6]!;
-      a7 += w * c[o + 7]!;
+  // Row i of G⁺ is read once per 8 volumes of the batch: eight running sums, each over j
+  // ascending (the order of projectVolume's product).
+  const B = PROJECT_BATCH;
+  for (let h = 0; h < n; h += 8) {
+    const row0 = (outRow + h) * k;
+    const m = Math.min(8, n - h);
+    for (let i = 0; i < k; i++) {
+      const g = i * k;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      for (let j = 0, o = h; j < k; j++, o += B) {
+        const w = gramPinv[g + j]!;
+        a0 += w * c[o]!;
+        a1 += w * c[o + 1]!;
+        a2 += w * c[o + 2]!;
+        a3 += w * c[o + 3]!;
+        a4 += w * c[o + 4]!;
+        a5 += w * c[o + 5]!;
+        a6 += w * c[o + 6]!;
+        a7 += w * c[o + 7]!;
+      }
+      const at = row0 + i;
+      out[at] = a0;
+      if (m > 1) out[at + k] = a1;
+      if (m > 2) out[at + 2 * k] = a2;
+      if (m > 3) out[at + 3 * k] = a3;
+      if (m > 4) out[at + 4 * k] = a4;
+      if (m > 5) out[at + 5 * k] = a5;
+      if (m > 6) out[at + 6 * k] = a6;
+      if (m > 7) out[at + 7 * k] = a7;
     }
-    const at = row0 + i;
-    out[at] = a0;
-    if (n > 1) out[at + k] = a1;
-    if (n > 2) out[at + 2 * k] = a2;
-    if (n > 3) out[at + 3 * k] = a3;
-    if (n > 4) out[at + 4 * k] = a4;
-    if (n > 5) out[at + 5 * k] = a5;
-    if (n > 6) out[at + 6 * k] = a6;
-    if (n > 7) out[at + 7 * k] = a7;
   }
 }
 

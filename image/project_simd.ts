@@ -8,7 +8,7 @@
  * returned projector's arrays are views of it. Where shared memory is available (Deno, and
  * cross-origin-isolated browsers) that memory is shared: posting the projector to a worker then
  * shares the weights instead of copying them, and every thread runs the kernel on the same single
- * copy. Each extraction in progress borrows its own area of that memory (its 8-volume batch and
+ * copy. Each extraction in progress borrows its own area of that memory (its batch of volumes and
  * accumulators), taken from a small table with atomics and grown on demand, so concurrent
  * extractions on any threads never share scratch space (an area held by a worker that is
  * terminated mid-extraction is not given back; past {@link SIMD_MAX_AREAS} areas, extractions use
@@ -19,7 +19,13 @@
  *
  * @module
  */
-import { type MapsProjector, PROJECT_BATCH, projectBatch } from "./maps_projection.ts";
+import {
+  batchStride,
+  type MapsProjector,
+  PROJECT_BATCH,
+  projectBatch,
+  PROJECTOR_TILE,
+} from "./maps_projection.ts";
 import { PROJECT_SIMD_SHARED_WASM_BASE64, PROJECT_SIMD_WASM_BASE64 } from "./project_simd_wasm.ts";
 
 /**
@@ -28,7 +34,7 @@ import { PROJECT_SIMD_SHARED_WASM_BASE64, PROJECT_SIMD_WASM_BASE64 } from "./pro
  * done (`using`, or {@link BatchProjector.release}) so the next extraction can use its kernel.
  */
 export interface BatchProjector {
-  /** Gathered support values, `support.length * PROJECT_BATCH` (see `gatherSupport`). */
+  /** Gathered support values, `batchStride(p) * PROJECT_BATCH` (see `gatherSupport`). */
   readonly batch: Float64Array;
   /** Whether the WebAssembly SIMD kernel runs (false: the JavaScript kernel). */
   readonly simd: boolean;
@@ -63,6 +69,8 @@ const TABLE_BYTES = MAX_AREAS * 8;
 type Kernel = (
   c: number,
   batch: number,
+  stride: number,
+  tile: number,
   tilePtr: number,
   segMap: number,
   segPtr: number,
@@ -247,13 +255,13 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
     nnz,
     nnz * (f32 ? 4 : 8),
     k * k * 8, // the Gram pseudo-inverse (solve's operand; shared with workers like the weights)
-    areaBytes(k, nS), // area 0, made with the memory (a memory that is not shared never grows)
+    areaBytes(k, batchStride(p)), // area 0, made with the memory (a memory that is not shared never grows)
   ];
   for (const size of sizes) at.push(align16(at[at.length - 1]! + size));
   const total = at.pop()!;
   if (total > MAX_PAGES * PAGE) return p;
   // Room for the other areas (whole pages each, as takeArea grows them).
-  const areaPages = Math.ceil(areaBytes(k, nS) / PAGE);
+  const areaPages = Math.ceil(areaBytes(k, batchStride(p)) / PAGE);
   const made = newMemory(total, (MAX_AREAS - 1) * areaPages * PAGE, options.shared ?? true);
   if (made === null) return p;
   const buf = made.memory.buffer;
@@ -300,11 +308,12 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
 }
 
 /**
- * Bytes of one scratch area: the accumulators (k x 8), the batch (nS x 8), then the solved
- * coefficients (k x 8).
+ * Bytes of one scratch area: the accumulators (k x B), the batch (B columns of `stride`), the
+ * kernel's tile (256 x B), then the solved coefficients (k x B); B = {@link PROJECT_BATCH}.
  */
-function areaBytes(k: number, nS: number): number {
-  return align16(k * 8 * PROJECT_BATCH) + align16(nS * 8 * PROJECT_BATCH) + k * 8 * PROJECT_BATCH;
+function areaBytes(k: number, stride: number): number {
+  const B = PROJECT_BATCH;
+  return align16(k * 8 * B) + align16(stride * 8 * B) + PROJECTOR_TILE * 8 * B + k * 8 * B;
 }
 
 /**
@@ -363,11 +372,11 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
     throw new RangeError("makeBatchProjector: this projector needs projectVolume (refine)");
   }
   const t = kernelOf(p);
-  const k = p.nMaps, nS = p.support.length;
+  const k = p.nMaps, stride = batchStride(p);
   const cBytes = align16(k * 8 * PROJECT_BATCH);
-  const area = t === undefined ? null : takeArea(t, areaBytes(k, nS));
+  const area = t === undefined ? null : takeArea(t, areaBytes(k, stride));
   if (t === undefined || area === null) {
-    const batch = new Float64Array(nS * PROJECT_BATCH);
+    const batch = new Float64Array(stride * PROJECT_BATCH);
     const release = () => {};
     return {
       batch,
@@ -384,7 +393,8 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
   };
   const buf = t.memory.buffer; // read after any growth, so it covers the area
   const cAt = area.at, batchAt = area.at + cBytes;
-  const xAt = batchAt + align16(nS * 8 * PROJECT_BATCH);
+  const tileAt = batchAt + align16(stride * 8 * PROJECT_BATCH);
+  const xAt = tileAt + PROJECTOR_TILE * 8 * PROJECT_BATCH;
   const x = new Float64Array(buf, xAt, k * PROJECT_BATCH);
   const gramAt = p.gramPinv.byteOffset;
   const args = [
@@ -396,13 +406,13 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
   ] as const;
   const nTiles = p.tilePtr.length - 1;
   return {
-    batch: new Float64Array(buf, batchAt, nS * PROJECT_BATCH),
+    batch: new Float64Array(buf, batchAt, stride * PROJECT_BATCH),
     simd: true,
     project: (n, out, outRow) => {
       if (!held) throw new RangeError("BatchProjector: used after release");
-      t.kernel(cAt, batchAt, ...args, nTiles, k);
+      t.kernel(cAt, batchAt, stride, tileAt, ...args, nTiles, k);
       t.solve(gramAt, cAt, xAt, k);
-      // x holds volume b's coefficients at x[i * 8 + b] (solveBatch's numbers, bit for bit).
+      // x holds volume b's coefficients at x[i * B + b] (solveBatch's numbers, bit for bit).
       for (let b = 0; b < n; b++) {
         const row = (outRow + b) * k;
         for (let i = 0, q = b; i < k; i++, q += PROJECT_BATCH) out[row + i] = x[q]!;

@@ -6,9 +6,12 @@
 ;; held once per process) or, where shared memory is unavailable, not (scripts/build_wasm.ts builds
 ;; both variants from this file).
 ;;
-;; Memory layout (byte offsets given by the caller; c and batch 16-byte aligned):
-;;   c       k * 8 float64 accumulators, map j's 8 volumes at c + 64 j (zeroed here);
-;;   batch   8 float64 per support voxel, voxel s's 8 volumes at batch + 64 s;
+;; Memory layout (byte offsets given by the caller; c, batch and tile 16-byte aligned):
+;;   c       k * 16 float64 accumulators, map j's 16 volumes at c + 128 j (zeroed here);
+;;   batch   16 columns of `stride` float64 (one per volume, stride a multiple of 256): support
+;;           voxel s of volume b at batch + 8 (b stride + s);
+;;   tile    256 * 16 float64 of scratch: each tile of the batch is first laid out voxel by voxel
+;;           there (voxel s's 16 volumes at tile + 128 s), so that the weights read them together;
 ;;   tilePtr nTiles + 1 int32: first segment of each tile of 256 support voxels;
 ;;   segMap  int32 per segment: its map j;
 ;;   segPtr  nSegments + 1 int32: first weight of each segment;
@@ -18,26 +21,26 @@
 ;; Every accumulator lane does what the JavaScript kernel does, in the same order: for each tile,
 ;; each of its segments (map j), each weight w of voxel s in it, c[j][b] = c[j][b] + (w * y[s][b]),
 ;; with w converted exactly to float64 (f64x2.mul then f64x2.add: two roundings, no fused
-;; multiply-add), so the results are bit-identical. A segment's 8 sums stay in 4 registers.
+;; multiply-add), so the results are bit-identical. A segment's 16 sums stay in 8 registers.
 ;;
-;; `solve` is the second step (solveBatch in image/maps_projection.ts): x = G⁺ c for the batch's 8
+;; `solve` is the second step (solveBatch in image/maps_projection.ts): x = G⁺ c for the batch's 16
 ;; columns, G⁺ the k x k float64 pseudo-inverse (row-major, 8-byte aligned), x written as c is
-;; laid out (row i's 8 volumes at x + 64 i). Row i's 8 sums run over j ascending, each term
+;; laid out (row i's 16 volumes at x + 128 i). Row i's 16 sums run over j ascending, each term
 ;; G⁺[i][j] * c[j][b] then added, as the JavaScript loop does.
 (module
   (import "env" "memory" (memory 1 32768 shared))
 
   (func (export "project_f32")
-    (param $c i32) (param $batch i32) (param $tilePtr i32) (param $segMap i32) (param $segPtr i32)
-    (param $offsets i32) (param $values i32) (param $nTiles i32) (param $k i32)
-    (local $t i32) (local $base i32) (local $seg i32) (local $segEnd i32) (local $j i32)
-    (local $q i32) (local $e i32) (local $o i32) (local $w v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (memory.fill (local.get $c) (i32.const 0) (i32.shl (local.get $k) (i32.const 6)))
+    (param $c i32) (param $batch i32) (param $stride i32) (param $tile i32) (param $tilePtr i32)
+    (param $segMap i32) (param $segPtr i32) (param $offsets i32) (param $values i32)
+    (param $nTiles i32) (param $k i32)
+    (local $t i32) (local $seg i32) (local $segEnd i32) (local $j i32)
+    (local $q i32) (local $e i32) (local $o i32) (local $w v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $k) (i32.const 128)))
     (block $tilesDone
       (loop $tiles
         (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $nTiles)))
-        (local.set $base (i32.add (local.get $batch) (i32.shl (local.get $t) (i32.const 14))))
+        (call $transpose (local.get $batch) (local.get $stride) (local.get $tile) (local.get $t))
         (local.set $seg (i32.load (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
         (local.set $segEnd
           (i32.load offset=4 (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
@@ -46,17 +49,21 @@
             (br_if $segsDone (i32.ge_u (local.get $seg) (local.get $segEnd)))
             (local.set $j
               (i32.add (local.get $c)
-                (i32.shl
+                (i32.mul
                   (i32.load (i32.add (local.get $segMap) (i32.shl (local.get $seg) (i32.const 2))))
-                  (i32.const 6))))
+                  (i32.const 128))))
             (local.set $q
               (i32.load (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
             (local.set $e
               (i32.load offset=4 (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
-            (local.set $a0 (v128.load (local.get $j)))
+            (local.set $a0 (v128.load offset=0 (local.get $j)))
             (local.set $a1 (v128.load offset=16 (local.get $j)))
             (local.set $a2 (v128.load offset=32 (local.get $j)))
             (local.set $a3 (v128.load offset=48 (local.get $j)))
+            (local.set $a4 (v128.load offset=64 (local.get $j)))
+            (local.set $a5 (v128.load offset=80 (local.get $j)))
+            (local.set $a6 (v128.load offset=96 (local.get $j)))
+            (local.set $a7 (v128.load offset=112 (local.get $j)))
             (block $wDone
               (loop $weights
                 (br_if $wDone (i32.ge_u (local.get $q) (local.get $e)))
@@ -65,11 +72,12 @@
                     (v128.load32_splat
                       (i32.add (local.get $values) (i32.shl (local.get $q) (i32.const 2))))))
                 (local.set $o
-                  (i32.add (local.get $base)
-                    (i32.shl (i32.load8_u (i32.add (local.get $offsets) (local.get $q)))
-                      (i32.const 6))))
+                  (i32.add (local.get $tile)
+                    (i32.mul (i32.load8_u (i32.add (local.get $offsets) (local.get $q)))
+                      (i32.const 128))))
                 (local.set $a0
-                  (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (v128.load (local.get $o)))))
+                  (f64x2.add (local.get $a0)
+                    (f64x2.mul (local.get $w) (v128.load offset=0 (local.get $o)))))
                 (local.set $a1
                   (f64x2.add (local.get $a1)
                     (f64x2.mul (local.get $w) (v128.load offset=16 (local.get $o)))))
@@ -79,28 +87,44 @@
                 (local.set $a3
                   (f64x2.add (local.get $a3)
                     (f64x2.mul (local.get $w) (v128.load offset=48 (local.get $o)))))
+                (local.set $a4
+                  (f64x2.add (local.get $a4)
+                    (f64x2.mul (local.get $w) (v128.load offset=64 (local.get $o)))))
+                (local.set $a5
+                  (f64x2.add (local.get $a5)
+                    (f64x2.mul (local.get $w) (v128.load offset=80 (local.get $o)))))
+                (local.set $a6
+                  (f64x2.add (local.get $a6)
+                    (f64x2.mul (local.get $w) (v128.load offset=96 (local.get $o)))))
+                (local.set $a7
+                  (f64x2.add (local.get $a7)
+                    (f64x2.mul (local.get $w) (v128.load offset=112 (local.get $o)))))
                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
                 (br $weights)))
-            (v128.store (local.get $j) (local.get $a0))
+            (v128.store offset=0 (local.get $j) (local.get $a0))
             (v128.store offset=16 (local.get $j) (local.get $a1))
             (v128.store offset=32 (local.get $j) (local.get $a2))
             (v128.store offset=48 (local.get $j) (local.get $a3))
+            (v128.store offset=64 (local.get $j) (local.get $a4))
+            (v128.store offset=80 (local.get $j) (local.get $a5))
+            (v128.store offset=96 (local.get $j) (local.get $a6))
+            (v128.store offset=112 (local.get $j) (local.get $a7))
             (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
             (br $segs)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tiles))))
 
   (func (export "project_f64")
-    (param $c i32) (param $batch i32) (param $tilePtr i32) (param $segMap i32) (param $segPtr i32)
-    (param $offsets i32) (param $values i32) (param $nTiles i32) (param $k i32)
-    (local $t i32) (local $base i32) (local $seg i32) (local $segEnd i32) (local $j i32)
-    (local $q i32) (local $e i32) (local $o i32) (local $w v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
-    (memory.fill (local.get $c) (i32.const 0) (i32.shl (local.get $k) (i32.const 6)))
+    (param $c i32) (param $batch i32) (param $stride i32) (param $tile i32) (param $tilePtr i32)
+    (param $segMap i32) (param $segPtr i32) (param $offsets i32) (param $values i32)
+    (param $nTiles i32) (param $k i32)
+    (local $t i32) (local $seg i32) (local $segEnd i32) (local $j i32)
+    (local $q i32) (local $e i32) (local $o i32) (local $w v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $k) (i32.const 128)))
     (block $tilesDone
       (loop $tiles
         (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $nTiles)))
-        (local.set $base (i32.add (local.get $batch) (i32.shl (local.get $t) (i32.const 14))))
+        (call $transpose (local.get $batch) (local.get $stride) (local.get $tile) (local.get $t))
         (local.set $seg (i32.load (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
         (local.set $segEnd
           (i32.load offset=4 (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
@@ -109,17 +133,21 @@
             (br_if $segsDone (i32.ge_u (local.get $seg) (local.get $segEnd)))
             (local.set $j
               (i32.add (local.get $c)
-                (i32.shl
+                (i32.mul
                   (i32.load (i32.add (local.get $segMap) (i32.shl (local.get $seg) (i32.const 2))))
-                  (i32.const 6))))
+                  (i32.const 128))))
             (local.set $q
               (i32.load (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
             (local.set $e
               (i32.load offset=4 (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
-            (local.set $a0 (v128.load (local.get $j)))
+            (local.set $a0 (v128.load offset=0 (local.get $j)))
             (local.set $a1 (v128.load offset=16 (local.get $j)))
             (local.set $a2 (v128.load offset=32 (local.get $j)))
             (local.set $a3 (v128.load offset=48 (local.get $j)))
+            (local.set $a4 (v128.load offset=64 (local.get $j)))
+            (local.set $a5 (v128.load offset=80 (local.get $j)))
+            (local.set $a6 (v128.load offset=96 (local.get $j)))
+            (local.set $a7 (v128.load offset=112 (local.get $j)))
             (block $wDone
               (loop $weights
                 (br_if $wDone (i32.ge_u (local.get $q) (local.get $e)))
@@ -127,11 +155,12 @@
                   (v128.load64_splat
                     (i32.add (local.get $values) (i32.shl (local.get $q) (i32.const 3)))))
                 (local.set $o
-                  (i32.add (local.get $base)
-                    (i32.shl (i32.load8_u (i32.add (local.get $offsets) (local.get $q)))
-                      (i32.const 6))))
+                  (i32.add (local.get $tile)
+                    (i32.mul (i32.load8_u (i32.add (local.get $offsets) (local.get $q)))
+                      (i32.const 128))))
                 (local.set $a0
-                  (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (v128.load (local.get $o)))))
+                  (f64x2.add (local.get $a0)
+                    (f64x2.mul (local.get $w) (v128.load offset=0 (local.get $o)))))
                 (local.set $a1
                   (f64x2.add (local.get $a1)
                     (f64x2.mul (local.get $w) (v128.load offset=16 (local.get $o)))))
@@ -141,21 +170,69 @@
                 (local.set $a3
                   (f64x2.add (local.get $a3)
                     (f64x2.mul (local.get $w) (v128.load offset=48 (local.get $o)))))
+                (local.set $a4
+                  (f64x2.add (local.get $a4)
+                    (f64x2.mul (local.get $w) (v128.load offset=64 (local.get $o)))))
+                (local.set $a5
+                  (f64x2.add (local.get $a5)
+                    (f64x2.mul (local.get $w) (v128.load offset=80 (local.get $o)))))
+                (local.set $a6
+                  (f64x2.add (local.get $a6)
+                    (f64x2.mul (local.get $w) (v128.load offset=96 (local.get $o)))))
+                (local.set $a7
+                  (f64x2.add (local.get $a7)
+                    (f64x2.mul (local.get $w) (v128.load offset=112 (local.get $o)))))
                 (local.set $q (i32.add (local.get $q) (i32.const 1)))
                 (br $weights)))
-            (v128.store (local.get $j) (local.get $a0))
+            (v128.store offset=0 (local.get $j) (local.get $a0))
             (v128.store offset=16 (local.get $j) (local.get $a1))
             (v128.store offset=32 (local.get $j) (local.get $a2))
             (v128.store offset=48 (local.get $j) (local.get $a3))
+            (v128.store offset=64 (local.get $j) (local.get $a4))
+            (v128.store offset=80 (local.get $j) (local.get $a5))
+            (v128.store offset=96 (local.get $j) (local.get $a6))
+            (v128.store offset=112 (local.get $j) (local.get $a7))
             (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
             (br $segs)))
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tiles))))
 
+  ;; Tile t of the batch's columns (column b at batch + 8 b stride, tile t from voxel 256 t) into
+  ;; tile: voxel s's 16 volumes at tile + 128 s.
+  (func $transpose (param $batch i32) (param $stride i32) (param $tile i32) (param $t i32)
+    (local $bp i32) (local $colA i32) (local $colB i32) (local $s i32) (local $dst i32)
+    (local $x v128) (local $y v128)
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.ge_u (local.get $bp) (i32.const 8)))
+        (local.set $colA
+          (i32.add (local.get $batch)
+            (i32.shl
+              (i32.add (i32.mul (i32.shl (local.get $bp) (i32.const 1)) (local.get $stride))
+                (i32.shl (local.get $t) (i32.const 8)))
+              (i32.const 3))))
+        (local.set $colB (i32.add (local.get $colA) (i32.shl (local.get $stride) (i32.const 3))))
+        (local.set $dst (i32.add (local.get $tile) (i32.shl (local.get $bp) (i32.const 4))))
+        (local.set $s (i32.const 0))
+        (block $voxDone
+          (loop $vox
+            (br_if $voxDone (i32.ge_u (local.get $s) (i32.const 2048)))
+            (local.set $x (v128.load (i32.add (local.get $colA) (local.get $s))))
+            (local.set $y (v128.load (i32.add (local.get $colB) (local.get $s))))
+            (v128.store (local.get $dst)
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $x) (local.get $y)))
+            (v128.store offset=128 (local.get $dst)
+              (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $x) (local.get $y)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 256)))
+            (local.set $s (i32.add (local.get $s) (i32.const 16)))
+            (br $vox)))
+        (local.set $bp (i32.add (local.get $bp) (i32.const 1)))
+        (br $pairs))))
+
   (func (export "solve")
     (param $g i32) (param $c i32) (param $x i32) (param $k i32)
     (local $i i32) (local $row i32) (local $rowEnd i32) (local $cj i32) (local $w v128)
-    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128)
+    (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
     (block $rowsDone
       (loop $rows
         (br_if $rowsDone (i32.ge_u (local.get $i) (local.get $k)))
@@ -167,12 +244,17 @@
         (local.set $a1 (f64x2.splat (f64.const 0)))
         (local.set $a2 (f64x2.splat (f64.const 0)))
         (local.set $a3 (f64x2.splat (f64.const 0)))
+        (local.set $a4 (f64x2.splat (f64.const 0)))
+        (local.set $a5 (f64x2.splat (f64.const 0)))
+        (local.set $a6 (f64x2.splat (f64.const 0)))
+        (local.set $a7 (f64x2.splat (f64.const 0)))
         (block $colsDone
           (loop $cols
             (br_if $colsDone (i32.ge_u (local.get $row) (local.get $rowEnd)))
             (local.set $w (v128.load64_splat (local.get $row)))
             (local.set $a0
-              (f64x2.add (local.get $a0) (f64x2.mul (local.get $w) (v128.load (local.get $cj)))))
+              (f64x2.add (local.get $a0)
+                (f64x2.mul (local.get $w) (v128.load offset=0 (local.get $cj)))))
             (local.set $a1
               (f64x2.add (local.get $a1)
                 (f64x2.mul (local.get $w) (v128.load offset=16 (local.get $cj)))))
@@ -182,13 +264,30 @@
             (local.set $a3
               (f64x2.add (local.get $a3)
                 (f64x2.mul (local.get $w) (v128.load offset=48 (local.get $cj)))))
+            (local.set $a4
+              (f64x2.add (local.get $a4)
+                (f64x2.mul (local.get $w) (v128.load offset=64 (local.get $cj)))))
+            (local.set $a5
+              (f64x2.add (local.get $a5)
+                (f64x2.mul (local.get $w) (v128.load offset=80 (local.get $cj)))))
+            (local.set $a6
+              (f64x2.add (local.get $a6)
+                (f64x2.mul (local.get $w) (v128.load offset=96 (local.get $cj)))))
+            (local.set $a7
+              (f64x2.add (local.get $a7)
+                (f64x2.mul (local.get $w) (v128.load offset=112 (local.get $cj)))))
             (local.set $row (i32.add (local.get $row) (i32.const 8)))
-            (local.set $cj (i32.add (local.get $cj) (i32.const 64)))
+            (local.set $cj (i32.add (local.get $cj) (i32.const 128)))
             (br $cols)))
-        (v128.store (local.get $x) (local.get $a0))
+        (v128.store offset=0 (local.get $x) (local.get $a0))
         (v128.store offset=16 (local.get $x) (local.get $a1))
         (v128.store offset=32 (local.get $x) (local.get $a2))
         (v128.store offset=48 (local.get $x) (local.get $a3))
-        (local.set $x (i32.add (local.get $x) (i32.const 64)))
+        (v128.store offset=64 (local.get $x) (local.get $a4))
+        (v128.store offset=80 (local.get $x) (local.get $a5))
+        (v128.store offset=96 (local.get $x) (local.get $a6))
+        (v128.store offset=112 (local.get $x) (local.get $a7))
+        (local.set $x (i32.add (local.get $x) (i32.const 128)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows)))))
+

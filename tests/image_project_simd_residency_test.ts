@@ -2,6 +2,7 @@
 // projector object: copies keep the SIMD kernel, with the JavaScript kernel's numbers.
 import assert from "node:assert/strict";
 import {
+  batchStride,
   gatherSupport,
   makeMapsProjector,
   PROJECT_BATCH,
@@ -33,7 +34,7 @@ Deno.test({
     const copy = { ...resident };
     assert.equal(residentProjector(copy, { minWeights: 0 }), copy, "already resident");
     assert.equal(project(p).simd, false, "the plain projector runs the JavaScript kernel");
-    const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+    const batch = new Float64Array(batchStride(p) * PROJECT_BATCH);
     gatherSupport(p, vol, batch, 0);
     const expected = new Float64Array(k);
     projectBatch(p, batch, 1, expected, 0);

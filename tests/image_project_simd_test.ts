@@ -1,6 +1,7 @@
 // The WebAssembly SIMD batch projector gives exactly (bit for bit) the JavaScript kernel's numbers.
 import assert from "node:assert/strict";
 import {
+  batchStride,
   gatherSupport,
   makeMapsProjector,
   type MapsProjector,
@@ -56,7 +57,7 @@ function randomVolumes(seed: number, nV: number, nT: number): Float32Array[] {
 /** Project `vols` batch by batch with `bp` (or with the JavaScript kernel when bp is null). */
 function projectAll(p: MapsProjector, vols: Float32Array[], bp: BatchProjector | null) {
   const out = new Float64Array(vols.length * p.nMaps);
-  const batch = bp?.batch ?? new Float64Array(p.support.length * PROJECT_BATCH);
+  const batch = bp?.batch ?? new Float64Array(batchStride(p) * PROJECT_BATCH);
   let inBatch = 0;
   for (let t = 0; t < vols.length; t++) {
     gatherSupport(p, vols[t]!, batch, inBatch++);

@@ -69,8 +69,14 @@ Deno.test("streaming high-variance selector: NaN voxels are never kept; volume c
 });
 
 Deno.test("projectBatch gives exactly projectVolume's numbers, for full and partial batches", async () => {
-  const { makeMapsProjector, projectVolume, projectBatch, gatherSupport, PROJECT_BATCH } =
-    await import("../image/maps_projection.ts");
+  const {
+    batchStride,
+    makeMapsProjector,
+    projectVolume,
+    projectBatch,
+    gatherSupport,
+    PROJECT_BATCH,
+  } = await import("../image/maps_projection.ts");
   const r = rng(11);
   const nV = 6 * 5 * 4, k = 3;
   const maps = new Float64Array(nV * k).map(() => (r() < 0.4 ? 0 : r() - 0.3));
@@ -82,7 +88,7 @@ Deno.test("projectBatch gives exactly projectVolume's numbers, for full and part
   const expected = new Float64Array(nT * k);
   for (let t = 0; t < nT; t++) projectVolume(p, vols[t]!, expected, t * k);
   const got = new Float64Array(nT * k);
-  const batch = new Float64Array(p.support.length * PROJECT_BATCH);
+  const batch = new Float64Array(batchStride(p) * PROJECT_BATCH);
   let inBatch = 0;
   for (let t = 0; t < nT; t++) {
     gatherSupport(p, vols[t]!, batch, inBatch++);
