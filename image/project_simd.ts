@@ -21,23 +21,37 @@
  */
 import {
   batchStride,
+  gatherSupport,
   type MapsProjector,
   PROJECT_BATCH,
   projectBatch,
   PROJECTOR_TILE,
 } from "./maps_projection.ts";
-import { PROJECT_SIMD_SHARED_WASM_BASE64, PROJECT_SIMD_WASM_BASE64 } from "./project_simd_wasm.ts";
+import {
+  PROJECT_SIMD_RELAXED_SHARED_WASM_BASE64,
+  PROJECT_SIMD_RELAXED_WASM_BASE64,
+  PROJECT_SIMD_SHARED_WASM_BASE64,
+  PROJECT_SIMD_WASM_BASE64,
+} from "./project_simd_wasm.ts";
 
 /**
- * Projects batches of up to {@link PROJECT_BATCH} volumes: fill {@link BatchProjector.batch} with
- * `gatherSupport` (columns 0..n-1), then call {@link BatchProjector.project}. Release it when
- * done (`using`, or {@link BatchProjector.release}) so the next extraction can use its kernel.
+ * Projects batches of up to {@link PROJECT_BATCH} volumes: fill columns 0..n-1 with
+ * {@link BatchProjector.gather} (or write {@link BatchProjector.batch} with `gatherSupport`), then
+ * call {@link BatchProjector.project}. Release it when done (`using`, or
+ * {@link BatchProjector.release}) so the next extraction can use its kernel.
  */
 export interface BatchProjector {
   /** Gathered support values, `batchStride(p) * PROJECT_BATCH` (see `gatherSupport`). */
   readonly batch: Float64Array;
   /** Whether the WebAssembly SIMD kernel runs (false: the JavaScript kernel). */
   readonly simd: boolean;
+  /**
+   * Whether batches gathered from `Float32Array` volumes run the fused multiply-add kernel
+   * (float32 weights, and an engine with relaxed SIMD): the same numbers, fewer instructions.
+   */
+  readonly fused: boolean;
+  /** `gatherSupport` of `volume` into column `b`, noting whether its values are float32 ones. */
+  gather(volume: ArrayLike<number>, b: number): void;
   /**
    * Project the batch's first `n` volumes, as {@link projectBatch}: volume b's coefficients go to
    * `out[(outRow + b) * nMaps ..]`.
@@ -86,6 +100,8 @@ type Solve = (g: number, c: number, x: number, k: number) => void;
 /** This thread's kernel instance over a resident projector's memory. */
 interface ThreadKernel {
   readonly kernel: Kernel;
+  /** The fused kernel for batches of float32 values (float32 weights, relaxed SIMD), or null. */
+  readonly fused: Kernel | null;
   readonly solve: Solve;
   readonly memory: WebAssembly.Memory;
   /** The area table (int32 pairs: state, byte offset). */
@@ -100,18 +116,28 @@ interface Resident extends MapsProjector {
 
 const modules = new Map<boolean, WebAssembly.Module | null>();
 
-/** The compiled kernel module (importing a shared memory or not), or null where unavailable. */
-function kernelModule(shared: boolean): WebAssembly.Module | null {
-  if (modules.has(shared)) return modules.get(shared)!;
-  let mod: WebAssembly.Module | null = null;
+/** A module from its base64 bytes, or null when this engine cannot compile it. */
+function compile(base64: string): WebAssembly.Module | null {
   try {
-    const text = atob(shared ? PROJECT_SIMD_SHARED_WASM_BASE64 : PROJECT_SIMD_WASM_BASE64);
+    const text = atob(base64);
     const bytes = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    mod = new WebAssembly.Module(bytes);
+    return new WebAssembly.Module(bytes);
   } catch {
-    mod = null;
+    return null;
   }
+}
+
+/**
+ * The compiled kernel module (importing a shared memory or not): with its relaxed-SIMD function
+ * where the engine has relaxed SIMD, else without it; null where WebAssembly SIMD is unavailable.
+ */
+function kernelModule(shared: boolean): WebAssembly.Module | null {
+  if (modules.has(shared)) return modules.get(shared)!;
+  const mod = typeof WebAssembly !== "object" ? null : compile(
+    shared ? PROJECT_SIMD_RELAXED_SHARED_WASM_BASE64 : PROJECT_SIMD_RELAXED_WASM_BASE64,
+  ) ??
+    compile(shared ? PROJECT_SIMD_SHARED_WASM_BASE64 : PROJECT_SIMD_WASM_BASE64);
   modules.set(shared, mod);
   return mod;
 }
@@ -195,6 +221,7 @@ function attach(p: MapsProjector, memory: WebAssembly.Memory, mod: WebAssembly.M
     const f32 = p.values instanceof Float32Array;
     kernels.set(p.values.buffer, {
       kernel: instance.exports[f32 ? "project_f32" : "project_f64"] as Kernel,
+      fused: f32 ? (instance.exports.project_f32_fused as Kernel | undefined) ?? null : null,
       solve: instance.exports.solve as Solve,
       memory,
       table: new Int32Array(memory.buffer, 0, MAX_AREAS * 2),
@@ -381,6 +408,8 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
     return {
       batch,
       simd: false,
+      fused: false,
+      gather: (volume, b) => gatherSupport(p, volume, batch, b),
       project: (n, out, outRow) => projectBatch(p, batch, n, out, outRow),
       release,
       [Symbol.dispose]: release,
@@ -405,12 +434,24 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
     p.values.byteOffset,
   ] as const;
   const nTiles = p.tilePtr.length - 1;
+  const batch = new Float64Array(buf, batchAt, stride * PROJECT_BATCH);
+  // Bit b: column b was gathered from a Float32Array since the last projection.
+  let float32Columns = 0;
   return {
-    batch: new Float64Array(buf, batchAt, stride * PROJECT_BATCH),
+    batch,
     simd: true,
+    fused: t.fused !== null,
+    gather: (volume, b) => {
+      gatherSupport(p, volume, batch, b);
+      if (volume instanceof Float32Array) float32Columns |= 1 << b;
+      else float32Columns &= ~(1 << b);
+    },
     project: (n, out, outRow) => {
       if (!held) throw new RangeError("BatchProjector: used after release");
-      t.kernel(cAt, batchAt, stride, tileAt, ...args, nTiles, k);
+      const all = n >= 32 ? -1 : (1 << n) - 1;
+      const kernel = t.fused !== null && (float32Columns & all) === all ? t.fused : t.kernel;
+      float32Columns = 0;
+      kernel(cAt, batchAt, stride, tileAt, ...args, nTiles, k);
       t.solve(gramAt, cAt, xAt, k);
       // x holds volume b's coefficients at x[i * B + b] (solveBatch's numbers, bit for bit).
       for (let b = 0; b < n; b++) {

@@ -114,6 +114,88 @@
         (local.set $t (i32.add (local.get $t) (i32.const 1)))
         (br $tiles))))
 
+  ;; relaxed-simd begin (kept only in the variants built with relaxed SIMD: scripts/build_wasm.ts)
+  ;; project_f32 with each multiply-add fused when the engine fuses relaxed_madd. Only for batches
+  ;; whose values are all float32 values: a float32 weight times a float32 value is exact in
+  ;; float64 (24 + 24 significant bits, no overflow or underflow), so fused or not, each step is
+  ;; round(c + w y), the very number project_f32 computes.
+  (func (export "project_f32_fused")
+    (param $c i32) (param $batch i32) (param $stride i32) (param $tile i32) (param $tilePtr i32)
+    (param $segMap i32) (param $segPtr i32) (param $offsets i32) (param $values i32)
+    (param $nTiles i32) (param $k i32)
+    (local $t i32) (local $seg i32) (local $segEnd i32) (local $j i32)
+    (local $q i32) (local $e i32) (local $o i32) (local $w v128) (local $a0 v128) (local $a1 v128) (local $a2 v128) (local $a3 v128) (local $a4 v128) (local $a5 v128) (local $a6 v128) (local $a7 v128)
+    (memory.fill (local.get $c) (i32.const 0) (i32.mul (local.get $k) (i32.const 128)))
+    (block $tilesDone
+      (loop $tiles
+        (br_if $tilesDone (i32.ge_u (local.get $t) (local.get $nTiles)))
+        (call $transpose (local.get $batch) (local.get $stride) (local.get $tile) (local.get $t))
+        (local.set $seg (i32.load (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
+        (local.set $segEnd
+          (i32.load offset=4 (i32.add (local.get $tilePtr) (i32.shl (local.get $t) (i32.const 2)))))
+        (block $segsDone
+          (loop $segs
+            (br_if $segsDone (i32.ge_u (local.get $seg) (local.get $segEnd)))
+            (local.set $j
+              (i32.add (local.get $c)
+                (i32.mul
+                  (i32.load (i32.add (local.get $segMap) (i32.shl (local.get $seg) (i32.const 2))))
+                  (i32.const 128))))
+            (local.set $q
+              (i32.load (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
+            (local.set $e
+              (i32.load offset=4 (i32.add (local.get $segPtr) (i32.shl (local.get $seg) (i32.const 2)))))
+            (local.set $a0 (v128.load offset=0 (local.get $j)))
+            (local.set $a1 (v128.load offset=16 (local.get $j)))
+            (local.set $a2 (v128.load offset=32 (local.get $j)))
+            (local.set $a3 (v128.load offset=48 (local.get $j)))
+            (local.set $a4 (v128.load offset=64 (local.get $j)))
+            (local.set $a5 (v128.load offset=80 (local.get $j)))
+            (local.set $a6 (v128.load offset=96 (local.get $j)))
+            (local.set $a7 (v128.load offset=112 (local.get $j)))
+            (block $wDone
+              (loop $weights
+                (br_if $wDone (i32.ge_u (local.get $q) (local.get $e)))
+                (local.set $w
+                  (f64x2.promote_low_f32x4
+                    (v128.load32_splat
+                      (i32.add (local.get $values) (i32.shl (local.get $q) (i32.const 2))))))
+                (local.set $o
+                  (i32.add (local.get $tile)
+                    (i32.mul (i32.load8_u (i32.add (local.get $offsets) (local.get $q)))
+                      (i32.const 128))))
+                (local.set $a0
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=0 (local.get $o)) (local.get $a0)))
+                (local.set $a1
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=16 (local.get $o)) (local.get $a1)))
+                (local.set $a2
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=32 (local.get $o)) (local.get $a2)))
+                (local.set $a3
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=48 (local.get $o)) (local.get $a3)))
+                (local.set $a4
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=64 (local.get $o)) (local.get $a4)))
+                (local.set $a5
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=80 (local.get $o)) (local.get $a5)))
+                (local.set $a6
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=96 (local.get $o)) (local.get $a6)))
+                (local.set $a7
+                  (f64x2.relaxed_madd (local.get $w) (v128.load offset=112 (local.get $o)) (local.get $a7)))
+                (local.set $q (i32.add (local.get $q) (i32.const 1)))
+                (br $weights)))
+            (v128.store offset=0 (local.get $j) (local.get $a0))
+            (v128.store offset=16 (local.get $j) (local.get $a1))
+            (v128.store offset=32 (local.get $j) (local.get $a2))
+            (v128.store offset=48 (local.get $j) (local.get $a3))
+            (v128.store offset=64 (local.get $j) (local.get $a4))
+            (v128.store offset=80 (local.get $j) (local.get $a5))
+            (v128.store offset=96 (local.get $j) (local.get $a6))
+            (v128.store offset=112 (local.get $j) (local.get $a7))
+            (local.set $seg (i32.add (local.get $seg) (i32.const 1)))
+            (br $segs)))
+        (local.set $t (i32.add (local.get $t) (i32.const 1)))
+        (br $tiles))))
+  ;; relaxed-simd end
+
   (func (export "project_f64")
     (param $c i32) (param $batch i32) (param $stride i32) (param $tile i32) (param $tilePtr i32)
     (param $segMap i32) (param $segPtr i32) (param $offsets i32) (param $values i32)

@@ -6,12 +6,7 @@
  *
  * @module
  */
-import {
-  gatherSupport,
-  type MapsProjector,
-  PROJECT_BATCH,
-  projectVolume,
-} from "../image/maps_projection.ts";
+import { type MapsProjector, PROJECT_BATCH, projectVolume } from "../image/maps_projection.ts";
 import { type BatchProjector, makeBatchProjector } from "../image/project_simd.ts";
 
 /** Projects the volumes of one subject; release it (`using`) so the kernel can be reused. */
@@ -46,7 +41,7 @@ export class VolumeProjection {
   add(vol: ArrayLike<number>): void {
     const batcher = this.#batcher;
     if (batcher !== null) {
-      gatherSupport(this.#projector, vol, batcher.batch, this.#inBatch++);
+      batcher.gather(vol, this.#inBatch++);
       if (this.#inBatch === PROJECT_BATCH) this.#flush(this.#t + 1);
     } else {
       projectVolume(this.#projector, vol, this.signals, this.#t * this.#k, this.#scratch);

@@ -54,13 +54,22 @@ function randomVolumes(seed: number, nV: number, nT: number): Float32Array[] {
   });
 }
 
-/** Project `vols` batch by batch with `bp` (or with the JavaScript kernel when bp is null). */
-function projectAll(p: MapsProjector, vols: Float32Array[], bp: BatchProjector | null) {
+/**
+ * Project `vols` batch by batch with `bp` (or with the JavaScript kernel when bp is null), filling
+ * the batch with `gatherSupport`, or with `bp.gather` when `viaGather`.
+ */
+function projectAll(
+  p: MapsProjector,
+  vols: (Float32Array | Float64Array)[],
+  bp: BatchProjector | null,
+  viaGather = false,
+) {
   const out = new Float64Array(vols.length * p.nMaps);
   const batch = bp?.batch ?? new Float64Array(batchStride(p) * PROJECT_BATCH);
   let inBatch = 0;
   for (let t = 0; t < vols.length; t++) {
-    gatherSupport(p, vols[t]!, batch, inBatch++);
+    if (viaGather && bp !== null) bp.gather(vols[t]!, inBatch++);
+    else gatherSupport(p, vols[t]!, batch, inBatch++);
     if (inBatch === PROJECT_BATCH || t === vols.length - 1) {
       const row = t + 1 - inBatch;
       if (bp === null) projectBatch(p, batch, inBatch, out, row);
@@ -116,6 +125,17 @@ for (const shared of [true, false]) {
           assertBitIdentical(got, expected, "SIMD vs JS");
           // Reusing the kernel (accumulators zeroed again) gives the same numbers once more.
           assertBitIdentical(projectAll(resident, vols, bp), expected, "second pass");
+          // Gathered from Float32Arrays with float32 weights: the fused multiply-add kernel (V8
+          // has relaxed SIMD), exact products, so the same numbers bit for bit.
+          assert.equal(bp.fused, f32);
+          assertBitIdentical(projectAll(resident, vols, bp, true), expected, "fused kernel");
+          // A float64 volume in a batch (its products not exact): the plain kernel for it.
+          const mixed = vols.map((v, t) => t % 5 === 2 ? Float64Array.from(v, (y) => y * 1.1) : v);
+          assertBitIdentical(
+            projectAll(resident, mixed, bp, true),
+            projectAll(p, mixed, null),
+            "float64 volumes in a batch",
+          );
           assert.ok(expected.some((x) => x !== 0), "non-trivial signals");
           // One volume at a time (projectVolume) gives the same numbers too.
           const one = new Float64Array(nT * p.nMaps);
