@@ -5,12 +5,20 @@
  * The products run four output rows at a time (i-k-j order): each row of the right factor is
  * read once per four output rows and the inner loop is contiguous, which keeps them near the
  * memory bandwidth at 1000 regions. Every entry is still the sum over k in ascending order.
+ * Where WebAssembly SIMD is available, the products run its blocked kernel
+ * (`linalg/linalg_simd.wat`), which sums every entry in the same order: the same numbers.
  *
  * @module
  */
+import { gemmSimd } from "../linalg/linalg_simd.ts";
+
+/** Smallest order for which the products use the WebAssembly kernel. */
+const SIMD_MIN_ORDER = 8;
 
 /** `a * b` for row-major (n x n) matrices. O(n³). */
 export function matMul(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const fast = n >= SIMD_MIN_ORDER ? gemmSimd(a, b, n, false) : null;
+  if (fast !== null) return fast;
   const out = new Float64Array(n * n);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -44,6 +52,16 @@ export function matMul(a: Float64Array, b: Float64Array, n: number): Float64Arra
  * and the result is exactly symmetric.
  */
 export function matMulSymmetric(a: Float64Array, b: Float64Array, n: number): Float64Array {
+  const fast = n >= SIMD_MIN_ORDER ? gemmSimd(a, b, n, true) : null;
+  const out = fast ?? lowerProduct(a, b, n);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < r; c++) out[c * n + r] = out[r * n + c]!;
+  }
+  return out;
+}
+
+/** The lower triangle of `a * b` (the upper one left zero), four rows at a time. */
+function lowerProduct(a: Float64Array, b: Float64Array, n: number): Float64Array {
   const out = new Float64Array(n * n);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
@@ -75,9 +93,6 @@ export function matMulSymmetric(a: Float64Array, b: Float64Array, n: number): Fl
       const ok = k * n;
       for (let j = 0; j <= i; j++) out[oi + j] = out[oi + j]! + aik * b[ok + j]!;
     }
-  }
-  for (let r = 0; r < n; r++) {
-    for (let c = 0; c < r; c++) out[c * n + r] = out[r * n + c]!;
   }
   return out;
 }

@@ -24,6 +24,8 @@ export interface SymEigOptions {
   vectors?: boolean;
 }
 
+import { type LinalgKernels, linalgKernels } from "./linalg_simd.ts";
+
 const EPS = 2 ** -52;
 
 /**
@@ -63,6 +65,11 @@ export function symEig(a: Float64Array, n: number, options: SymEigOptions = {}):
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { values: d, vectors: wantVectors ? new Float64Array(0) : null };
+  const stride = (n + 8) & ~7; // >= n + 1, a multiple of 8
+  const kernels = n >= 2
+    ? linalgKernels(simdBytes(stride, wantVectors ? rotationCapacity(n) : 0))
+    : null;
+  if (kernels !== null) return symEigSimd(a, n, wantVectors, kernels, stride);
   const work = Float64Array.from(a);
   const hv = wantVectors ? new Float64Array(n * n) : null;
   const beta = new Float64Array(n);
@@ -72,8 +79,64 @@ export function symEig(a: Float64Array, n: number, options: SymEigOptions = {}):
     z = work; // reuse: the reduced matrix is no longer needed
     formQ(hv, beta, n, z);
   }
-  tridiagonalQL(d, e, n, z);
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
+  const rotate = z === null
+    ? null
+    : (first: number, m: number) => applyRotations(z, n, cs, sn, first, m);
+  tridiagonalQL(d, e, n, cs, sn, rotate);
   return sortAscending(d, z, n);
+}
+
+/**
+ * Householder vector of x (x_i = `x[off + i * stride]`, i = k1..n-1) into `v[k1..n)`, scaled to
+ * avoid overflow: `out[0]` gets the sub-diagonal entry, `out[1]` the factor b of
+ * H = I - b v vᵀ (0 when x needs no reflection; v is then not written).
+ */
+function householder(
+  x: Float64Array,
+  off: number,
+  stride: number,
+  k1: number,
+  n: number,
+  v: Float64Array,
+  out: Float64Array,
+): void {
+  let scale = 0;
+  for (let i = k1; i < n; i++) scale = Math.max(scale, Math.abs(x[off + i * stride]!));
+  let tail = 0;
+  for (let i = k1 + 1; i < n; i++) tail += x[off + i * stride]! ** 2;
+  const x0 = x[off + k1 * stride]!;
+  if (scale === 0 || tail === 0) {
+    // Already reduced: no reflection.
+    out[0] = x0;
+    out[1] = 0;
+    return;
+  }
+  let ss = 0;
+  for (let i = k1; i < n; i++) {
+    const xi = x[off + i * stride]! / scale;
+    v[i] = xi;
+    ss += xi * xi;
+  }
+  const norm = Math.sqrt(ss);
+  const alpha = v[k1]! > 0 ? -norm : norm;
+  v[k1] = v[k1]! - alpha;
+  // vᵀv = ss - 2 alpha x0 + alpha² = 2 (ss - alpha x0') with x0' the scaled x0.
+  const vtv = 2 * (ss - alpha * (x0 / scale));
+  out[0] = alpha * scale;
+  out[1] = 2 / vtv;
+}
+
+/** From p = A22 v: p = b p, then w = p - (b/2)(pᵀv) v into `p[k1..n)`. */
+function rank2Vector(p: Float64Array, v: Float64Array, b: number, k1: number, n: number): void {
+  let pv = 0;
+  for (let i = k1; i < n; i++) {
+    p[i] = p[i]! * b;
+    pv += p[i]! * v[i]!;
+  }
+  const kk = 0.5 * b * pv;
+  for (let i = k1; i < n; i++) p[i] = p[i]! - kk * v[i]!;
 }
 
 /**
@@ -92,36 +155,16 @@ function tridiagonalize(
 ): void {
   const v = new Float64Array(n);
   const p = new Float64Array(n);
+  const h = new Float64Array(2);
   for (let k = 0; k < n - 2; k++) {
     const k1 = k + 1;
     d[k] = w[k * n + k]!;
     // x = column k below the diagonal (lower triangle: row i, column k).
-    let scale = 0;
-    for (let i = k1; i < n; i++) scale = Math.max(scale, Math.abs(w[i * n + k]!));
-    let tail = 0;
-    for (let i = k1 + 1; i < n; i++) tail += w[i * n + k]! ** 2;
-    const x0 = w[k1 * n + k]!;
-    if (scale === 0 || tail === 0) {
-      // Already reduced: no reflection.
-      e[k] = x0;
-      beta[k] = 0;
-      continue;
-    }
-    // Scaled Householder vector (avoids overflow/underflow of the squared norm).
-    let ss = 0;
-    for (let i = k1; i < n; i++) {
-      const xi = w[i * n + k]! / scale;
-      v[i] = xi;
-      ss += xi * xi;
-    }
-    const norm = Math.sqrt(ss);
-    const alpha = v[k1]! > 0 ? -norm : norm;
-    v[k1] = v[k1]! - alpha;
-    // vᵀv = ss - 2 alpha x0 + alpha² = 2 (ss - alpha x0') with x0' the scaled x0.
-    const vtv = 2 * (ss - alpha * (x0 / scale));
-    const b = 2 / vtv;
-    e[k] = alpha * scale;
+    householder(w, k, n, k1, n, v, h);
+    e[k] = h[0]!;
+    const b = h[1]!;
     beta[k] = b;
+    if (b === 0) continue;
     // p = b A22 v, with A22 symmetric held in its lower triangle.
     for (let i = k1; i < n; i++) p[i] = 0;
     for (let i = k1; i < n; i++) {
@@ -135,14 +178,8 @@ function tridiagonalize(
       }
       p[i] = p[i]! + s + w[row + i]! * vi;
     }
-    let pv = 0;
-    for (let i = k1; i < n; i++) {
-      p[i] = p[i]! * b;
-      pv += p[i]! * v[i]!;
-    }
-    // w = p - (b/2)(pᵀv) v, then A22 -= v wᵀ + w vᵀ (lower triangle).
-    const kk = 0.5 * b * pv;
-    for (let i = k1; i < n; i++) p[i] = p[i]! - kk * v[i]!;
+    // w = b p - (b/2)(b pᵀv) v, then A22 -= v wᵀ + w vᵀ (lower triangle).
+    rank2Vector(p, v, b, k1, n);
     for (let i = k1; i < n; i++) {
       const row = i * n;
       const vi = v[i]!, wi = p[i]!;
@@ -190,8 +227,9 @@ function formQ(hv: Float64Array, beta: Float64Array, n: number, q: Float64Array)
 
 /**
  * Eigenvalues of the symmetric tridiagonal (d, e) by implicit QL with Wilkinson shifts, into
- * `d`; `e` is destroyed. With `z` (row-major n x n), each sweep's rotations are applied to its
- * columns (row by row, contiguous), so z becomes z times the tridiagonal's eigenvectors.
+ * `d`; `e` is destroyed. Each sweep's rotations i = m-1 down to `first` (cosines `cs[i]`, sines
+ * `sn[i]`) are handed to `rotate(first, m)`, which applies them to the columns of the matrix of
+ * eigenvectors (they do not depend on it, so it may also defer them, in order).
  *
  * An off-diagonal e[m] is negligible when it is below eps times its two diagonal neighbours or
  * below eps times the norm of the tridiagonal (its largest Gershgorin bound): rounding in a
@@ -200,9 +238,14 @@ function formQ(hv: Float64Array, beta: Float64Array, n: number, q: Float64Array)
  * test alone can never be met. Setting such an e[m] to 0 perturbs the matrix by at most eps
  * times its norm, the accuracy of the Householder reduction anyway (as EISPACK's tql2).
  */
-function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z: Float64Array | null): void {
-  const cs = new Float64Array(n);
-  const sn = new Float64Array(n);
+function tridiagonalQL(
+  d: Float64Array,
+  e: Float64Array,
+  n: number,
+  cs: Float64Array,
+  sn: Float64Array,
+  rotate: ((first: number, m: number) => void) | null,
+): void {
   const maxIter = 50;
   let norm = 0;
   for (let i = 0; i < n; i++) {
@@ -255,7 +298,7 @@ function tridiagonalQL(d: Float64Array, e: Float64Array, n: number, z: Float64Ar
         cs[i] = c;
         sn[i] = s;
       }
-      if (z !== null && first <= m - 1) applyRotations(z, n, cs, sn, first, m);
+      if (rotate !== null && first <= m - 1) rotate(first, m);
       if (underflow) continue;
       d[l] = d[l]! - p;
       e[l] = g;
@@ -325,4 +368,130 @@ function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymE
     for (let j = 0; j < n; j++) vectors[row + j] = z[row + order[j]!]!;
   }
   return { values, vectors };
+}
+
+/** Rotations held before they are applied in one pass over Zᵀ (at least one sweep's worth). */
+function rotationCapacity(n: number): number {
+  return Math.max(1 << 15, n);
+}
+
+/**
+ * Bytes of the kernels' memory for order n with row stride `stride`: A (then the reflectors,
+ * then Zᵀ), Q when `rotations` > 0, four vectors, and the rotation buffer with its sweep table.
+ */
+function simdBytes(stride: number, rotations: number): number {
+  const square = stride * stride * 8;
+  return (rotations > 0 ? 2 : 1) * square + 4 * stride * 8 + rotations * 16 + rotations * 8;
+}
+
+/**
+ * {@link symEig} with the WebAssembly kernels, the same numbers as the JavaScript path: the
+ * reduction works on the full symmetric matrix (row k doubles as column k, and p = A22 v is summed
+ * column by column in the order the lower-triangle code sums it), Q is formed row-major with the
+ * same two passes per reflector, and the QL rotations are batched and applied to Zᵀ, eight
+ * components at a time through every batched sweep (each component sees the same rotations in the
+ * same order as a row of Z in {@link applyRotations}).
+ */
+function symEigSimd(
+  a: Float64Array,
+  n: number,
+  wantVectors: boolean,
+  k: LinalgKernels,
+  s: number,
+): SymEig {
+  const square = s * s;
+  const capacity = wantVectors ? rotationCapacity(n) : 0;
+  const aOff = 0;
+  const qOff = wantVectors ? square : 0;
+  const vOff = (wantVectors ? 2 : 1) * square;
+  const pOff = vOff + s, uOff = pOff + s;
+  const rotsOff = uOff + 2 * s; // float64 index
+  const hdrByte = (rotsOff + 2 * capacity) * 8;
+  const buf = k.memory.buffer;
+  const mem = new Float64Array(buf, 0, rotsOff + 2 * capacity);
+  const hdr = new Int32Array(buf, hdrByte, 2 * capacity);
+  const w = mem.subarray(aOff, aOff + square);
+  const v = mem.subarray(vOff, vOff + s);
+  const p = mem.subarray(pOff, pOff + s);
+  w.fill(0);
+  v.fill(0);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const x = a[i * n + j]!;
+      w[i * s + j] = x;
+      w[j * s + i] = x;
+    }
+  }
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const beta = new Float64Array(n);
+  const h = new Float64Array(2);
+  for (let kk = 0; kk < n - 2; kk++) {
+    const k1 = kk + 1;
+    d[kk] = w[kk * s + kk]!;
+    householder(w, kk * s, 1, k1, n, v, h); // row kk = column kk
+    e[kk] = h[0]!;
+    const b = h[1]!;
+    beta[kk] = b;
+    if (b === 0) continue;
+    k.gemv_t(aOff * 8, s, vOff * 8, k1, n, pOff * 8, 0);
+    rank2Vector(p, v, b, k1, n);
+    k.syr2(aOff * 8, s, vOff * 8, pOff * 8, k1, n);
+    w.set(v.subarray(k1, n), kk * s + k1); // the reflector, in the row no longer needed
+  }
+  d[n - 2] = w[(n - 2) * s + n - 2]!;
+  e[n - 2] = w[(n - 1) * s + n - 2]!;
+  d[n - 1] = w[(n - 1) * s + n - 1]!;
+  e[n - 1] = 0;
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
+  if (!wantVectors) {
+    tridiagonalQL(d, e, n, cs, sn, null);
+    return sortAscending(d, null, n);
+  }
+  // Q = H_0 ... H_{n-3}, accumulated backwards (as formQ).
+  const q = mem.subarray(qOff, qOff + square);
+  q.fill(0);
+  for (let i = 0; i < n; i++) q[i * s + i] = 1;
+  for (let kk = n - 3; kk >= 0; kk--) {
+    const b = beta[kk]!;
+    if (b === 0) continue;
+    const k1 = kk + 1;
+    const vByte = (aOff + kk * s) * 8;
+    k.gemv_t(qOff * 8, s, vByte, k1, n, uOff * 8, 1);
+    k.ger(qOff * 8, s, vByte, b, k1, n, uOff * 8);
+  }
+  // Zᵀ = Qᵀ into A's place, its padding components zero.
+  const zt = w;
+  for (let j = 0; j < n; j++) {
+    const row = j * s;
+    for (let i = 0; i < n; i++) zt[row + i] = q[i * s + j]!;
+    zt.fill(0, row + n, row + s);
+  }
+  let count = 0, sweeps = 0;
+  const flush = () => {
+    if (sweeps > 0) k.rot(aOff * 8, s, hdrByte, sweeps, rotsOff * 8);
+    count = 0;
+    sweeps = 0;
+  };
+  const rotate = (first: number, m: number) => {
+    if (count + (m - first) > capacity) flush();
+    hdr[2 * sweeps] = first;
+    hdr[2 * sweeps + 1] = m;
+    sweeps++;
+    let r = rotsOff + 2 * count;
+    for (let i = m - 1; i >= first; i--) {
+      mem[r++] = cs[i]!;
+      mem[r++] = sn[i]!;
+    }
+    count += m - first;
+  };
+  tridiagonalQL(d, e, n, cs, sn, rotate);
+  flush();
+  const z = new Float64Array(n * n);
+  for (let j = 0; j < n; j++) {
+    const row = j * s;
+    for (let i = 0; i < n; i++) z[i * n + j] = zt[row + i]!;
+  }
+  return sortAscending(d, z, n);
 }

@@ -1,0 +1,141 @@
+/**
+ * Loader of the dense linear algebra kernels in WebAssembly SIMD (`linalg/linalg_simd.wat`,
+ * float64x2): the plane rotations of the symmetric eigensolver's QL sweeps, the matrix-vector
+ * passes of its Householder reduction and of the formation of Q, and blocked matrix products.
+ * Each kernel gives the same numbers, bit for bit, as its JavaScript counterpart (same
+ * multiplications and additions in the same order per element), which remains the reference and
+ * the fallback where WebAssembly or its SIMD is missing.
+ *
+ * One module instance per thread, with its own non-shared memory grown on demand; callers copy
+ * inputs in and results out (O(n²) against the kernels' O(n³)). Plain WebAssembly, no host API.
+ * Internal to niimask.
+ *
+ * @module
+ */
+import { LINALG_SIMD_WASM_BASE64 } from "./linalg_simd_wasm.ts";
+
+/** The kernels' exports (addresses are byte offsets into `memory`). */
+export interface LinalgKernels {
+  /** The instance's memory (its buffer changes when it grows). */
+  readonly memory: WebAssembly.Memory;
+  /** QL rotations applied to Zᵀ: `(zt, stride, hdr, sweeps, rots)`. */
+  readonly rot: (zt: number, s: number, hdr: number, ns: number, rots: number) => void;
+  /** `y[k1..) = Σ_j x[j] M[j][k1..)`, j = k1..n-1 (skipping x[j] = 0 when `skip`). */
+  readonly gemv_t: (
+    m: number,
+    s: number,
+    x: number,
+    k1: number,
+    n: number,
+    y: number,
+    skip: number,
+  ) => void;
+  /** `M[i][k1..) -= (b x[i]) y[k1..)` for i = k1..n-1 with b x[i] != 0. */
+  readonly ger: (m: number, s: number, x: number, b: number, k1: number, n: number, y: number) => void;
+  /** `A[i][k1..) -= v[i] w + w[i] v` for i = k1..n-1. */
+  readonly syr2: (a: number, s: number, v: number, w: number, k1: number, n: number) => void;
+  /** `out += a b` (order and stride np, a multiple of 8); lower: the lower-triangle strips only. */
+  readonly gemm: (a: number, b: number, out: number, np: number, lower: number) => void;
+}
+
+const PAGE = 65536;
+/** Largest memory the kernels use (byte offsets are int32): 2 GiB. */
+const MAX_BYTES = 2 ** 31;
+
+let enabled = true;
+let compiled: WebAssembly.Module | null | undefined;
+let kernels: LinalgKernels | null | undefined;
+
+/**
+ * Turn the WebAssembly kernels on or off for this thread (tests force the JavaScript reference
+ * with `false`); gives the previous setting.
+ *
+ * @param on whether the kernels may run.
+ */
+export function setLinalgSimd(on: boolean): boolean {
+  const before = enabled;
+  enabled = on;
+  return before;
+}
+
+/** The compiled module, or null when this runtime cannot run it. */
+function linalgModule(): WebAssembly.Module | null {
+  if (compiled === undefined) {
+    try {
+      const text = atob(LINALG_SIMD_WASM_BASE64);
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      compiled = typeof WebAssembly !== "undefined" && WebAssembly.validate(bytes)
+        ? new WebAssembly.Module(bytes)
+        : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled;
+}
+
+/**
+ * The kernels with a memory of at least `bytes` bytes, or null (kernels turned off, no
+ * WebAssembly SIMD, or the memory cannot grow that far).
+ *
+ * @param bytes the memory the caller will address, from 0.
+ */
+export function linalgKernels(bytes: number): LinalgKernels | null {
+  if (!enabled || !(bytes <= MAX_BYTES)) return null;
+  const module = linalgModule();
+  if (module === null) return null;
+  try {
+    if (kernels === undefined) {
+      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+      const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
+      kernels = {
+        memory,
+        rot: e.rot as LinalgKernels["rot"],
+        gemv_t: e.gemv_t as LinalgKernels["gemv_t"],
+        ger: e.ger as LinalgKernels["ger"],
+        syr2: e.syr2 as LinalgKernels["syr2"],
+        gemm: e.gemm as LinalgKernels["gemm"],
+      };
+    }
+    if (kernels === null) return null;
+    const have = kernels.memory.buffer.byteLength;
+    if (have < bytes) kernels.memory.grow(Math.ceil((bytes - have) / PAGE));
+    return kernels;
+  } catch {
+    if (kernels === undefined) kernels = null;
+    return null;
+  }
+}
+
+/**
+ * `a b` for row-major (n x n) matrices with the WebAssembly kernel, each entry summed over k
+ * ascending as the JavaScript product; with `lower`, only the entries on and below the diagonal
+ * are meaningful. Null when the kernels are unavailable.
+ *
+ * @param a left factor, n * n values.
+ * @param b right factor, n * n values.
+ * @param n order.
+ * @param lower compute the lower triangle only (about half the work).
+ */
+export function gemmSimd(
+  a: Float64Array,
+  b: Float64Array,
+  n: number,
+  lower: boolean,
+): Float64Array | null {
+  const np = (n + 7) & ~7;
+  const size = np * np;
+  const k = linalgKernels(3 * size * 8);
+  if (k === null) return null;
+  const mem = new Float64Array(k.memory.buffer, 0, 3 * size);
+  mem.fill(0);
+  for (let i = 0; i < n; i++) {
+    mem.set(a.subarray(i * n, i * n + n), i * np);
+    mem.set(b.subarray(i * n, i * n + n), size + i * np);
+  }
+  k.gemm(0, size * 8, 2 * size * 8, np, lower ? 1 : 0);
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * np, 2 * size + i * np + n), i * n);
+  return out;
+}

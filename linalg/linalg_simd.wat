@@ -1,0 +1,280 @@
+;; Dense float64 linear algebra kernels, 128-bit SIMD (two float64 lanes), for
+;; linalg/linalg_simd.ts. Every output element gets the same operations in the same order as the
+;; JavaScript code in linalg/sym_eig.ts and connectome/_dense.ts: f64x2.mul then f64x2.add or
+;; f64x2.sub (never fused), sums in the same index order; lanes are independent elements.
+;; Addresses are byte offsets into the imported memory; matrices are row-major with a row stride
+;; of $s float64 values; vectors are indexed by absolute position (element j at v + 8 j).
+;; Column ranges [$k1, $n) are processed in pairs up to $k1 + roundup2($n - $k1): callers keep a
+;; zero padding column after the last one. Assembled by scripts/build_linalg_wasm.ts into
+;; linalg/linalg_simd_wasm.ts.
+(module
+  (memory (import "env" "memory") 1)
+
+  ;; Plane rotations of the implicit QL sweeps applied to Zᵀ (row i of Zᵀ holds column i of Z,
+  ;; $s values, $s a multiple of 8). Sweep q is given by hdr[q] = (first, m) (two int32) and its
+  ;; m - first rotations (cos, sin) (two float64 each, i = m-1 down to first) follow the previous
+  ;; sweep's in $rots. For each component (a row of Z) in turn, eight at a time, every sweep:
+  ;; carry = Z[m]; for i = m-1 down to first: Z[i+1] = sin Z[i] + cos carry,
+  ;; carry = cos Z[i] - sin carry; Z[first] = carry.
+  (func (export "rot") (param $zt i32) (param $s i32) (param $hdr i32) (param $ns i32)
+    (param $rots i32)
+    (local $rowb i32) (local $t i32) (local $tend i32) (local $h i32) (local $hend i32)
+    (local $r i32) (local $p i32) (local $pend i32)
+    (local $c v128) (local $sn v128)
+    (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
+    (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
+    (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
+    (local.set $t (local.get $zt))
+    (local.set $tend (i32.add (local.get $zt) (local.get $rowb)))
+    (local.set $hend (i32.add (local.get $hdr) (i32.shl (local.get $ns) (i32.const 3))))
+    (block $strips_done
+      (loop $strips
+        (br_if $strips_done (i32.ge_u (local.get $t) (local.get $tend)))
+        (local.set $h (local.get $hdr))
+        (local.set $r (local.get $rots))
+        (block $sweeps_done
+          (loop $sweeps
+            (br_if $sweeps_done (i32.ge_u (local.get $h) (local.get $hend)))
+            ;; p = row m, pend = row first
+            (local.set $p (i32.add (local.get $t)
+              (i32.mul (i32.load offset=4 (local.get $h)) (local.get $rowb))))
+            (local.set $pend (i32.add (local.get $t)
+              (i32.mul (i32.load (local.get $h)) (local.get $rowb))))
+            (local.set $c0 (v128.load (local.get $p)))
+            (local.set $c1 (v128.load offset=16 (local.get $p)))
+            (local.set $c2 (v128.load offset=32 (local.get $p)))
+            (local.set $c3 (v128.load offset=48 (local.get $p)))
+            (block $rot_done
+              (loop $rot
+                (br_if $rot_done (i32.le_u (local.get $p) (local.get $pend)))
+                (local.set $p (i32.sub (local.get $p) (local.get $rowb)))
+                (local.set $c (f64x2.splat (f64.load (local.get $r))))
+                (local.set $sn (f64x2.splat (f64.load offset=8 (local.get $r))))
+                (local.set $r (i32.add (local.get $r) (i32.const 16)))
+                (local.set $z0 (v128.load (local.get $p)))
+                (local.set $z1 (v128.load offset=16 (local.get $p)))
+                (local.set $z2 (v128.load offset=32 (local.get $p)))
+                (local.set $z3 (v128.load offset=48 (local.get $p)))
+                (v128.store (i32.add (local.get $p) (local.get $rowb))
+                  (f64x2.add (f64x2.mul (local.get $sn) (local.get $z0))
+                    (f64x2.mul (local.get $c) (local.get $c0))))
+                (v128.store offset=16 (i32.add (local.get $p) (local.get $rowb))
+                  (f64x2.add (f64x2.mul (local.get $sn) (local.get $z1))
+                    (f64x2.mul (local.get $c) (local.get $c1))))
+                (v128.store offset=32 (i32.add (local.get $p) (local.get $rowb))
+                  (f64x2.add (f64x2.mul (local.get $sn) (local.get $z2))
+                    (f64x2.mul (local.get $c) (local.get $c2))))
+                (v128.store offset=48 (i32.add (local.get $p) (local.get $rowb))
+                  (f64x2.add (f64x2.mul (local.get $sn) (local.get $z3))
+                    (f64x2.mul (local.get $c) (local.get $c3))))
+                (local.set $c0 (f64x2.sub (f64x2.mul (local.get $c) (local.get $z0))
+                  (f64x2.mul (local.get $sn) (local.get $c0))))
+                (local.set $c1 (f64x2.sub (f64x2.mul (local.get $c) (local.get $z1))
+                  (f64x2.mul (local.get $sn) (local.get $c1))))
+                (local.set $c2 (f64x2.sub (f64x2.mul (local.get $c) (local.get $z2))
+                  (f64x2.mul (local.get $sn) (local.get $c2))))
+                (local.set $c3 (f64x2.sub (f64x2.mul (local.get $c) (local.get $z3))
+                  (f64x2.mul (local.get $sn) (local.get $c3))))
+                (br $rot)))
+            (v128.store (local.get $p) (local.get $c0))
+            (v128.store offset=16 (local.get $p) (local.get $c1))
+            (v128.store offset=32 (local.get $p) (local.get $c2))
+            (v128.store offset=48 (local.get $p) (local.get $c3))
+            (local.set $h (i32.add (local.get $h) (i32.const 8)))
+            (br $sweeps)))
+        (local.set $t (i32.add (local.get $t) (i32.const 64)))
+        (br $strips))))
+
+  ;; Number of bytes of the pairs covering [$k1, $n): 16 * ceil(($n - $k1) / 2).
+  (func $span (param $k1 i32) (param $n i32) (result i32)
+    (i32.shl (i32.and (i32.add (i32.sub (local.get $n) (local.get $k1)) (i32.const 1))
+      (i32.const -2)) (i32.const 3)))
+
+  ;; y[k1..) = 0, then for j = k1 .. n-1 with x[j] != 0 (when $skip) or for every j:
+  ;; y[k1..) = y + x[j] * M[j][k1..) (M at $m, stride $s). Serves u = vᵀQ of the formation of
+  ;; Q ($skip = 1) and p = A v of the tridiagonalisation on the full symmetric A ($skip = 0).
+  (func (export "gemv_t") (param $m i32) (param $s i32) (param $x i32) (param $k1 i32)
+    (param $n i32) (param $y i32) (param $skip i32)
+    (local $bytes i32) (local $j i32) (local $row i32) (local $q i32) (local $y0 i32)
+    (local $yend i32) (local $xj f64) (local $xv v128)
+    (local.set $bytes (call $span (local.get $k1) (local.get $n)))
+    (local.set $y0 (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
+    (local.set $yend (i32.add (local.get $y0) (local.get $bytes)))
+    (memory.fill (local.get $y0) (i32.const 0) (local.get $bytes))
+    (local.set $j (local.get $k1))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $xj (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))
+        (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $xj) (f64.const 0)))
+          (then
+            (local.set $xv (f64x2.splat (local.get $xj)))
+            (local.set $row (i32.add (local.get $m) (i32.shl
+              (i32.add (i32.mul (local.get $j) (local.get $s)) (local.get $k1)) (i32.const 3))))
+            (local.set $q (local.get $y0))
+            (block $cols_done
+              (loop $cols
+                (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
+                (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q))
+                  (f64x2.mul (local.get $xv) (v128.load (local.get $row)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (local.set $row (i32.add (local.get $row) (i32.const 16)))
+                (br $cols)))))
+        (local.set $j (i32.add (local.get $j) (i32.const 1)))
+        (br $rows))))
+
+  ;; For i = k1 .. n-1 with f = b * x[i] != 0: M[i][k1..) = M - f * y[k1..) (Q -= b v uᵀ).
+  (func (export "ger") (param $m i32) (param $s i32) (param $x i32) (param $b f64)
+    (param $k1 i32) (param $n i32) (param $y i32)
+    (local $bytes i32) (local $i i32) (local $row i32) (local $q i32) (local $y0 i32)
+    (local $yend i32) (local $f f64) (local $fv v128)
+    (local.set $bytes (call $span (local.get $k1) (local.get $n)))
+    (local.set $y0 (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
+    (local.set $yend (i32.add (local.get $y0) (local.get $bytes)))
+    (local.set $i (local.get $k1))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $f (f64.mul (local.get $b)
+          (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
+        (if (f64.ne (local.get $f) (f64.const 0))
+          (then
+            (local.set $fv (f64x2.splat (local.get $f)))
+            (local.set $row (i32.add (local.get $m) (i32.shl
+              (i32.add (i32.mul (local.get $i) (local.get $s)) (local.get $k1)) (i32.const 3))))
+            (local.set $q (local.get $y0))
+            (block $cols_done
+              (loop $cols
+                (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
+                (v128.store (local.get $row) (f64x2.sub (v128.load (local.get $row))
+                  (f64x2.mul (local.get $fv) (v128.load (local.get $q)))))
+                (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                (local.set $row (i32.add (local.get $row) (i32.const 16)))
+                (br $cols)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; Symmetric rank-2 update of the full matrix: for i = k1 .. n-1,
+  ;; A[i][k1..) = A - (v[i] w + w[i] v).
+  (func (export "syr2") (param $a i32) (param $s i32) (param $v i32) (param $w i32)
+    (param $k1 i32) (param $n i32)
+    (local $bytes i32) (local $i i32) (local $row i32) (local $off i32) (local $end i32)
+    (local $vi v128) (local $wi v128)
+    (local.set $bytes (call $span (local.get $k1) (local.get $n)))
+    (local.set $i (local.get $k1))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
+        (local.set $vi (f64x2.splat
+          (f64.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $wi (f64x2.splat
+          (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3))))))
+        (local.set $row (i32.add (local.get $a) (i32.shl
+          (i32.add (i32.mul (local.get $i) (local.get $s)) (local.get $k1)) (i32.const 3))))
+        (local.set $off (i32.shl (local.get $k1) (i32.const 3)))
+        (local.set $end (i32.add (local.get $off) (local.get $bytes)))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $off) (local.get $end)))
+            (v128.store (local.get $row) (f64x2.sub (v128.load (local.get $row))
+              (f64x2.add
+                (f64x2.mul (local.get $vi) (v128.load (i32.add (local.get $w) (local.get $off))))
+                (f64x2.mul (local.get $wi) (v128.load (i32.add (local.get $v) (local.get $off)))))))
+            (local.set $off (i32.add (local.get $off) (i32.const 16)))
+            (local.set $row (i32.add (local.get $row) (i32.const 16)))
+            (br $cols)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; out += a b for square matrices of stride and order $np (a multiple of 8), every entry
+  ;; accumulated over k ascending: blocks of 256 k, strips of 8 columns, two rows at a time with
+  ;; their 16 sums in registers. With $lower, only the strips that meet the lower triangle
+  ;; (entries above the diagonal of those strips are computed too).
+  (func (export "gemm") (param $a i32) (param $b i32) (param $out i32) (param $np i32)
+    (param $lower i32)
+    (local $rowb i32) (local $k0 i32) (local $kend i32) (local $j0 i32) (local $i0 i32)
+    (local $k i32) (local $pa i32) (local $pb i32) (local $po i32)
+    (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128)
+    (local $b3 v128)
+    (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
+    (local.set $rowb (i32.shl (local.get $np) (i32.const 3)))
+    (local.set $k0 (i32.const 0))
+    (block $kb_done
+      (loop $kb
+        (br_if $kb_done (i32.ge_s (local.get $k0) (local.get $np)))
+        (local.set $kend (i32.add (local.get $k0) (i32.const 256)))
+        (if (i32.gt_s (local.get $kend) (local.get $np))
+          (then (local.set $kend (local.get $np))))
+        (local.set $j0 (i32.const 0))
+        (block $jb_done
+          (loop $jb
+            (br_if $jb_done (i32.ge_s (local.get $j0) (local.get $np)))
+            (local.set $i0 (if (result i32) (local.get $lower)
+              (then (local.get $j0)) (else (i32.const 0))))
+            (block $ib_done
+              (loop $ib
+                (br_if $ib_done (i32.ge_s (local.get $i0) (local.get $np)))
+                (local.set $po (i32.add (local.get $out) (i32.shl
+                  (i32.add (i32.mul (local.get $i0) (local.get $np)) (local.get $j0))
+                  (i32.const 3))))
+                (local.set $r0 (v128.load (local.get $po)))
+                (local.set $r1 (v128.load offset=16 (local.get $po)))
+                (local.set $r2 (v128.load offset=32 (local.get $po)))
+                (local.set $r3 (v128.load offset=48 (local.get $po)))
+                (local.set $q0 (v128.load (i32.add (local.get $po) (local.get $rowb))))
+                (local.set $q1 (v128.load offset=16 (i32.add (local.get $po) (local.get $rowb))))
+                (local.set $q2 (v128.load offset=32 (i32.add (local.get $po) (local.get $rowb))))
+                (local.set $q3 (v128.load offset=48 (i32.add (local.get $po) (local.get $rowb))))
+                (local.set $pa (i32.add (local.get $a) (i32.shl
+                  (i32.add (i32.mul (local.get $i0) (local.get $np)) (local.get $k0))
+                  (i32.const 3))))
+                (local.set $pb (i32.add (local.get $b) (i32.shl
+                  (i32.add (i32.mul (local.get $k0) (local.get $np)) (local.get $j0))
+                  (i32.const 3))))
+                (local.set $k (local.get $k0))
+                (block $k_done
+                  (loop $kl
+                    (br_if $k_done (i32.ge_s (local.get $k) (local.get $kend)))
+                    (local.set $a0 (f64x2.splat (f64.load (local.get $pa))))
+                    (local.set $a1 (f64x2.splat
+                      (f64.load (i32.add (local.get $pa) (local.get $rowb)))))
+                    (local.set $b0 (v128.load (local.get $pb)))
+                    (local.set $b1 (v128.load offset=16 (local.get $pb)))
+                    (local.set $b2 (v128.load offset=32 (local.get $pb)))
+                    (local.set $b3 (v128.load offset=48 (local.get $pb)))
+                    (local.set $r0 (f64x2.add (local.get $r0)
+                      (f64x2.mul (local.get $a0) (local.get $b0))))
+                    (local.set $r1 (f64x2.add (local.get $r1)
+                      (f64x2.mul (local.get $a0) (local.get $b1))))
+                    (local.set $r2 (f64x2.add (local.get $r2)
+                      (f64x2.mul (local.get $a0) (local.get $b2))))
+                    (local.set $r3 (f64x2.add (local.get $r3)
+                      (f64x2.mul (local.get $a0) (local.get $b3))))
+                    (local.set $q0 (f64x2.add (local.get $q0)
+                      (f64x2.mul (local.get $a1) (local.get $b0))))
+                    (local.set $q1 (f64x2.add (local.get $q1)
+                      (f64x2.mul (local.get $a1) (local.get $b1))))
+                    (local.set $q2 (f64x2.add (local.get $q2)
+                      (f64x2.mul (local.get $a1) (local.get $b2))))
+                    (local.set $q3 (f64x2.add (local.get $q3)
+                      (f64x2.mul (local.get $a1) (local.get $b3))))
+                    (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
+                    (local.set $pb (i32.add (local.get $pb) (local.get $rowb)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (br $kl)))
+                (v128.store (local.get $po) (local.get $r0))
+                (v128.store offset=16 (local.get $po) (local.get $r1))
+                (v128.store offset=32 (local.get $po) (local.get $r2))
+                (v128.store offset=48 (local.get $po) (local.get $r3))
+                (v128.store (i32.add (local.get $po) (local.get $rowb)) (local.get $q0))
+                (v128.store offset=16 (i32.add (local.get $po) (local.get $rowb)) (local.get $q1))
+                (v128.store offset=32 (i32.add (local.get $po) (local.get $rowb)) (local.get $q2))
+                (v128.store offset=48 (i32.add (local.get $po) (local.get $rowb)) (local.get $q3))
+                (local.set $i0 (i32.add (local.get $i0) (i32.const 2)))
+                (br $ib)))
+            (local.set $j0 (i32.add (local.get $j0) (i32.const 8)))
+            (br $jb)))
+        (local.set $k0 (local.get $kend))
+        (br $kb))))
+)
