@@ -18,8 +18,16 @@ import { LINALG_SIMD_WASM_BASE64 } from "./linalg_simd_wasm.ts";
 export interface LinalgKernels {
   /** The instance's memory (its buffer changes when it grows). */
   readonly memory: WebAssembly.Memory;
-  /** QL rotations applied to Zᵀ: `(zt, stride, hdr, sweeps, rots)`. */
-  readonly rot: (zt: number, s: number, hdr: number, ns: number, rots: number) => void;
+  /** QL rotations applied to components [t0, t1) of Zᵀ: `(zt, stride, hdr, sweeps, rots, t0, t1)`. */
+  readonly rot: (
+    zt: number,
+    s: number,
+    hdr: number,
+    ns: number,
+    rots: number,
+    t0: number,
+    t1: number,
+  ) => void;
   /** `y[k1..) = Σ_j x[j] M[j][k1..)`, j = k1..n-1 (skipping x[j] = 0 when `skip`). */
   readonly gemv_t: (
     m: number,
@@ -32,10 +40,48 @@ export interface LinalgKernels {
   ) => void;
   /** `M[i][k1..) -= (b x[i]) y[k1..)` for i = k1..n-1 with b x[i] != 0. */
   readonly ger: (m: number, s: number, x: number, b: number, k1: number, n: number, y: number) => void;
-  /** `A[i][k1..) -= v[i] w + w[i] v` for i = k1..n-1. */
-  readonly syr2: (a: number, s: number, v: number, w: number, k1: number, n: number) => void;
-  /** `out += a b` (order and stride np, a multiple of 8); lower: the lower-triangle strips only. */
-  readonly gemm: (a: number, b: number, out: number, np: number, lower: number) => void;
+  /**
+   * `A[i][k1..) -= v[i] w + w[i] v` for i = i0..i1-1; with x2 != 0, then also
+   * `y2[k1+1..) = Σ_i x2[i] A[i][k1+1..)` over the same rows.
+   */
+  readonly syr2: (
+    a: number,
+    s: number,
+    v: number,
+    w: number,
+    k1: number,
+    n: number,
+    i0: number,
+    i1: number,
+    x2: number,
+    y2: number,
+  ) => void;
+  /** {@link LinalgKernels.ger} then the next reflector's `y2[k2..) = Σ_i x2[i] M[i][k2..)`. */
+  readonly ger_gemv: (
+    m: number,
+    s: number,
+    x: number,
+    b: number,
+    k1: number,
+    n: number,
+    y: number,
+    x2: number,
+    k2: number,
+    y2: number,
+  ) => void;
+  /**
+   * `out += a b` on the column strips [ja, jb) (order and stride np, all multiples of 8); lower:
+   * the strips' rows from the diagonal down only.
+   */
+  readonly gemm: (
+    a: number,
+    b: number,
+    out: number,
+    np: number,
+    lower: number,
+    ja: number,
+    jb: number,
+  ) => void;
 }
 
 const PAGE = 65536;
@@ -95,6 +141,7 @@ export function linalgKernels(bytes: number): LinalgKernels | null {
         gemv_t: e.gemv_t as LinalgKernels["gemv_t"],
         ger: e.ger as LinalgKernels["ger"],
         syr2: e.syr2 as LinalgKernels["syr2"],
+        ger_gemv: e.ger_gemv as LinalgKernels["ger_gemv"],
         gemm: e.gemm as LinalgKernels["gemm"],
       };
     }
@@ -134,7 +181,12 @@ export function gemmSimd(
     mem.set(a.subarray(i * n, i * n + n), i * np);
     mem.set(b.subarray(i * n, i * n + n), size + i * np);
   }
-  k.gemm(0, size * 8, 2 * size * 8, np, lower ? 1 : 0);
+  // Several calls over column blocks: an engine that first runs a baseline compilation of the
+  // module can switch to its optimised code between them.
+  const block = Math.max(8, ((np >> 4) + 7) & ~7);
+  for (let j = 0; j < np; j += block) {
+    k.gemm(0, size * 8, 2 * size * 8, np, lower ? 1 : 0, j, Math.min(np, j + block));
+  }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * np, 2 * size + i * np + n), i * n);
   return out;

@@ -15,17 +15,17 @@
   ;; m - first rotations (cos, sin) (two float64 each, i = m-1 down to first) follow the previous
   ;; sweep's in $rots. For each component (a row of Z) in turn, eight at a time, every sweep:
   ;; carry = Z[m]; for i = m-1 down to first: Z[i+1] = sin Z[i] + cos carry,
-  ;; carry = cos Z[i] - sin carry; Z[first] = carry.
+  ;; carry = cos Z[i] - sin carry; Z[first] = carry. Components [$t0, $t1) (multiples of 8) only.
   (func (export "rot") (param $zt i32) (param $s i32) (param $hdr i32) (param $ns i32)
-    (param $rots i32)
+    (param $rots i32) (param $t0 i32) (param $t1 i32)
     (local $rowb i32) (local $t i32) (local $tend i32) (local $h i32) (local $hend i32)
     (local $r i32) (local $p i32) (local $pend i32)
     (local $c v128) (local $sn v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
     (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
-    (local.set $t (local.get $zt))
-    (local.set $tend (i32.add (local.get $zt) (local.get $rowb)))
+    (local.set $t (i32.add (local.get $zt) (i32.shl (local.get $t0) (i32.const 3))))
+    (local.set $tend (i32.add (local.get $zt) (i32.shl (local.get $t1) (i32.const 3))))
     (local.set $hend (i32.add (local.get $hdr) (i32.shl (local.get $ns) (i32.const 3))))
     (block $strips_done
       (loop $strips
@@ -154,44 +154,120 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; Symmetric rank-2 update of the full matrix: for i = k1 .. n-1,
-  ;; A[i][k1..) = A - (v[i] w + w[i] v).
+;; y[k1..) += x[i] * M[i][k1..) (one row of a transposed matrix-vector product).
+  (func $axpy_row (param $row i32) (param $x i32) (param $i i32) (param $y i32) (param $k1 i32)
+    (param $n i32)
+    (local $q i32) (local $end i32) (local $xv v128)
+    (local.set $q (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
+    (local.set $end (i32.add (local.get $q) (call $span (local.get $k1) (local.get $n))))
+    (local.set $row (i32.add (local.get $row) (i32.shl (local.get $k1) (i32.const 3))))
+    (local.set $xv (f64x2.splat
+      (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $q) (local.get $end)))
+        (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q))
+          (f64x2.mul (local.get $xv) (v128.load (local.get $row)))))
+        (local.set $q (i32.add (local.get $q) (i32.const 16)))
+        (local.set $row (i32.add (local.get $row) (i32.const 16)))
+        (br $cols))))
+
+  ;; Row i of the symmetric rank-2 update: A[i][k1..) = A - (v[i] w + w[i] v).
+  (func $syr2_row (param $row i32) (param $v i32) (param $w i32) (param $i i32) (param $k1 i32)
+    (param $n i32)
+    (local $off i32) (local $end i32) (local $vi v128) (local $wi v128)
+    (local.set $vi (f64x2.splat
+      (f64.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3))))))
+    (local.set $wi (f64x2.splat
+      (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3))))))
+    (local.set $off (i32.shl (local.get $k1) (i32.const 3)))
+    (local.set $end (i32.add (local.get $off) (call $span (local.get $k1) (local.get $n))))
+    (local.set $row (i32.add (local.get $row) (local.get $off)))
+    (block $done
+      (loop $cols
+        (br_if $done (i32.ge_u (local.get $off) (local.get $end)))
+        (v128.store (local.get $row) (f64x2.sub (v128.load (local.get $row))
+          (f64x2.add
+            (f64x2.mul (local.get $vi) (v128.load (i32.add (local.get $w) (local.get $off))))
+            (f64x2.mul (local.get $wi) (v128.load (i32.add (local.get $v) (local.get $off)))))))
+        (local.set $off (i32.add (local.get $off) (i32.const 16)))
+        (local.set $row (i32.add (local.get $row) (i32.const 16)))
+        (br $cols))))
+
+  ;; Rows [$i0, $i1) of the symmetric rank-2 update of the full matrix (columns [$k1, $n)); with
+  ;; $x2 != 0, each updated row i then adds x2[i] A[i][k1 + 1..) to y2 (zeroed first): p = A v
+  ;; of the next reduction step, summed over rows ascending, in the same pass over A.
   (func (export "syr2") (param $a i32) (param $s i32) (param $v i32) (param $w i32)
-    (param $k1 i32) (param $n i32)
-    (local $bytes i32) (local $i i32) (local $row i32) (local $off i32) (local $end i32)
-    (local $vi v128) (local $wi v128)
-    (local.set $bytes (call $span (local.get $k1) (local.get $n)))
-    (local.set $i (local.get $k1))
+    (param $k1 i32) (param $n i32) (param $i0 i32) (param $i1 i32) (param $x2 i32)
+    (param $y2 i32)
+    (local $i i32) (local $row i32)
+    (if (local.get $x2)
+      (then (memory.fill
+        (i32.add (local.get $y2) (i32.shl (i32.add (local.get $k1) (i32.const 1)) (i32.const 3)))
+        (i32.const 0)
+        (call $span (i32.add (local.get $k1) (i32.const 1)) (local.get $n)))))
+    (local.set $i (local.get $i0))
+    (block $rows_done
+      (loop $rows
+        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $i1)))
+        (local.set $row (i32.add (local.get $a)
+          (i32.shl (i32.mul (local.get $i) (local.get $s)) (i32.const 3))))
+        (call $syr2_row (local.get $row) (local.get $v) (local.get $w) (local.get $i)
+          (local.get $k1) (local.get $n))
+        (if (local.get $x2)
+          (then (call $axpy_row (local.get $row) (local.get $x2) (local.get $i) (local.get $y2)
+            (i32.add (local.get $k1) (i32.const 1)) (local.get $n))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $rows))))
+
+  ;; Q -= b v uᵀ fused with u2 = v2ᵀ Q of the next reflector (acting on [$k2, $n), $k2 < $k1):
+  ;; u2 zeroed, then for every row i from k2 up: rows i >= k1 first get the update (when
+  ;; b x[i] != 0), then u2 += x2[i] Q[i][k2..) (when x2[i] != 0). One pass over Q per reflector.
+  (func (export "ger_gemv") (param $m i32) (param $s i32) (param $x i32) (param $b f64)
+    (param $k1 i32) (param $n i32) (param $y i32) (param $x2 i32) (param $k2 i32) (param $y2 i32)
+    (local $i i32) (local $row i32) (local $f f64) (local $fv v128) (local $p i32) (local $q i32)
+    (local $yend i32)
+    (memory.fill (i32.add (local.get $y2) (i32.shl (local.get $k2) (i32.const 3)))
+      (i32.const 0) (call $span (local.get $k2) (local.get $n)))
+    (local.set $yend (i32.add (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3)))
+      (call $span (local.get $k1) (local.get $n))))
+    (local.set $i (local.get $k2))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $vi (f64x2.splat
-          (f64.load (i32.add (local.get $v) (i32.shl (local.get $i) (i32.const 3))))))
-        (local.set $wi (f64x2.splat
-          (f64.load (i32.add (local.get $w) (i32.shl (local.get $i) (i32.const 3))))))
-        (local.set $row (i32.add (local.get $a) (i32.shl
-          (i32.add (i32.mul (local.get $i) (local.get $s)) (local.get $k1)) (i32.const 3))))
-        (local.set $off (i32.shl (local.get $k1) (i32.const 3)))
-        (local.set $end (i32.add (local.get $off) (local.get $bytes)))
-        (block $cols_done
-          (loop $cols
-            (br_if $cols_done (i32.ge_u (local.get $off) (local.get $end)))
-            (v128.store (local.get $row) (f64x2.sub (v128.load (local.get $row))
-              (f64x2.add
-                (f64x2.mul (local.get $vi) (v128.load (i32.add (local.get $w) (local.get $off))))
-                (f64x2.mul (local.get $wi) (v128.load (i32.add (local.get $v) (local.get $off)))))))
-            (local.set $off (i32.add (local.get $off) (i32.const 16)))
-            (local.set $row (i32.add (local.get $row) (i32.const 16)))
-            (br $cols)))
+        (local.set $row (i32.add (local.get $m)
+          (i32.shl (i32.mul (local.get $i) (local.get $s)) (i32.const 3))))
+        (if (i32.ge_s (local.get $i) (local.get $k1))
+          (then
+            (local.set $f (f64.mul (local.get $b)
+              (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
+            (if (f64.ne (local.get $f) (f64.const 0))
+              (then
+                (local.set $fv (f64x2.splat (local.get $f)))
+                (local.set $p (i32.add (local.get $row) (i32.shl (local.get $k1) (i32.const 3))))
+                (local.set $q (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
+                (block $cols_done
+                  (loop $cols
+                    (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
+                    (v128.store (local.get $p) (f64x2.sub (v128.load (local.get $p))
+                      (f64x2.mul (local.get $fv) (v128.load (local.get $q)))))
+                    (local.set $q (i32.add (local.get $q) (i32.const 16)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                    (br $cols)))))))
+        (if (f64.ne (f64.load (i32.add (local.get $x2) (i32.shl (local.get $i) (i32.const 3))))
+          (f64.const 0))
+          (then (call $axpy_row (local.get $row) (local.get $x2) (local.get $i) (local.get $y2)
+            (local.get $k2) (local.get $n))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
   ;; out += a b for square matrices of stride and order $np (a multiple of 8), every entry
   ;; accumulated over k ascending: blocks of 256 k, strips of 8 columns, two rows at a time with
   ;; their 16 sums in registers. With $lower, only the strips that meet the lower triangle
-  ;; (entries above the diagonal of those strips are computed too).
+  ;; (entries above the diagonal of those strips are computed too). Columns [$ja, $jb) only
+  ;; (multiples of 8).
   (func (export "gemm") (param $a i32) (param $b i32) (param $out i32) (param $np i32)
-    (param $lower i32)
+    (param $lower i32) (param $ja i32) (param $jbend i32)
     (local $rowb i32) (local $k0 i32) (local $kend i32) (local $j0 i32) (local $i0 i32)
     (local $k i32) (local $pa i32) (local $pb i32) (local $po i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128)
@@ -206,10 +282,10 @@
         (local.set $kend (i32.add (local.get $k0) (i32.const 256)))
         (if (i32.gt_s (local.get $kend) (local.get $np))
           (then (local.set $kend (local.get $np))))
-        (local.set $j0 (i32.const 0))
+        (local.set $j0 (local.get $ja))
         (block $jb_done
           (loop $jb
-            (br_if $jb_done (i32.ge_s (local.get $j0) (local.get $np)))
+            (br_if $jb_done (i32.ge_s (local.get $j0) (local.get $jbend)))
             (local.set $i0 (if (result i32) (local.get $lower)
               (then (local.get $j0)) (else (i32.const 0))))
             (block $ib_done

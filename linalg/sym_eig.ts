@@ -411,10 +411,8 @@ function symEigSimd(
   const mem = new Float64Array(buf, 0, rotsOff + 2 * capacity);
   const hdr = new Int32Array(buf, hdrByte, 2 * capacity);
   const w = mem.subarray(aOff, aOff + square);
-  const v = mem.subarray(vOff, vOff + s);
-  const p = mem.subarray(pOff, pOff + s);
   w.fill(0);
-  v.fill(0);
+  mem.fill(0, vOff, rotsOff); // the vectors' padding stays zero
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const x = a[i * n + j]!;
@@ -425,19 +423,37 @@ function symEigSimd(
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const beta = new Float64Array(n);
-  const h = new Float64Array(2);
+  // Two reflector / p buffers: step k's update runs in the same pass over A as step k+1's
+  // p = A22 v (the rows from k+2 on; row k+1, which gives step k+1's reflector, first).
+  let vCur = vOff, pCur = pOff, vNext = uOff, pNext = uOff + s;
+  let h = new Float64Array(2), hNext = new Float64Array(2);
+  let haveNext = false, haveP = false;
   for (let kk = 0; kk < n - 2; kk++) {
     const k1 = kk + 1;
     d[kk] = w[kk * s + kk]!;
-    householder(w, kk * s, 1, k1, n, v, h); // row kk = column kk
+    const v = mem.subarray(vCur, vCur + s);
+    if (!haveNext) householder(w, kk * s, 1, k1, n, v, h); // row kk = column kk
     e[kk] = h[0]!;
     const b = h[1]!;
     beta[kk] = b;
-    if (b === 0) continue;
-    k.gemv_t(aOff * 8, s, vOff * 8, k1, n, pOff * 8, 0);
-    rank2Vector(p, v, b, k1, n);
-    k.syr2(aOff * 8, s, vOff * 8, pOff * 8, k1, n);
+    haveNext = false;
+    if (b === 0) {
+      haveP = false;
+      continue;
+    }
+    if (!haveP) k.gemv_t(aOff * 8, s, vCur * 8, k1, n, pCur * 8, 0);
+    rank2Vector(mem.subarray(pCur, pCur + s), v, b, k1, n);
+    k.syr2(aOff * 8, s, vCur * 8, pCur * 8, k1, n, k1, k1 + 1, 0, 0); // row k1 only
+    haveP = false;
+    if (k1 < n - 2) {
+      householder(w, k1 * s, 1, k1 + 1, n, mem.subarray(vNext, vNext + s), hNext);
+      haveNext = true;
+      haveP = hNext[1]! !== 0;
+    }
+    const x2 = haveP ? vNext * 8 : 0;
+    k.syr2(aOff * 8, s, vCur * 8, pCur * 8, k1, n, k1 + 1, n, x2, pNext * 8);
     w.set(v.subarray(k1, n), kk * s + k1); // the reflector, in the row no longer needed
+    [vCur, vNext, pCur, pNext, h, hNext] = [vNext, vCur, pNext, pCur, hNext, h];
   }
   d[n - 2] = w[(n - 2) * s + n - 2]!;
   e[n - 2] = w[(n - 1) * s + n - 2]!;
@@ -453,13 +469,25 @@ function symEigSimd(
   const q = mem.subarray(qOff, qOff + square);
   q.fill(0);
   for (let i = 0; i < n; i++) q[i * s + i] = 1;
+  // One pass over Q per reflector: its update fused with the next one's u = vᵀQ.
+  let uCur = uOff, uNext = uOff + s;
+  let haveU = false;
   for (let kk = n - 3; kk >= 0; kk--) {
     const b = beta[kk]!;
     if (b === 0) continue;
     const k1 = kk + 1;
     const vByte = (aOff + kk * s) * 8;
-    k.gemv_t(qOff * 8, s, vByte, k1, n, uOff * 8, 1);
-    k.ger(qOff * 8, s, vByte, b, k1, n, uOff * 8);
+    if (!haveU) k.gemv_t(qOff * 8, s, vByte, k1, n, uCur * 8, 1);
+    let next = kk - 1;
+    while (next >= 0 && beta[next] === 0) next--;
+    if (next >= 0) {
+      const v2Byte = (aOff + next * s) * 8;
+      k.ger_gemv(qOff * 8, s, vByte, b, k1, n, uCur * 8, v2Byte, next + 1, uNext * 8);
+      [uCur, uNext] = [uNext, uCur];
+      haveU = true;
+    } else {
+      k.ger(qOff * 8, s, vByte, b, k1, n, uCur * 8);
+    }
   }
   // Zᵀ = Qᵀ into A's place, its padding components zero.
   const zt = w;
@@ -470,7 +498,10 @@ function symEigSimd(
   }
   let count = 0, sweeps = 0;
   const flush = () => {
-    if (sweeps > 0) k.rot(aOff * 8, s, hdrByte, sweeps, rotsOff * 8);
+    // in a few calls over the components (see gemmSimd)
+    for (let t = 0; sweeps > 0 && t < s; t += 64) {
+      k.rot(aOff * 8, s, hdrByte, sweeps, rotsOff * 8, t, Math.min(s, t + 64));
+    }
     count = 0;
     sweeps = 0;
   };
