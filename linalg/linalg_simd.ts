@@ -56,6 +56,20 @@ export interface LinalgKernels {
     x2: number,
     y2: number,
   ) => void;
+  /**
+   * Q = H_0 ... H_{n-3} on the columns [j0, j1) of Q (the identity there), reflector k in row k
+   * of `hv` with factor `beta[k]`; `u` is scratch for j1 - j0 values.
+   */
+  readonly formq: (
+    q: number,
+    s: number,
+    hv: number,
+    beta: number,
+    n: number,
+    j0: number,
+    j1: number,
+    u: number,
+  ) => void;
   /** {@link LinalgKernels.ger} then the next reflector's `y2[k2..) = Σ_i x2[i] M[i][k2..)`. */
   readonly ger_gemv: (
     m: number,
@@ -142,6 +156,7 @@ export function linalgKernels(bytes: number): LinalgKernels | null {
         ger: e.ger as LinalgKernels["ger"],
         syr2: e.syr2 as LinalgKernels["syr2"],
         ger_gemv: e.ger_gemv as LinalgKernels["ger_gemv"],
+        formq: e.formq as LinalgKernels["formq"],
         gemm: e.gemm as LinalgKernels["gemm"],
       };
     }

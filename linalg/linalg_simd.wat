@@ -261,6 +261,97 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
+  ;; Q = H_0 H_1 ... H_{n-3} on the columns [$j0, $j1) of Q (identity there on entry): every
+  ;; reflector, k = n-3 down to 0 with beta[k] != 0 (v in row k of $hv, from k + 1), is applied to
+  ;; the strip before the next strip is touched (columns are independent): u = vᵀ Q[k+1:, strip]
+  ;; (rows with v[i] = 0 skipped), then Q[i][strip] -= (beta v[i]) u (rows with a zero factor
+  ;; skipped). Each column's own entries start at k + 1; an odd first one is done alone.
+  (func (export "formq") (param $q i32) (param $s i32) (param $hv i32) (param $beta i32)
+    (param $n i32) (param $j0 i32) (param $j1 i32) (param $u i32)
+    (local $rowb i32) (local $k i32) (local $k1 i32) (local $b f64) (local $js i32)
+    (local $vrow i32) (local $i i32) (local $row i32) (local $p i32) (local $pu i32)
+    (local $uend i32) (local $vi f64) (local $vv v128) (local $odd i32)
+    (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
+    (local.set $k (i32.sub (local.get $n) (i32.const 3)))
+    (block $refl_done
+      (loop $refl
+        (br_if $refl_done (i32.lt_s (local.get $k) (i32.const 0)))
+        (local.set $k1 (i32.add (local.get $k) (i32.const 1)))
+        (local.set $b (f64.load (i32.add (local.get $beta) (i32.shl (local.get $k) (i32.const 3)))))
+        (local.set $js (select (local.get $k1) (local.get $j0)
+          (i32.gt_s (local.get $k1) (local.get $j0))))
+        (if (i32.and (f64.ne (local.get $b) (f64.const 0))
+              (i32.lt_s (local.get $js) (local.get $j1)))
+          (then
+            (local.set $odd (i32.and (i32.sub (local.get $j1) (local.get $js)) (i32.const 1)))
+            (local.set $vrow (i32.add (local.get $hv) (i32.mul (local.get $k) (local.get $rowb))))
+            (memory.fill (local.get $u) (i32.const 0)
+              (i32.shl (i32.sub (local.get $j1) (local.get $js)) (i32.const 3)))
+            (local.set $uend (i32.add (local.get $u)
+              (i32.shl (i32.sub (local.get $j1) (local.get $js)) (i32.const 3))))
+            ;; u = vᵀ Q[k1:, js:j1]
+            (local.set $i (local.get $k1))
+            (block $u_done
+              (loop $urows
+                (br_if $u_done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $vi (f64.load (i32.add (local.get $vrow)
+                  (i32.shl (local.get $i) (i32.const 3)))))
+                (if (f64.ne (local.get $vi) (f64.const 0))
+                  (then
+                    (local.set $p (i32.add (local.get $q) (i32.add
+                      (i32.mul (local.get $i) (local.get $rowb))
+                      (i32.shl (local.get $js) (i32.const 3)))))
+                    (local.set $pu (local.get $u))
+                    (if (local.get $odd)
+                      (then
+                        (f64.store (local.get $pu) (f64.add (f64.load (local.get $pu))
+                          (f64.mul (local.get $vi) (f64.load (local.get $p)))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                        (local.set $pu (i32.add (local.get $pu) (i32.const 8)))))
+                    (local.set $vv (f64x2.splat (local.get $vi)))
+                    (block $c_done
+                      (loop $c
+                        (br_if $c_done (i32.ge_u (local.get $pu) (local.get $uend)))
+                        (v128.store (local.get $pu) (f64x2.add (v128.load (local.get $pu))
+                          (f64x2.mul (local.get $vv) (v128.load (local.get $p)))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                        (local.set $pu (i32.add (local.get $pu) (i32.const 16)))
+                        (br $c)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $urows)))
+            ;; Q[k1:, js:j1] -= (b v) u
+            (local.set $i (local.get $k1))
+            (block $g_done
+              (loop $grows
+                (br_if $g_done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $vi (f64.mul (local.get $b) (f64.load (i32.add (local.get $vrow)
+                  (i32.shl (local.get $i) (i32.const 3))))))
+                (if (f64.ne (local.get $vi) (f64.const 0))
+                  (then
+                    (local.set $p (i32.add (local.get $q) (i32.add
+                      (i32.mul (local.get $i) (local.get $rowb))
+                      (i32.shl (local.get $js) (i32.const 3)))))
+                    (local.set $pu (local.get $u))
+                    (if (local.get $odd)
+                      (then
+                        (f64.store (local.get $p) (f64.sub (f64.load (local.get $p))
+                          (f64.mul (local.get $vi) (f64.load (local.get $pu)))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 8)))
+                        (local.set $pu (i32.add (local.get $pu) (i32.const 8)))))
+                    (local.set $vv (f64x2.splat (local.get $vi)))
+                    (block $c_done
+                      (loop $c
+                        (br_if $c_done (i32.ge_u (local.get $pu) (local.get $uend)))
+                        (v128.store (local.get $p) (f64x2.sub (v128.load (local.get $p))
+                          (f64x2.mul (local.get $vv) (v128.load (local.get $pu)))))
+                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
+                        (local.set $pu (i32.add (local.get $pu) (i32.const 16)))
+                        (br $c)))))
+                (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                (br $grows)))))
+        (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+        (br $refl))))
+
   ;; out += a b for square matrices of stride and order $np (a multiple of 8), every entry
   ;; accumulated over k ascending: blocks of 256 k, strips of 8 columns, two rows at a time with
   ;; their 16 sums in registers. With $lower, only the strips that meet the lower triangle

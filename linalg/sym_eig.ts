@@ -370,6 +370,9 @@ function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymE
   return { values, vectors };
 }
 
+/** Columns of Q per pass of the WebAssembly formation of Q (n * 64 values stay in cache). */
+const FORMQ_STRIP = 64;
+
 /** Rotations held before they are applied in one pass over Zᵀ (at least one sweep's worth). */
 function rotationCapacity(n: number): number {
   return Math.max(1 << 15, n);
@@ -469,25 +472,12 @@ function symEigSimd(
   const q = mem.subarray(qOff, qOff + square);
   q.fill(0);
   for (let i = 0; i < n; i++) q[i * s + i] = 1;
-  // One pass over Q per reflector: its update fused with the next one's u = vᵀQ.
-  let uCur = uOff, uNext = uOff + s;
-  let haveU = false;
-  for (let kk = n - 3; kk >= 0; kk--) {
-    const b = beta[kk]!;
-    if (b === 0) continue;
-    const k1 = kk + 1;
-    const vByte = (aOff + kk * s) * 8;
-    if (!haveU) k.gemv_t(qOff * 8, s, vByte, k1, n, uCur * 8, 1);
-    let next = kk - 1;
-    while (next >= 0 && beta[next] === 0) next--;
-    if (next >= 0) {
-      const v2Byte = (aOff + next * s) * 8;
-      k.ger_gemv(qOff * 8, s, vByte, b, k1, n, uCur * 8, v2Byte, next + 1, uNext * 8);
-      [uCur, uNext] = [uNext, uCur];
-      haveU = true;
-    } else {
-      k.ger(qOff * 8, s, vByte, b, k1, n, uCur * 8);
-    }
+  // Column strips of Q, each through every reflector while it stays in cache.
+  const betaOff = uOff; // the reduction's vectors are no longer needed
+  mem.set(beta, betaOff);
+  const scratch = (betaOff + s) * 8;
+  for (let j = 0; j < n; j += FORMQ_STRIP) {
+    k.formq(qOff * 8, s, aOff * 8, betaOff * 8, n, j, Math.min(n, j + FORMQ_STRIP), scratch);
   }
   // Zᵀ = Qᵀ into A's place, its padding components zero.
   const zt = w;
