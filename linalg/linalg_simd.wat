@@ -261,16 +261,19 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; Q = H_0 H_1 ... H_{n-3} on the columns [$j0, $j1) of Q (identity there on entry): every
+;; Q = H_0 H_1 ... H_{n-3} on the columns [$j0, $j1) of Q (identity there on entry): every
   ;; reflector, k = n-3 down to 0 with beta[k] != 0 (v in row k of $hv, from k + 1), is applied to
   ;; the strip before the next strip is touched (columns are independent): u = vᵀ Q[k+1:, strip]
-  ;; (rows with v[i] = 0 skipped), then Q[i][strip] -= (beta v[i]) u (rows with a zero factor
-  ;; skipped). Each column's own entries start at k + 1; an odd first one is done alone.
+  ;; summed over rows ascending, four rows per load and store of u, then
+  ;; Q[i][strip] -= (beta v[i]) u. Each column's own entries start at k + 1; an odd first one is
+  ;; done alone.
   (func (export "formq") (param $q i32) (param $s i32) (param $hv i32) (param $beta i32)
     (param $n i32) (param $j0 i32) (param $j1 i32) (param $u i32)
     (local $rowb i32) (local $k i32) (local $k1 i32) (local $b f64) (local $js i32)
-    (local $vrow i32) (local $i i32) (local $row i32) (local $p i32) (local $pu i32)
-    (local $uend i32) (local $vi f64) (local $vv v128) (local $odd i32)
+    (local $vrow i32) (local $i i32) (local $p0 i32) (local $p1 i32) (local $p2 i32)
+    (local $p3 i32) (local $o i32) (local $w i32) (local $odd i32)
+    (local $v0 f64) (local $v1 f64) (local $v2 f64) (local $v3 f64)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $acc v128)
     (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
     (local.set $k (i32.sub (local.get $n) (i32.const 3)))
     (block $refl_done
@@ -284,71 +287,154 @@
               (i32.lt_s (local.get $js) (local.get $j1)))
           (then
             (local.set $odd (i32.and (i32.sub (local.get $j1) (local.get $js)) (i32.const 1)))
+            (local.set $w (i32.shl (i32.sub (local.get $j1) (local.get $js)) (i32.const 3)))
             (local.set $vrow (i32.add (local.get $hv) (i32.mul (local.get $k) (local.get $rowb))))
-            (memory.fill (local.get $u) (i32.const 0)
-              (i32.shl (i32.sub (local.get $j1) (local.get $js)) (i32.const 3)))
-            (local.set $uend (i32.add (local.get $u)
-              (i32.shl (i32.sub (local.get $j1) (local.get $js)) (i32.const 3))))
-            ;; u = vᵀ Q[k1:, js:j1]
+            (memory.fill (local.get $u) (i32.const 0) (local.get $w))
+            ;; u = vᵀ Q[k1:, js:j1], four rows at a time then one
             (local.set $i (local.get $k1))
-            (block $u_done
-              (loop $urows
-                (br_if $u_done (i32.ge_s (local.get $i) (local.get $n)))
-                (local.set $vi (f64.load (i32.add (local.get $vrow)
+            (block $u4_done
+              (loop $u4
+                (br_if $u4_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+                (local.set $p0 (i32.add (local.get $q) (i32.add
+                  (i32.mul (local.get $i) (local.get $rowb)) (i32.shl (local.get $js) (i32.const 3)))))
+                (local.set $p1 (i32.add (local.get $p0) (local.get $rowb)))
+                (local.set $p2 (i32.add (local.get $p1) (local.get $rowb)))
+                (local.set $p3 (i32.add (local.get $p2) (local.get $rowb)))
+                (local.set $o (i32.add (local.get $vrow) (i32.shl (local.get $i) (i32.const 3))))
+                (local.set $v0 (f64.load (local.get $o)))
+                (local.set $v1 (f64.load offset=8 (local.get $o)))
+                (local.set $v2 (f64.load offset=16 (local.get $o)))
+                (local.set $v3 (f64.load offset=24 (local.get $o)))
+                (local.set $o (i32.const 0))
+                (if (local.get $odd)
+                  (then
+                    (f64.store (local.get $u) (f64.add (f64.add (f64.add (f64.add
+                      (f64.load (local.get $u))
+                      (f64.mul (local.get $v0) (f64.load (local.get $p0))))
+                      (f64.mul (local.get $v1) (f64.load (local.get $p1))))
+                      (f64.mul (local.get $v2) (f64.load (local.get $p2))))
+                      (f64.mul (local.get $v3) (f64.load (local.get $p3)))))
+                    (local.set $o (i32.const 8))))
+                (local.set $x0 (f64x2.splat (local.get $v0)))
+                (local.set $x1 (f64x2.splat (local.get $v1)))
+                (local.set $x2 (f64x2.splat (local.get $v2)))
+                (local.set $x3 (f64x2.splat (local.get $v3)))
+                (block $c_done
+                  (loop $c
+                    (br_if $c_done (i32.ge_u (local.get $o) (local.get $w)))
+                    (local.set $acc (v128.load (i32.add (local.get $u) (local.get $o))))
+                    (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x0)
+                      (v128.load (i32.add (local.get $p0) (local.get $o))))))
+                    (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x1)
+                      (v128.load (i32.add (local.get $p1) (local.get $o))))))
+                    (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x2)
+                      (v128.load (i32.add (local.get $p2) (local.get $o))))))
+                    (local.set $acc (f64x2.add (local.get $acc) (f64x2.mul (local.get $x3)
+                      (v128.load (i32.add (local.get $p3) (local.get $o))))))
+                    (v128.store (i32.add (local.get $u) (local.get $o)) (local.get $acc))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $c)))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $u4)))
+            (block $u1_done
+              (loop $u1
+                (br_if $u1_done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $p0 (i32.add (local.get $q) (i32.add
+                  (i32.mul (local.get $i) (local.get $rowb)) (i32.shl (local.get $js) (i32.const 3)))))
+                (local.set $v0 (f64.load (i32.add (local.get $vrow)
                   (i32.shl (local.get $i) (i32.const 3)))))
-                (if (f64.ne (local.get $vi) (f64.const 0))
+                (local.set $o (i32.const 0))
+                (if (local.get $odd)
                   (then
-                    (local.set $p (i32.add (local.get $q) (i32.add
-                      (i32.mul (local.get $i) (local.get $rowb))
-                      (i32.shl (local.get $js) (i32.const 3)))))
-                    (local.set $pu (local.get $u))
-                    (if (local.get $odd)
-                      (then
-                        (f64.store (local.get $pu) (f64.add (f64.load (local.get $pu))
-                          (f64.mul (local.get $vi) (f64.load (local.get $p)))))
-                        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-                        (local.set $pu (i32.add (local.get $pu) (i32.const 8)))))
-                    (local.set $vv (f64x2.splat (local.get $vi)))
-                    (block $c_done
-                      (loop $c
-                        (br_if $c_done (i32.ge_u (local.get $pu) (local.get $uend)))
-                        (v128.store (local.get $pu) (f64x2.add (v128.load (local.get $pu))
-                          (f64x2.mul (local.get $vv) (v128.load (local.get $p)))))
-                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-                        (local.set $pu (i32.add (local.get $pu) (i32.const 16)))
-                        (br $c)))))
+                    (f64.store (local.get $u) (f64.add (f64.load (local.get $u))
+                      (f64.mul (local.get $v0) (f64.load (local.get $p0)))))
+                    (local.set $o (i32.const 8))))
+                (local.set $x0 (f64x2.splat (local.get $v0)))
+                (block $c_done
+                  (loop $c
+                    (br_if $c_done (i32.ge_u (local.get $o) (local.get $w)))
+                    (v128.store (i32.add (local.get $u) (local.get $o)) (f64x2.add
+                      (v128.load (i32.add (local.get $u) (local.get $o)))
+                      (f64x2.mul (local.get $x0) (v128.load (i32.add (local.get $p0) (local.get $o))))))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $c)))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $urows)))
-            ;; Q[k1:, js:j1] -= (b v) u
+                (br $u1)))
+            ;; Q[k1:, js:j1] -= (b v) u, four rows at a time then one
             (local.set $i (local.get $k1))
-            (block $g_done
-              (loop $grows
-                (br_if $g_done (i32.ge_s (local.get $i) (local.get $n)))
-                (local.set $vi (f64.mul (local.get $b) (f64.load (i32.add (local.get $vrow)
-                  (i32.shl (local.get $i) (i32.const 3))))))
-                (if (f64.ne (local.get $vi) (f64.const 0))
+            (block $g4_done
+              (loop $g4
+                (br_if $g4_done (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $n)))
+                (local.set $p0 (i32.add (local.get $q) (i32.add
+                  (i32.mul (local.get $i) (local.get $rowb)) (i32.shl (local.get $js) (i32.const 3)))))
+                (local.set $p1 (i32.add (local.get $p0) (local.get $rowb)))
+                (local.set $p2 (i32.add (local.get $p1) (local.get $rowb)))
+                (local.set $p3 (i32.add (local.get $p2) (local.get $rowb)))
+                (local.set $o (i32.add (local.get $vrow) (i32.shl (local.get $i) (i32.const 3))))
+                (local.set $v0 (f64.mul (local.get $b) (f64.load (local.get $o))))
+                (local.set $v1 (f64.mul (local.get $b) (f64.load offset=8 (local.get $o))))
+                (local.set $v2 (f64.mul (local.get $b) (f64.load offset=16 (local.get $o))))
+                (local.set $v3 (f64.mul (local.get $b) (f64.load offset=24 (local.get $o))))
+                (local.set $o (i32.const 0))
+                (if (local.get $odd)
                   (then
-                    (local.set $p (i32.add (local.get $q) (i32.add
-                      (i32.mul (local.get $i) (local.get $rowb))
-                      (i32.shl (local.get $js) (i32.const 3)))))
-                    (local.set $pu (local.get $u))
-                    (if (local.get $odd)
-                      (then
-                        (f64.store (local.get $p) (f64.sub (f64.load (local.get $p))
-                          (f64.mul (local.get $vi) (f64.load (local.get $pu)))))
-                        (local.set $p (i32.add (local.get $p) (i32.const 8)))
-                        (local.set $pu (i32.add (local.get $pu) (i32.const 8)))))
-                    (local.set $vv (f64x2.splat (local.get $vi)))
-                    (block $c_done
-                      (loop $c
-                        (br_if $c_done (i32.ge_u (local.get $pu) (local.get $uend)))
-                        (v128.store (local.get $p) (f64x2.sub (v128.load (local.get $p))
-                          (f64x2.mul (local.get $vv) (v128.load (local.get $pu)))))
-                        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-                        (local.set $pu (i32.add (local.get $pu) (i32.const 16)))
-                        (br $c)))))
+                    (f64.store (local.get $p0) (f64.sub (f64.load (local.get $p0))
+                      (f64.mul (local.get $v0) (f64.load (local.get $u)))))
+                    (f64.store (local.get $p1) (f64.sub (f64.load (local.get $p1))
+                      (f64.mul (local.get $v1) (f64.load (local.get $u)))))
+                    (f64.store (local.get $p2) (f64.sub (f64.load (local.get $p2))
+                      (f64.mul (local.get $v2) (f64.load (local.get $u)))))
+                    (f64.store (local.get $p3) (f64.sub (f64.load (local.get $p3))
+                      (f64.mul (local.get $v3) (f64.load (local.get $u)))))
+                    (local.set $o (i32.const 8))))
+                (local.set $x0 (f64x2.splat (local.get $v0)))
+                (local.set $x1 (f64x2.splat (local.get $v1)))
+                (local.set $x2 (f64x2.splat (local.get $v2)))
+                (local.set $x3 (f64x2.splat (local.get $v3)))
+                (block $c_done
+                  (loop $c
+                    (br_if $c_done (i32.ge_u (local.get $o) (local.get $w)))
+                    (local.set $acc (v128.load (i32.add (local.get $u) (local.get $o))))
+                    (v128.store (i32.add (local.get $p0) (local.get $o)) (f64x2.sub
+                      (v128.load (i32.add (local.get $p0) (local.get $o)))
+                      (f64x2.mul (local.get $x0) (local.get $acc))))
+                    (v128.store (i32.add (local.get $p1) (local.get $o)) (f64x2.sub
+                      (v128.load (i32.add (local.get $p1) (local.get $o)))
+                      (f64x2.mul (local.get $x1) (local.get $acc))))
+                    (v128.store (i32.add (local.get $p2) (local.get $o)) (f64x2.sub
+                      (v128.load (i32.add (local.get $p2) (local.get $o)))
+                      (f64x2.mul (local.get $x2) (local.get $acc))))
+                    (v128.store (i32.add (local.get $p3) (local.get $o)) (f64x2.sub
+                      (v128.load (i32.add (local.get $p3) (local.get $o)))
+                      (f64x2.mul (local.get $x3) (local.get $acc))))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $c)))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $g4)))
+            (block $g1_done
+              (loop $g1
+                (br_if $g1_done (i32.ge_s (local.get $i) (local.get $n)))
+                (local.set $p0 (i32.add (local.get $q) (i32.add
+                  (i32.mul (local.get $i) (local.get $rowb)) (i32.shl (local.get $js) (i32.const 3)))))
+                (local.set $v0 (f64.mul (local.get $b) (f64.load (i32.add (local.get $vrow)
+                  (i32.shl (local.get $i) (i32.const 3))))))
+                (local.set $o (i32.const 0))
+                (if (local.get $odd)
+                  (then
+                    (f64.store (local.get $p0) (f64.sub (f64.load (local.get $p0))
+                      (f64.mul (local.get $v0) (f64.load (local.get $u)))))
+                    (local.set $o (i32.const 8))))
+                (local.set $x0 (f64x2.splat (local.get $v0)))
+                (block $c_done
+                  (loop $c
+                    (br_if $c_done (i32.ge_u (local.get $o) (local.get $w)))
+                    (v128.store (i32.add (local.get $p0) (local.get $o)) (f64x2.sub
+                      (v128.load (i32.add (local.get $p0) (local.get $o)))
+                      (f64x2.mul (local.get $x0) (v128.load (i32.add (local.get $u) (local.get $o))))))
+                    (local.set $o (i32.add (local.get $o) (i32.const 16)))
+                    (br $c)))
                 (local.set $i (i32.add (local.get $i) (i32.const 1)))
-                (br $grows)))))
+                (br $g1)))))
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br $refl))))
 

@@ -208,17 +208,16 @@ function formQ(hv: Float64Array, beta: Float64Array, n: number, q: Float64Array)
     if (b === 0) continue;
     const k1 = k + 1;
     const vrow = k * n;
-    // u = vᵀ Q[k1:, k1:], then Q[k1:, k1:] -= b v uᵀ.
+    // u = vᵀ Q[k1:, k1:], then Q[k1:, k1:] -= b v uᵀ (zero terms included, as in the
+    // WebAssembly kernel: every entry gets the same operations).
     for (let j = k1; j < n; j++) u[j] = 0;
     for (let i = k1; i < n; i++) {
       const vi = hv[vrow + i]!;
-      if (vi === 0) continue;
       const row = i * n;
       for (let j = k1; j < n; j++) u[j] = u[j]! + vi * q[row + j]!;
     }
     for (let i = k1; i < n; i++) {
       const f = b * hv[vrow + i]!;
-      if (f === 0) continue;
       const row = i * n;
       for (let j = k1; j < n; j++) q[row + j] = q[row + j]! - f * u[j]!;
     }
