@@ -28,7 +28,7 @@ export interface LinalgKernels {
     t0: number,
     t1: number,
   ) => void;
-  /** `y[k1..) = Σ_j x[j] M[j][k1..)`, j = k1..n-1 (skipping x[j] = 0 when `skip`). */
+  /** `y[k1..) = Σ_j x[j] M[j][k1..)`, j = k1..n-1 ascending. */
   readonly gemv_t: (
     m: number,
     s: number,
@@ -36,13 +36,10 @@ export interface LinalgKernels {
     k1: number,
     n: number,
     y: number,
-    skip: number,
   ) => void;
-  /** `M[i][k1..) -= (b x[i]) y[k1..)` for i = k1..n-1 with b x[i] != 0. */
-  readonly ger: (m: number, s: number, x: number, b: number, k1: number, n: number, y: number) => void;
   /**
    * `A[i][k1..) -= v[i] w + w[i] v` for i = i0..i1-1; with x2 != 0, then also
-   * `y2[k1+1..) = Σ_i x2[i] A[i][k1+1..)` over the same rows.
+   * `y2[k1..) = Σ_i x2[i] A[i][k1..)` over the same rows.
    */
   readonly syr2: (
     a: number,
@@ -69,19 +66,6 @@ export interface LinalgKernels {
     j0: number,
     j1: number,
     u: number,
-  ) => void;
-  /** {@link LinalgKernels.ger} then the next reflector's `y2[k2..) = Σ_i x2[i] M[i][k2..)`. */
-  readonly ger_gemv: (
-    m: number,
-    s: number,
-    x: number,
-    b: number,
-    k1: number,
-    n: number,
-    y: number,
-    x2: number,
-    k2: number,
-    y2: number,
   ) => void;
   /**
    * `out += a b` on the column strips [ja, jb) (order and stride np, all multiples of 8); lower:
@@ -153,9 +137,7 @@ export function linalgKernels(bytes: number): LinalgKernels | null {
         memory,
         rot: e.rot as LinalgKernels["rot"],
         gemv_t: e.gemv_t as LinalgKernels["gemv_t"],
-        ger: e.ger as LinalgKernels["ger"],
         syr2: e.syr2 as LinalgKernels["syr2"],
-        ger_gemv: e.ger_gemv as LinalgKernels["ger_gemv"],
         formq: e.formq as LinalgKernels["formq"],
         gemm: e.gemm as LinalgKernels["gemm"],
       };

@@ -90,11 +90,10 @@
     (i32.shl (i32.and (i32.add (i32.sub (local.get $n) (local.get $k1)) (i32.const 1))
       (i32.const -2)) (i32.const 3)))
 
-  ;; y[k1..) = 0, then for j = k1 .. n-1 with x[j] != 0 (when $skip) or for every j:
-  ;; y[k1..) = y + x[j] * M[j][k1..) (M at $m, stride $s). Serves u = vᵀQ of the formation of
-  ;; Q ($skip = 1) and p = A v of the tridiagonalisation on the full symmetric A ($skip = 0).
+  ;; y[k1..) = Σ_j x[j] M[j][k1..), j = k1 .. n-1 ascending (p = A v of the tridiagonalisation
+  ;; on the full symmetric A, where no previous update computed it).
   (func (export "gemv_t") (param $m i32) (param $s i32) (param $x i32) (param $k1 i32)
-    (param $n i32) (param $y i32) (param $skip i32)
+    (param $n i32) (param $y i32)
     (local $bytes i32) (local $j i32) (local $row i32) (local $q i32) (local $y0 i32)
     (local $yend i32) (local $xj f64) (local $xv v128)
     (local.set $bytes (call $span (local.get $k1) (local.get $n)))
@@ -106,55 +105,22 @@
       (loop $rows
         (br_if $rows_done (i32.ge_s (local.get $j) (local.get $n)))
         (local.set $xj (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3)))))
-        (if (i32.or (i32.eqz (local.get $skip)) (f64.ne (local.get $xj) (f64.const 0)))
-          (then
-            (local.set $xv (f64x2.splat (local.get $xj)))
-            (local.set $row (i32.add (local.get $m) (i32.shl
-              (i32.add (i32.mul (local.get $j) (local.get $s)) (local.get $k1)) (i32.const 3))))
-            (local.set $q (local.get $y0))
-            (block $cols_done
-              (loop $cols
-                (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
-                (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q))
-                  (f64x2.mul (local.get $xv) (v128.load (local.get $row)))))
-                (local.set $q (i32.add (local.get $q) (i32.const 16)))
-                (local.set $row (i32.add (local.get $row) (i32.const 16)))
-                (br $cols)))))
+        (local.set $xv (f64x2.splat (local.get $xj)))
+        (local.set $row (i32.add (local.get $m) (i32.shl
+          (i32.add (i32.mul (local.get $j) (local.get $s)) (local.get $k1)) (i32.const 3))))
+        (local.set $q (local.get $y0))
+        (block $cols_done
+          (loop $cols
+            (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
+            (v128.store (local.get $q) (f64x2.add (v128.load (local.get $q))
+              (f64x2.mul (local.get $xv) (v128.load (local.get $row)))))
+            (local.set $q (i32.add (local.get $q) (i32.const 16)))
+            (local.set $row (i32.add (local.get $row) (i32.const 16)))
+            (br $cols)))
         (local.set $j (i32.add (local.get $j) (i32.const 1)))
         (br $rows))))
 
-  ;; For i = k1 .. n-1 with f = b * x[i] != 0: M[i][k1..) = M - f * y[k1..) (Q -= b v uᵀ).
-  (func (export "ger") (param $m i32) (param $s i32) (param $x i32) (param $b f64)
-    (param $k1 i32) (param $n i32) (param $y i32)
-    (local $bytes i32) (local $i i32) (local $row i32) (local $q i32) (local $y0 i32)
-    (local $yend i32) (local $f f64) (local $fv v128)
-    (local.set $bytes (call $span (local.get $k1) (local.get $n)))
-    (local.set $y0 (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
-    (local.set $yend (i32.add (local.get $y0) (local.get $bytes)))
-    (local.set $i (local.get $k1))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $f (f64.mul (local.get $b)
-          (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
-        (if (f64.ne (local.get $f) (f64.const 0))
-          (then
-            (local.set $fv (f64x2.splat (local.get $f)))
-            (local.set $row (i32.add (local.get $m) (i32.shl
-              (i32.add (i32.mul (local.get $i) (local.get $s)) (local.get $k1)) (i32.const 3))))
-            (local.set $q (local.get $y0))
-            (block $cols_done
-              (loop $cols
-                (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
-                (v128.store (local.get $row) (f64x2.sub (v128.load (local.get $row))
-                  (f64x2.mul (local.get $fv) (v128.load (local.get $q)))))
-                (local.set $q (i32.add (local.get $q) (i32.const 16)))
-                (local.set $row (i32.add (local.get $row) (i32.const 16)))
-                (br $cols)))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
-
-;; y[k1..) += x[i] * M[i][k1..) (one row of a transposed matrix-vector product).
+  ;; y[k1..) += x[i] * M[i][k1..) (one row of a transposed matrix-vector product).
   (func $axpy_row (param $row i32) (param $x i32) (param $i i32) (param $y i32) (param $k1 i32)
     (param $n i32)
     (local $q i32) (local $end i32) (local $xv v128)
@@ -195,73 +161,76 @@
         (br $cols))))
 
   ;; Rows [$i0, $i1) of the symmetric rank-2 update of the full matrix (columns [$k1, $n)); with
-  ;; $x2 != 0, each updated row i then adds x2[i] A[i][k1 + 1..) to y2 (zeroed first): p = A v
-  ;; of the next reduction step, summed over rows ascending, in the same pass over A.
+  ;; $x2 != 0, each updated row i then adds x2[i] A[i][k1..) to y2 (zeroed first): p = A v of the
+  ;; next reduction step, summed over rows ascending, in the same pass over A (two rows at a
+  ;; time: y2 = (y2 + x2[i] A[i]) + x2[i+1] A[i+1]).
   (func (export "syr2") (param $a i32) (param $s i32) (param $v i32) (param $w i32)
     (param $k1 i32) (param $n i32) (param $i0 i32) (param $i1 i32) (param $x2 i32)
     (param $y2 i32)
-    (local $i i32) (local $row i32)
-    (if (local.get $x2)
-      (then (memory.fill
-        (i32.add (local.get $y2) (i32.shl (i32.add (local.get $k1) (i32.const 1)) (i32.const 3)))
-        (i32.const 0)
-        (call $span (i32.add (local.get $k1) (i32.const 1)) (local.get $n)))))
+    (local $i i32) (local $row i32) (local $row1 i32) (local $off i32) (local $end i32)
+    (local $vi0 v128) (local $wi0 v128) (local $vi1 v128) (local $wi1 v128)
+    (local $xa v128) (local $xb v128) (local $wv v128) (local $vv v128)
+    (local $a0 v128) (local $a1 v128) (local $rowb i32)
+    (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
     (local.set $i (local.get $i0))
+    (if (local.get $x2)
+      (then
+        (memory.fill
+          (i32.add (local.get $y2) (i32.shl (local.get $k1) (i32.const 3)))
+          (i32.const 0)
+          (call $span (local.get $k1) (local.get $n)))
+        (block $pairs_done
+          (loop $pairs
+            (br_if $pairs_done (i32.gt_s (i32.add (local.get $i) (i32.const 2)) (local.get $i1)))
+            (local.set $off (i32.shl (local.get $i) (i32.const 3)))
+            (local.set $vi0 (f64x2.splat (f64.load (i32.add (local.get $v) (local.get $off)))))
+            (local.set $vi1 (f64x2.splat
+              (f64.load offset=8 (i32.add (local.get $v) (local.get $off)))))
+            (local.set $wi0 (f64x2.splat (f64.load (i32.add (local.get $w) (local.get $off)))))
+            (local.set $wi1 (f64x2.splat
+              (f64.load offset=8 (i32.add (local.get $w) (local.get $off)))))
+            (local.set $xa (f64x2.splat (f64.load (i32.add (local.get $x2) (local.get $off)))))
+            (local.set $xb (f64x2.splat
+              (f64.load offset=8 (i32.add (local.get $x2) (local.get $off)))))
+            (local.set $row (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowb))))
+            (local.set $row1 (i32.add (local.get $row) (local.get $rowb)))
+            (local.set $off (i32.shl (local.get $k1) (i32.const 3)))
+            (local.set $end (i32.add (local.get $off) (call $span (local.get $k1) (local.get $n))))
+            (block $cols_done
+              (loop $cols
+                (br_if $cols_done (i32.ge_u (local.get $off) (local.get $end)))
+                (local.set $wv (v128.load (i32.add (local.get $w) (local.get $off))))
+                (local.set $vv (v128.load (i32.add (local.get $v) (local.get $off))))
+                (local.set $a0 (f64x2.sub (v128.load (i32.add (local.get $row) (local.get $off)))
+                  (f64x2.add (f64x2.mul (local.get $vi0) (local.get $wv))
+                    (f64x2.mul (local.get $wi0) (local.get $vv)))))
+                (v128.store (i32.add (local.get $row) (local.get $off)) (local.get $a0))
+                (local.set $a1 (f64x2.sub (v128.load (i32.add (local.get $row1) (local.get $off)))
+                  (f64x2.add (f64x2.mul (local.get $vi1) (local.get $wv))
+                    (f64x2.mul (local.get $wi1) (local.get $vv)))))
+                (v128.store (i32.add (local.get $row1) (local.get $off)) (local.get $a1))
+                (v128.store (i32.add (local.get $y2) (local.get $off))
+                  (f64x2.add
+                    (f64x2.add (v128.load (i32.add (local.get $y2) (local.get $off)))
+                      (f64x2.mul (local.get $xa) (local.get $a0)))
+                    (f64x2.mul (local.get $xb) (local.get $a1))))
+                (local.set $off (i32.add (local.get $off) (i32.const 16)))
+                (br $cols)))
+            (local.set $i (i32.add (local.get $i) (i32.const 2)))
+            (br $pairs)))))
     (block $rows_done
       (loop $rows
         (br_if $rows_done (i32.ge_s (local.get $i) (local.get $i1)))
-        (local.set $row (i32.add (local.get $a)
-          (i32.shl (i32.mul (local.get $i) (local.get $s)) (i32.const 3))))
+        (local.set $row (i32.add (local.get $a) (i32.mul (local.get $i) (local.get $rowb))))
         (call $syr2_row (local.get $row) (local.get $v) (local.get $w) (local.get $i)
           (local.get $k1) (local.get $n))
         (if (local.get $x2)
           (then (call $axpy_row (local.get $row) (local.get $x2) (local.get $i) (local.get $y2)
-            (i32.add (local.get $k1) (i32.const 1)) (local.get $n))))
+            (local.get $k1) (local.get $n))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rows))))
 
-  ;; Q -= b v uᵀ fused with u2 = v2ᵀ Q of the next reflector (acting on [$k2, $n), $k2 < $k1):
-  ;; u2 zeroed, then for every row i from k2 up: rows i >= k1 first get the update (when
-  ;; b x[i] != 0), then u2 += x2[i] Q[i][k2..) (when x2[i] != 0). One pass over Q per reflector.
-  (func (export "ger_gemv") (param $m i32) (param $s i32) (param $x i32) (param $b f64)
-    (param $k1 i32) (param $n i32) (param $y i32) (param $x2 i32) (param $k2 i32) (param $y2 i32)
-    (local $i i32) (local $row i32) (local $f f64) (local $fv v128) (local $p i32) (local $q i32)
-    (local $yend i32)
-    (memory.fill (i32.add (local.get $y2) (i32.shl (local.get $k2) (i32.const 3)))
-      (i32.const 0) (call $span (local.get $k2) (local.get $n)))
-    (local.set $yend (i32.add (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3)))
-      (call $span (local.get $k1) (local.get $n))))
-    (local.set $i (local.get $k2))
-    (block $rows_done
-      (loop $rows
-        (br_if $rows_done (i32.ge_s (local.get $i) (local.get $n)))
-        (local.set $row (i32.add (local.get $m)
-          (i32.shl (i32.mul (local.get $i) (local.get $s)) (i32.const 3))))
-        (if (i32.ge_s (local.get $i) (local.get $k1))
-          (then
-            (local.set $f (f64.mul (local.get $b)
-              (f64.load (i32.add (local.get $x) (i32.shl (local.get $i) (i32.const 3))))))
-            (if (f64.ne (local.get $f) (f64.const 0))
-              (then
-                (local.set $fv (f64x2.splat (local.get $f)))
-                (local.set $p (i32.add (local.get $row) (i32.shl (local.get $k1) (i32.const 3))))
-                (local.set $q (i32.add (local.get $y) (i32.shl (local.get $k1) (i32.const 3))))
-                (block $cols_done
-                  (loop $cols
-                    (br_if $cols_done (i32.ge_u (local.get $q) (local.get $yend)))
-                    (v128.store (local.get $p) (f64x2.sub (v128.load (local.get $p))
-                      (f64x2.mul (local.get $fv) (v128.load (local.get $q)))))
-                    (local.set $q (i32.add (local.get $q) (i32.const 16)))
-                    (local.set $p (i32.add (local.get $p) (i32.const 16)))
-                    (br $cols)))))))
-        (if (f64.ne (f64.load (i32.add (local.get $x2) (i32.shl (local.get $i) (i32.const 3))))
-          (f64.const 0))
-          (then (call $axpy_row (local.get $row) (local.get $x2) (local.get $i) (local.get $y2)
-            (local.get $k2) (local.get $n))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $rows))))
-
-;; Q = H_0 H_1 ... H_{n-3} on the columns [$j0, $j1) of Q (identity there on entry): every
+  ;; Q = H_0 H_1 ... H_{n-3} on the columns [$j0, $j1) of Q (identity there on entry): every
   ;; reflector, k = n-3 down to 0 with beta[k] != 0 (v in row k of $hv, from k + 1), is applied to
   ;; the strip before the next strip is touched (columns are independent): u = vᵀ Q[k+1:, strip]
   ;; summed over rows ascending, four rows per load and store of u, then

@@ -443,7 +443,7 @@ function symEigSimd(
       haveP = false;
       continue;
     }
-    if (!haveP) k.gemv_t(aOff * 8, s, vCur * 8, k1, n, pCur * 8, 0);
+    if (!haveP) k.gemv_t(aOff * 8, s, vCur * 8, k1, n, pCur * 8);
     rank2Vector(mem.subarray(pCur, pCur + s), v, b, k1, n);
     k.syr2(aOff * 8, s, vCur * 8, pCur * 8, k1, n, k1, k1 + 1, 0, 0); // row k1 only
     haveP = false;
@@ -452,13 +452,14 @@ function symEigSimd(
       haveNext = true;
       haveP = hNext[1]! !== 0;
     }
+    // rows from k + 2 on: their column k + 1 is never read again, so from column k + 2
     const x2 = haveP ? vNext * 8 : 0;
-    k.syr2(aOff * 8, s, vCur * 8, pCur * 8, k1, n, k1 + 1, n, x2, pNext * 8);
+    k.syr2(aOff * 8, s, vCur * 8, pCur * 8, k1 + 1, n, k1 + 1, n, x2, pNext * 8);
     w.set(v.subarray(k1, n), kk * s + k1); // the reflector, in the row no longer needed
     [vCur, vNext, pCur, pNext, h, hNext] = [vNext, vCur, pNext, pCur, hNext, h];
   }
   d[n - 2] = w[(n - 2) * s + n - 2]!;
-  e[n - 2] = w[(n - 1) * s + n - 2]!;
+  e[n - 2] = w[(n - 2) * s + n - 1]!; // row n-2 (column n-2 of row n-1 is stale)
   d[n - 1] = w[(n - 1) * s + n - 1]!;
   e[n - 1] = 0;
   const cs = new Float64Array(n);
