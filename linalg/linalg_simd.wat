@@ -10,22 +10,22 @@
 (module
   (memory (import "env" "memory") 1)
 
-  ;; Plane rotations of the implicit QL sweeps applied to Zᵀ (row i of Zᵀ holds column i of Z,
-  ;; $s values, $s a multiple of 8). Sweep q is given by hdr[q] = (first, m) (two int32) and its
-  ;; m - first rotations (cos, sin) (two float64 each, i = m-1 down to first) follow the previous
-  ;; sweep's in $rots. For each component (a row of Z) in turn, eight at a time, every sweep:
+  ;; Plane rotations of the implicit QL sweeps applied to the columns of Z, held in strips of
+  ;; eight components (rows of Z): strip t, at $zt + t $stripb, holds components 8t .. 8t+7 of
+  ;; column j at byte 64 j, so that a strip is contiguous. Sweep q is given by hdr[q] = (first, m)
+  ;; (two int32) and its m - first rotations (cos, sin) (two float64 each, i = m-1 down to first)
+  ;; follow the previous sweep's in $rots. For each strip [$t0, $t1) in turn, every sweep:
   ;; carry = Z[m]; for i = m-1 down to first: Z[i+1] = sin Z[i] + cos carry,
-  ;; carry = cos Z[i] - sin carry; Z[first] = carry. Components [$t0, $t1) (multiples of 8) only.
-  (func (export "rot") (param $zt i32) (param $s i32) (param $hdr i32) (param $ns i32)
+  ;; carry = cos Z[i] - sin carry; Z[first] = carry.
+  (func (export "rot") (param $zt i32) (param $stripb i32) (param $hdr i32) (param $ns i32)
     (param $rots i32) (param $t0 i32) (param $t1 i32)
-    (local $rowb i32) (local $t i32) (local $tend i32) (local $h i32) (local $hend i32)
+    (local $t i32) (local $tend i32) (local $h i32) (local $hend i32)
     (local $r i32) (local $p i32) (local $pend i32)
     (local $c v128) (local $sn v128)
     (local $c0 v128) (local $c1 v128) (local $c2 v128) (local $c3 v128)
     (local $z0 v128) (local $z1 v128) (local $z2 v128) (local $z3 v128)
-    (local.set $rowb (i32.shl (local.get $s) (i32.const 3)))
-    (local.set $t (i32.add (local.get $zt) (i32.shl (local.get $t0) (i32.const 3))))
-    (local.set $tend (i32.add (local.get $zt) (i32.shl (local.get $t1) (i32.const 3))))
+    (local.set $t (i32.add (local.get $zt) (i32.mul (local.get $t0) (local.get $stripb))))
+    (local.set $tend (i32.add (local.get $zt) (i32.mul (local.get $t1) (local.get $stripb))))
     (local.set $hend (i32.add (local.get $hdr) (i32.shl (local.get $ns) (i32.const 3))))
     (block $strips_done
       (loop $strips
@@ -37,9 +37,9 @@
             (br_if $sweeps_done (i32.ge_u (local.get $h) (local.get $hend)))
             ;; p = row m, pend = row first
             (local.set $p (i32.add (local.get $t)
-              (i32.mul (i32.load offset=4 (local.get $h)) (local.get $rowb))))
+              (i32.shl (i32.load offset=4 (local.get $h)) (i32.const 6))))
             (local.set $pend (i32.add (local.get $t)
-              (i32.mul (i32.load (local.get $h)) (local.get $rowb))))
+              (i32.shl (i32.load (local.get $h)) (i32.const 6))))
             (local.set $c0 (v128.load (local.get $p)))
             (local.set $c1 (v128.load offset=16 (local.get $p)))
             (local.set $c2 (v128.load offset=32 (local.get $p)))
@@ -47,7 +47,7 @@
             (block $rot_done
               (loop $rot
                 (br_if $rot_done (i32.le_u (local.get $p) (local.get $pend)))
-                (local.set $p (i32.sub (local.get $p) (local.get $rowb)))
+                (local.set $p (i32.sub (local.get $p) (i32.const 64)))
                 (local.set $c (f64x2.splat (f64.load (local.get $r))))
                 (local.set $sn (f64x2.splat (f64.load offset=8 (local.get $r))))
                 (local.set $r (i32.add (local.get $r) (i32.const 16)))
@@ -55,16 +55,16 @@
                 (local.set $z1 (v128.load offset=16 (local.get $p)))
                 (local.set $z2 (v128.load offset=32 (local.get $p)))
                 (local.set $z3 (v128.load offset=48 (local.get $p)))
-                (v128.store (i32.add (local.get $p) (local.get $rowb))
+                (v128.store offset=64 (local.get $p)
                   (f64x2.add (f64x2.mul (local.get $sn) (local.get $z0))
                     (f64x2.mul (local.get $c) (local.get $c0))))
-                (v128.store offset=16 (i32.add (local.get $p) (local.get $rowb))
+                (v128.store offset=80 (local.get $p)
                   (f64x2.add (f64x2.mul (local.get $sn) (local.get $z1))
                     (f64x2.mul (local.get $c) (local.get $c1))))
-                (v128.store offset=32 (i32.add (local.get $p) (local.get $rowb))
+                (v128.store offset=96 (local.get $p)
                   (f64x2.add (f64x2.mul (local.get $sn) (local.get $z2))
                     (f64x2.mul (local.get $c) (local.get $c2))))
-                (v128.store offset=48 (i32.add (local.get $p) (local.get $rowb))
+                (v128.store offset=112 (local.get $p)
                   (f64x2.add (f64x2.mul (local.get $sn) (local.get $z3))
                     (f64x2.mul (local.get $c) (local.get $c3))))
                 (local.set $c0 (f64x2.sub (f64x2.mul (local.get $c) (local.get $z0))
@@ -82,7 +82,7 @@
             (v128.store offset=48 (local.get $p) (local.get $c3))
             (local.set $h (i32.add (local.get $h) (i32.const 8)))
             (br $sweeps)))
-        (local.set $t (i32.add (local.get $t) (i32.const 64)))
+        (local.set $t (i32.add (local.get $t) (local.get $stripb)))
         (br $strips))))
 
   ;; Number of bytes of the pairs covering [$k1, $n): 16 * ceil(($n - $k1) / 2).

@@ -479,18 +479,20 @@ function symEigSimd(
   for (let j = 0; j < n; j += FORMQ_STRIP) {
     k.formq(qOff * 8, s, aOff * 8, betaOff * 8, n, j, Math.min(n, j + FORMQ_STRIP), scratch);
   }
-  // Zᵀ = Qᵀ into A's place, its padding components zero.
-  const zt = w;
-  for (let j = 0; j < n; j++) {
-    const row = j * s;
-    for (let i = 0; i < n; i++) zt[row + i] = q[i * s + j]!;
-    zt.fill(0, row + n, row + s);
+  // Z = Q into A's place in strips of eight components (rows of Z): strip t holds components
+  // 8t .. 8t+7 of column j at 8 (t n + j) .. + 7, a contiguous block per strip; padding zero.
+  const zs = w;
+  const strips = (n + 7) >> 3;
+  zs.fill(0, 0, strips * n * 8);
+  for (let i = 0; i < n; i++) {
+    const row = i * s, base = (i >> 3) * n * 8 + (i & 7);
+    for (let j = 0; j < n; j++) zs[base + j * 8] = q[row + j]!;
   }
   let count = 0, sweeps = 0;
   const flush = () => {
-    // in a few calls over the components (see gemmSimd)
-    for (let t = 0; sweeps > 0 && t < s; t += 64) {
-      k.rot(aOff * 8, s, hdrByte, sweeps, rotsOff * 8, t, Math.min(s, t + 64));
+    // in a few calls over the strips (see gemmSimd)
+    for (let t = 0; sweeps > 0 && t < strips; t += 8) {
+      k.rot(aOff * 8, n * 64, hdrByte, sweeps, rotsOff * 8, t, Math.min(strips, t + 8));
     }
     count = 0;
     sweeps = 0;
@@ -510,9 +512,9 @@ function symEigSimd(
   tridiagonalQL(d, e, n, cs, sn, rotate);
   flush();
   const z = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const row = j * s;
-    for (let i = 0; i < n; i++) z[i * n + j] = zt[row + i]!;
+  for (let i = 0; i < n; i++) {
+    const row = i * n, base = (i >> 3) * n * 8 + (i & 7);
+    for (let j = 0; j < n; j++) z[row + j] = zs[base + j * 8]!;
   }
   return sortAscending(d, z, n);
 }
