@@ -352,10 +352,16 @@ function applyRotations(
   }
 }
 
-/** Sort eigenvalues ascending (stable) and permute the eigenvector columns alike. */
-function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymEig {
+/** Indices of the eigenvalues in ascending order (stable). */
+function ascendingOrder(d: Float64Array, n: number): number[] {
   const order = Array.from({ length: n }, (_, i) => i);
   order.sort((i, j) => d[i]! - d[j]! || i - j);
+  return order;
+}
+
+/** Sort eigenvalues ascending (stable) and permute the eigenvector columns alike. */
+function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymEig {
+  const order = ascendingOrder(d, n);
   const values = Float64Array.from(order, (i) => d[i]!);
   if (z === null) return { values, vectors: null };
   let sorted = true;
@@ -484,9 +490,12 @@ function symEigSimd(
   const zs = w;
   const strips = (n + 7) >> 3;
   zs.fill(0, 0, strips * n * 8);
-  for (let i = 0; i < n; i++) {
-    const row = i * s, base = (i >> 3) * n * 8 + (i & 7);
-    for (let j = 0; j < n; j++) zs[base + j * 8] = q[row + j]!;
+  for (let t = 0; t < strips; t++) {
+    const lanes = Math.min(8, n - 8 * t), base = t * n * 8;
+    for (let l = 0; l < lanes; l++) {
+      const row = (8 * t + l) * s;
+      for (let j = 0; j < n; j++) zs[base + j * 8 + l] = q[row + j]!;
+    }
   }
   let count = 0, sweeps = 0;
   const flush = () => {
@@ -511,10 +520,18 @@ function symEigSimd(
   };
   tridiagonalQL(d, e, n, cs, sn, rotate);
   flush();
-  const z = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const row = i * n, base = (i >> 3) * n * 8 + (i & 7);
-    for (let j = 0; j < n; j++) z[row + j] = zs[base + j * 8]!;
+  // Back to row-major, the columns put in ascending order of their eigenvalues (as sortAscending).
+  const order = ascendingOrder(d, n);
+  const values = Float64Array.from(order, (i) => d[i]!);
+  const place = new Int32Array(n);
+  for (let j = 0; j < n; j++) place[order[j]!] = j;
+  const vectors = new Float64Array(n * n);
+  for (let t = 0; t < strips; t++) {
+    const lanes = Math.min(8, n - 8 * t), base = t * n * 8;
+    for (let l = 0; l < lanes; l++) {
+      const row = (8 * t + l) * n;
+      for (let j = 0; j < n; j++) vectors[row + place[j]!] = zs[base + j * 8 + l]!;
+    }
   }
-  return sortAscending(d, z, n);
+  return { values, vectors };
 }
