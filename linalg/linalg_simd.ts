@@ -68,14 +68,15 @@ export interface LinalgKernels {
     u: number,
   ) => void;
   /**
-   * `out += a b` on the column strips [ja, jb) (order and stride np, all multiples of 8); lower:
-   * the strips' rows from the diagonal down only.
+   * `out += a b` on the column strips [ja, jb) (order np, row stride ld, all multiples of 8);
+   * lower: the strips' rows from the diagonal down only.
    */
   readonly gemm: (
     a: number,
     b: number,
     out: number,
     np: number,
+    ld: number,
     lower: number,
     ja: number,
     jb: number,
@@ -153,6 +154,17 @@ export function linalgKernels(bytes: number): LinalgKernels | null {
 }
 
 /**
+ * A row stride (float64 values) of at least `m`, a multiple of 8 whose number of 64-byte lines is
+ * odd: rows then fall on different cache sets (a power-of-two stride such as 1024 values would
+ * map a column of the matrix to a single set).
+ *
+ * @param m the row length, a multiple of 8.
+ */
+export function rowStride(m: number): number {
+  return (m & 8) !== 0 ? m : m + 8;
+}
+
+/**
  * `a b` for row-major (n x n) matrices with the WebAssembly kernel, each entry summed over k
  * ascending as the JavaScript product; with `lower`, only the entries on and below the diagonal
  * are meaningful. Null when the kernels are unavailable.
@@ -169,22 +181,23 @@ export function gemmSimd(
   lower: boolean,
 ): Float64Array | null {
   const np = (n + 7) & ~7;
-  const size = np * np;
+  const ld = rowStride(np);
+  const size = np * ld;
   const k = linalgKernels(3 * size * 8);
   if (k === null) return null;
   const mem = new Float64Array(k.memory.buffer, 0, 3 * size);
   mem.fill(0);
   for (let i = 0; i < n; i++) {
-    mem.set(a.subarray(i * n, i * n + n), i * np);
-    mem.set(b.subarray(i * n, i * n + n), size + i * np);
+    mem.set(a.subarray(i * n, i * n + n), i * ld);
+    mem.set(b.subarray(i * n, i * n + n), size + i * ld);
   }
   // Several calls over column blocks: an engine that first runs a baseline compilation of the
   // module can switch to its optimised code between them.
   const block = Math.max(8, ((np >> 4) + 7) & ~7);
   for (let j = 0; j < np; j += block) {
-    k.gemm(0, size * 8, 2 * size * 8, np, lower ? 1 : 0, j, Math.min(np, j + block));
+    k.gemm(0, size * 8, 2 * size * 8, np, ld, lower ? 1 : 0, j, Math.min(np, j + block));
   }
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * np, 2 * size + i * np + n), i * n);
+  for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * ld, 2 * size + i * ld + n), i * n);
   return out;
 }

@@ -407,12 +407,13 @@
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br $refl))))
 
-  ;; out += a b for square matrices of stride and order $np (a multiple of 8), every entry
+  ;; out += a b for square matrices of order $np and row stride $ld (multiples of 8), every entry
   ;; accumulated over k ascending: blocks of 256 k, strips of 8 columns, two rows at a time with
   ;; their 16 sums in registers. With $lower, only the strips that meet the lower triangle
   ;; (entries above the diagonal of those strips are computed too). Columns [$ja, $jb) only
   ;; (multiples of 8).
   (func (export "gemm") (param $a i32) (param $b i32) (param $out i32) (param $np i32)
+    (param $ld i32)
     (param $lower i32) (param $ja i32) (param $jbend i32)
     (local $rowb i32) (local $k0 i32) (local $kend i32) (local $j0 i32) (local $i0 i32)
     (local $k i32) (local $pa i32) (local $pb i32) (local $po i32)
@@ -420,7 +421,7 @@
     (local $b3 v128)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
-    (local.set $rowb (i32.shl (local.get $np) (i32.const 3)))
+    (local.set $rowb (i32.shl (local.get $ld) (i32.const 3)))
     (local.set $k0 (i32.const 0))
     (block $kb_done
       (loop $kb
@@ -438,7 +439,7 @@
               (loop $ib
                 (br_if $ib_done (i32.ge_s (local.get $i0) (local.get $np)))
                 (local.set $po (i32.add (local.get $out) (i32.shl
-                  (i32.add (i32.mul (local.get $i0) (local.get $np)) (local.get $j0))
+                  (i32.add (i32.mul (local.get $i0) (local.get $ld)) (local.get $j0))
                   (i32.const 3))))
                 (local.set $r0 (v128.load (local.get $po)))
                 (local.set $r1 (v128.load offset=16 (local.get $po)))
@@ -449,10 +450,10 @@
                 (local.set $q2 (v128.load offset=32 (i32.add (local.get $po) (local.get $rowb))))
                 (local.set $q3 (v128.load offset=48 (i32.add (local.get $po) (local.get $rowb))))
                 (local.set $pa (i32.add (local.get $a) (i32.shl
-                  (i32.add (i32.mul (local.get $i0) (local.get $np)) (local.get $k0))
+                  (i32.add (i32.mul (local.get $i0) (local.get $ld)) (local.get $k0))
                   (i32.const 3))))
                 (local.set $pb (i32.add (local.get $b) (i32.shl
-                  (i32.add (i32.mul (local.get $k0) (local.get $np)) (local.get $j0))
+                  (i32.add (i32.mul (local.get $k0) (local.get $ld)) (local.get $j0))
                   (i32.const 3))))
                 (local.set $k (local.get $k0))
                 (block $k_done

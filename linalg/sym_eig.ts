@@ -24,7 +24,7 @@ export interface SymEigOptions {
   vectors?: boolean;
 }
 
-import { type LinalgKernels, linalgKernels } from "./linalg_simd.ts";
+import { type LinalgKernels, linalgKernels, rowStride } from "./linalg_simd.ts";
 
 const EPS = 2 ** -52;
 
@@ -65,7 +65,7 @@ export function symEig(a: Float64Array, n: number, options: SymEigOptions = {}):
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   if (n === 0) return { values: d, vectors: wantVectors ? new Float64Array(0) : null };
-  const stride = (n + 8) & ~7; // >= n + 1, a multiple of 8
+  const stride = rowStride((n + 8) & ~7); // >= n + 1, a multiple of 8
   const kernels = n >= 2
     ? linalgKernels(simdBytes(stride, wantVectors ? rotationCapacity(n) : 0))
     : null;
