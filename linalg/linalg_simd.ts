@@ -68,8 +68,8 @@ export interface LinalgKernels {
     u: number,
   ) => void;
   /**
-   * `out += a b` on the column strips [ja, jb) (order np, row stride ld, all multiples of 8);
-   * lower: the strips' rows from the diagonal down only.
+   * Rows [ia, ib) (even) of `out += a b` (order np, row stride ld, multiples of 8); lower: the
+   * column strips of 8 that meet the lower triangle only.
    */
   readonly gemm: (
     a: number,
@@ -78,8 +78,8 @@ export interface LinalgKernels {
     np: number,
     ld: number,
     lower: number,
-    ja: number,
-    jb: number,
+    ia: number,
+    ib: number,
   ) => void;
 }
 
@@ -191,11 +191,10 @@ export function gemmSimd(
     mem.set(a.subarray(i * n, i * n + n), i * ld);
     mem.set(b.subarray(i * n, i * n + n), size + i * ld);
   }
-  // Several calls over column blocks: an engine that first runs a baseline compilation of the
-  // module can switch to its optimised code between them.
-  const block = Math.max(8, ((np >> 4) + 7) & ~7);
-  for (let j = 0; j < np; j += block) {
-    k.gemm(0, size * 8, 2 * size * 8, np, ld, lower ? 1 : 0, j, Math.min(np, j + block));
+  // Blocks of 64 rows, which stay in cache through the block's pass over b; several calls also
+  // let an engine that first runs a baseline compilation switch to its optimised code.
+  for (let i = 0; i < np; i += 64) {
+    k.gemm(0, size * 8, 2 * size * 8, np, ld, lower ? 1 : 0, i, Math.min(np, i + 64));
   }
   const out = new Float64Array(n * n);
   for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * ld, 2 * size + i * ld + n), i * n);

@@ -407,21 +407,22 @@
         (local.set $k (i32.sub (local.get $k) (i32.const 1)))
         (br $refl))))
 
-  ;; out += a b for square matrices of order $np and row stride $ld (multiples of 8), every entry
-  ;; accumulated over k ascending: blocks of 256 k, strips of 8 columns, two rows at a time with
-  ;; their 16 sums in registers. With $lower, only the strips that meet the lower triangle
-  ;; (entries above the diagonal of those strips are computed too). Columns [$ja, $jb) only
-  ;; (multiples of 8).
+  ;; Rows [$ia, $iend) (even) of out += a b, for square matrices of order $np and row stride $ld
+  ;; (multiples of 8), every entry accumulated over k ascending: blocks of 256 k, strips of 8
+  ;; columns, two rows at a time with their 16 sums in registers, two k per iteration (block
+  ;; lengths are even). With $lower, only the strips that meet the lower triangle (entries above
+  ;; the diagonal of those strips are computed too).
   (func (export "gemm") (param $a i32) (param $b i32) (param $out i32) (param $np i32)
-    (param $ld i32)
-    (param $lower i32) (param $ja i32) (param $jbend i32)
+    (param $ld i32) (param $lower i32) (param $ia i32) (param $iend i32)
+    (local $jbend i32)
     (local $rowb i32) (local $k0 i32) (local $kend i32) (local $j0 i32) (local $i0 i32)
-    (local $k i32) (local $pa i32) (local $pb i32) (local $po i32)
+    (local $k i32) (local $pa i32) (local $pb i32) (local $pb2 i32) (local $po i32)
     (local $a0 v128) (local $a1 v128) (local $b0 v128) (local $b1 v128) (local $b2 v128)
     (local $b3 v128)
     (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
     (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128)
     (local.set $rowb (i32.shl (local.get $ld) (i32.const 3)))
+    (local.set $jbend (select (local.get $iend) (local.get $np) (local.get $lower)))
     (local.set $k0 (i32.const 0))
     (block $kb_done
       (loop $kb
@@ -429,15 +430,15 @@
         (local.set $kend (i32.add (local.get $k0) (i32.const 256)))
         (if (i32.gt_s (local.get $kend) (local.get $np))
           (then (local.set $kend (local.get $np))))
-        (local.set $j0 (local.get $ja))
+        (local.set $j0 (i32.const 0))
         (block $jb_done
           (loop $jb
             (br_if $jb_done (i32.ge_s (local.get $j0) (local.get $jbend)))
-            (local.set $i0 (if (result i32) (local.get $lower)
-              (then (local.get $j0)) (else (i32.const 0))))
+            (local.set $i0 (select (local.get $j0) (local.get $ia)
+              (i32.and (local.get $lower) (i32.gt_s (local.get $j0) (local.get $ia)))))
             (block $ib_done
               (loop $ib
-                (br_if $ib_done (i32.ge_s (local.get $i0) (local.get $np)))
+                (br_if $ib_done (i32.ge_s (local.get $i0) (local.get $iend)))
                 (local.set $po (i32.add (local.get $out) (i32.shl
                   (i32.add (i32.mul (local.get $i0) (local.get $ld)) (local.get $j0))
                   (i32.const 3))))
@@ -482,9 +483,33 @@
                       (f64x2.mul (local.get $a1) (local.get $b2))))
                     (local.set $q3 (f64x2.add (local.get $q3)
                       (f64x2.mul (local.get $a1) (local.get $b3))))
-                    (local.set $pa (i32.add (local.get $pa) (i32.const 8)))
-                    (local.set $pb (i32.add (local.get $pb) (local.get $rowb)))
-                    (local.set $k (i32.add (local.get $k) (i32.const 1)))
+                    (local.set $pb2 (i32.add (local.get $pb) (local.get $rowb)))
+                    (local.set $a0 (f64x2.splat (f64.load offset=8 (local.get $pa))))
+                    (local.set $a1 (f64x2.splat
+                      (f64.load offset=8 (i32.add (local.get $pa) (local.get $rowb)))))
+                    (local.set $b0 (v128.load (local.get $pb2)))
+                    (local.set $b1 (v128.load offset=16 (local.get $pb2)))
+                    (local.set $b2 (v128.load offset=32 (local.get $pb2)))
+                    (local.set $b3 (v128.load offset=48 (local.get $pb2)))
+                    (local.set $r0 (f64x2.add (local.get $r0)
+                      (f64x2.mul (local.get $a0) (local.get $b0))))
+                    (local.set $r1 (f64x2.add (local.get $r1)
+                      (f64x2.mul (local.get $a0) (local.get $b1))))
+                    (local.set $r2 (f64x2.add (local.get $r2)
+                      (f64x2.mul (local.get $a0) (local.get $b2))))
+                    (local.set $r3 (f64x2.add (local.get $r3)
+                      (f64x2.mul (local.get $a0) (local.get $b3))))
+                    (local.set $q0 (f64x2.add (local.get $q0)
+                      (f64x2.mul (local.get $a1) (local.get $b0))))
+                    (local.set $q1 (f64x2.add (local.get $q1)
+                      (f64x2.mul (local.get $a1) (local.get $b1))))
+                    (local.set $q2 (f64x2.add (local.get $q2)
+                      (f64x2.mul (local.get $a1) (local.get $b2))))
+                    (local.set $q3 (f64x2.add (local.get $q3)
+                      (f64x2.mul (local.get $a1) (local.get $b3))))
+                    (local.set $pa (i32.add (local.get $pa) (i32.const 16)))
+                    (local.set $pb (i32.add (local.get $pb2) (local.get $rowb)))
+                    (local.set $k (i32.add (local.get $k) (i32.const 2)))
                     (br $kl)))
                 (v128.store (local.get $po) (local.get $r0))
                 (v128.store offset=16 (local.get $po) (local.get $r1))
