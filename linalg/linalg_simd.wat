@@ -48,8 +48,8 @@
               (loop $rot
                 (br_if $rot_done (i32.le_u (local.get $p) (local.get $pend)))
                 (local.set $p (i32.sub (local.get $p) (i32.const 64)))
-                (local.set $c (f64x2.splat (f64.load (local.get $r))))
-                (local.set $sn (f64x2.splat (f64.load offset=8 (local.get $r))))
+                (local.set $c (v128.load64_splat (local.get $r)))
+                (local.set $sn (v128.load64_splat offset=8 (local.get $r)))
                 (local.set $r (i32.add (local.get $r) (i32.const 16)))
                 (local.set $z0 (v128.load (local.get $p)))
                 (local.set $z1 (v128.load offset=16 (local.get $p)))
@@ -460,9 +460,8 @@
                 (block $k_done
                   (loop $kl
                     (br_if $k_done (i32.ge_s (local.get $k) (local.get $kend)))
-                    (local.set $a0 (f64x2.splat (f64.load (local.get $pa))))
-                    (local.set $a1 (f64x2.splat
-                      (f64.load (i32.add (local.get $pa) (local.get $rowb)))))
+                    (local.set $a0 (v128.load64_splat (local.get $pa)))
+                    (local.set $a1 (v128.load64_splat (i32.add (local.get $pa) (local.get $rowb))))
                     (local.set $b0 (v128.load (local.get $pb)))
                     (local.set $b1 (v128.load offset=16 (local.get $pb)))
                     (local.set $b2 (v128.load offset=32 (local.get $pb)))
@@ -484,9 +483,9 @@
                     (local.set $q3 (f64x2.add (local.get $q3)
                       (f64x2.mul (local.get $a1) (local.get $b3))))
                     (local.set $pb2 (i32.add (local.get $pb) (local.get $rowb)))
-                    (local.set $a0 (f64x2.splat (f64.load offset=8 (local.get $pa))))
-                    (local.set $a1 (f64x2.splat
-                      (f64.load offset=8 (i32.add (local.get $pa) (local.get $rowb)))))
+                    (local.set $a0 (v128.load64_splat offset=8 (local.get $pa)))
+                    (local.set $a1
+                      (v128.load64_splat offset=8 (i32.add (local.get $pa) (local.get $rowb))))
                     (local.set $b0 (v128.load (local.get $pb2)))
                     (local.set $b1 (v128.load offset=16 (local.get $pb2)))
                     (local.set $b2 (v128.load offset=32 (local.get $pb2)))
