@@ -89,13 +89,24 @@ const MAX_BYTES = 2 ** 31;
 
 let enabled = true;
 let compiled: WebAssembly.Module | null | undefined;
-let kernels: LinalgKernels | null | undefined;
+let kernels: LinalgKernels | undefined;
+/** Largest memory kept between calls, per thread (64 MiB: symEig up to n ~ 2000). */
+const KEEP_BYTES = 64 * 2 ** 20;
 
 /**
  * Turn the WebAssembly kernels on or off for this thread (tests force the JavaScript reference
  * with `false`); gives the previous setting.
  *
  * @param on whether the kernels may run.
+ * @returns the setting before the call.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linalgKernels, setLinalgSimd } from "./linalg_simd.ts";
+ * const before = setLinalgSimd(false);
+ * assert.equal(linalgKernels(1024), null);
+ * setLinalgSimd(before);
+ * ```
  */
 export function setLinalgSimd(on: boolean): boolean {
   const before = enabled;
@@ -120,36 +131,48 @@ function linalgModule(): WebAssembly.Module | null {
   return compiled;
 }
 
+/** A new instance of the kernels with its own memory of `bytes` bytes. */
+function instantiate(module: WebAssembly.Module, bytes: number): LinalgKernels {
+  const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
+  const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  return {
+    memory,
+    rot: e.rot as LinalgKernels["rot"],
+    gemv_t: e.gemv_t as LinalgKernels["gemv_t"],
+    syr2: e.syr2 as LinalgKernels["syr2"],
+    formq: e.formq as LinalgKernels["formq"],
+    gemm: e.gemm as LinalgKernels["gemm"],
+  };
+}
+
 /**
  * The kernels with a memory of at least `bytes` bytes, or null (kernels turned off, no
- * WebAssembly SIMD, or the memory cannot grow that far).
+ * WebAssembly SIMD, or no memory that large). Up to {@link KEEP_BYTES}, one instance per thread
+ * is kept and grown; a larger request gets an instance of its own, freed with it (a memory
+ * cannot shrink). Callers finish with the kernels before asking again.
  *
  * @param bytes the memory the caller will address, from 0.
+ * @returns the kernels, or null to run the JavaScript code.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linalgKernels } from "./linalg_simd.ts";
+ * const k = linalgKernels(1 << 20);
+ * if (k !== null) assert.ok(k.memory.buffer.byteLength >= 1 << 20);
+ * ```
  */
 export function linalgKernels(bytes: number): LinalgKernels | null {
   if (!enabled || !(bytes <= MAX_BYTES)) return null;
   const module = linalgModule();
   if (module === null) return null;
   try {
-    if (kernels === undefined) {
-      const memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil(bytes / PAGE)) });
-      const e = new WebAssembly.Instance(module, { env: { memory } }).exports;
-      kernels = {
-        memory,
-        rot: e.rot as LinalgKernels["rot"],
-        gemv_t: e.gemv_t as LinalgKernels["gemv_t"],
-        syr2: e.syr2 as LinalgKernels["syr2"],
-        formq: e.formq as LinalgKernels["formq"],
-        gemm: e.gemm as LinalgKernels["gemm"],
-      };
-    }
-    if (kernels === null) return null;
+    if (bytes > KEEP_BYTES) return instantiate(module, bytes);
+    if (kernels === undefined) kernels = instantiate(module, bytes);
     const have = kernels.memory.buffer.byteLength;
     if (have < bytes) kernels.memory.grow(Math.ceil((bytes - have) / PAGE));
     return kernels;
   } catch {
-    if (kernels === undefined) kernels = null;
-    return null;
+    return null; // no memory that large: the JavaScript code runs
   }
 }
 
@@ -159,6 +182,14 @@ export function linalgKernels(bytes: number): LinalgKernels | null {
  * map a column of the matrix to a single set).
  *
  * @param m the row length, a multiple of 8.
+ * @returns the stride, m or m + 8.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rowStride } from "./linalg_simd.ts";
+ * assert.equal(rowStride(1024), 1032);
+ * assert.equal(rowStride(1032), 1032);
+ * ```
  */
 export function rowStride(m: number): number {
   return (m & 8) !== 0 ? m : m + 8;
@@ -173,6 +204,14 @@ export function rowStride(m: number): number {
  * @param b right factor, n * n values.
  * @param n order.
  * @param lower compute the lower triangle only (about half the work).
+ * @returns the product (row-major, n * n), or null.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { gemmSimd } from "./linalg_simd.ts";
+ * const p = gemmSimd(Float64Array.from([1, 2, 3, 4]), Float64Array.from([5, 6, 7, 8]), 2, false);
+ * if (p !== null) assert.deepEqual(Array.from(p), [19, 22, 43, 50]);
+ * ```
  */
 export function gemmSimd(
   a: Float64Array,
@@ -197,6 +236,8 @@ export function gemmSimd(
     k.gemm(0, size * 8, 2 * size * 8, np, ld, lower ? 1 : 0, i, Math.min(np, i + 64));
   }
   const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) out.set(mem.subarray(2 * size + i * ld, 2 * size + i * ld + n), i * n);
+  for (let i = 0; i < n; i++) {
+    out.set(mem.subarray(2 * size + i * ld, 2 * size + i * ld + n), i * n);
+  }
   return out;
 }

@@ -3,8 +3,14 @@
  * then implicit QL iterations with Wilkinson shifts, the eigenvectors accumulated. Plain
  * row-major `Float64Array`s, no dependencies (runs in any JS runtime).
  *
+ * Where WebAssembly SIMD is available, the O(n³) loops run in the kernels of
+ * `linalg/linalg_simd.wat` (`symEigSimd`), which give the same numbers bit for bit: every
+ * entry gets the same multiplications and additions in the same order as in the JavaScript code
+ * below, which remains the reference and the fallback.
+ *
  * @module
  */
+import { type LinalgKernels, linalgKernels, rowStride } from "./linalg_simd.ts";
 
 /** Result of {@link symEig}. */
 export interface SymEig {
@@ -23,8 +29,6 @@ export interface SymEigOptions {
   /** Compute the eigenvectors too (default true); eigenvalues only are O(n²) after the reduction. */
   vectors?: boolean;
 }
-
-import { type LinalgKernels, linalgKernels, rowStride } from "./linalg_simd.ts";
 
 const EPS = 2 ** -52;
 
@@ -378,14 +382,15 @@ function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymE
 /** Columns of Q per pass of the WebAssembly formation of Q (n * 64 values stay in cache). */
 const FORMQ_STRIP = 64;
 
-/** Rotations held before they are applied in one pass over Zᵀ (at least one sweep's worth). */
+/** Rotations held before they are applied in one pass over Z (at least one sweep's worth). */
 function rotationCapacity(n: number): number {
   return Math.max(1 << 15, n);
 }
 
 /**
  * Bytes of the kernels' memory for order n with row stride `stride`: A (then the reflectors,
- * then Zᵀ), Q when `rotations` > 0, four vectors, and the rotation buffer with its sweep table.
+ * then Z in strips), Q when `rotations` > 0, four vectors, and the rotation buffer with its sweep
+ * table.
  */
 function simdBytes(stride: number, rotations: number): number {
   const square = stride * stride * 8;
@@ -393,12 +398,16 @@ function simdBytes(stride: number, rotations: number): number {
 }
 
 /**
- * {@link symEig} with the WebAssembly kernels, the same numbers as the JavaScript path: the
- * reduction works on the full symmetric matrix (row k doubles as column k, and p = A22 v is summed
- * column by column in the order the lower-triangle code sums it), Q is formed row-major with the
- * same two passes per reflector, and the QL rotations are batched and applied to Zᵀ, eight
- * components at a time through every batched sweep (each component sees the same rotations in the
- * same order as a row of Z in {@link applyRotations}).
+ * {@link symEig} with the WebAssembly kernels, the same numbers as the JavaScript path:
+ * - the reduction works on the full symmetric matrix (row k doubles as column k, the upper
+ *   triangle's updates are the lower one's with the two products added the other way round, and
+ *   p = A22 v summed row by row over A in ascending order is exactly the sum the lower-triangle
+ *   code forms for each entry); step k's update shares its pass over A with step k+1's p;
+ * - Q is formed by column strips (columns do not interact), each strip through every reflector
+ *   with the same two passes as {@link formQ};
+ * - the QL rotations (they do not depend on Z) are batched and applied to Z held in strips of
+ *   eight components, each strip through every batched sweep: each component sees the same
+ *   rotations in the same order as a row of Z in {@link applyRotations}.
  */
 function symEigSimd(
   a: Float64Array,

@@ -122,13 +122,31 @@ function cases(): { name: string; n: number; a: Float64Array }[] {
   diag[1 * 6 + 0] = diag[0 * 6 + 1] = 0.5;
   out.push({ name: "diagonal", n: 6, a: diag });
   out.push({ name: "zero", n: 10, a: new Float64Array(100) });
+  // two blocks: reflections skipped at the junction, then needed again
+  const blocks = new Float64Array(13 * 13);
+  const b5 = randomSymmetric(5, 21), b8 = randomSymmetric(8, 22);
+  for (let i = 0; i < 5; i++) for (let j = 0; j < 5; j++) blocks[i * 13 + j] = b5[i * 5 + j]!;
+  for (let i = 0; i < 8; i++) {
+    for (let j = 0; j < 8; j++) blocks[(i + 5) * 13 + j + 5] = b8[i * 8 + j]!;
+  }
+  out.push({ name: "block diagonal", n: 13, a: blocks });
+  // already tridiagonal: no reflection at all, only the QL iterations
+  const tri = new Float64Array(24 * 24);
+  const next = rng(23);
+  for (let i = 0; i < 24; i++) {
+    tri[i * 24 + i] = next();
+    if (i > 0) tri[i * 24 + i - 1] = tri[(i - 1) * 24 + i] = next();
+  }
+  out.push({ name: "tridiagonal", n: 24, a: tri });
+  // a power-of-two order (row strides padded) and an order one below a multiple of 8
+  out.push({ name: "random n=256", n: 256, a: randomSymmetric(256, 256) });
+  out.push({ name: "random n=63", n: 63, a: randomSymmetric(63, 63) });
   return out;
 }
 
 Deno.test("symEig: the WebAssembly path gives the JavaScript path's numbers bit for bit", () => {
-  if (!simd) {
-    console.warn("no WebAssembly SIMD in this runtime: only the JavaScript path is checked");
-  }
+  // Deno's V8 has WebAssembly SIMD: without it this comparison would be vacuous.
+  assert.ok(simd, "the WebAssembly kernels are available");
   for (const { name, n, a } of cases()) {
     const ref = js(() => symEig(a, n));
     const got = symEig(a, n);
@@ -148,6 +166,17 @@ Deno.test("symEig: only the lower triangle is read on both paths", () => {
   const b = Float64Array.from(a);
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) b[i * n + j] = 1e6 * (i - j);
   sameBits(symEig(b, n).vectors!, js(() => symEig(a, n)).vectors!, "upper triangle ignored");
+});
+
+Deno.test("linalgKernels: one kept instance per thread, large requests get their own", () => {
+  const small = linalgKernels(1 << 20);
+  if (small === null) return; // no WebAssembly SIMD: nothing to check
+  assert.equal(linalgKernels(2 << 20), small, "the kept instance, grown");
+  assert.ok(small.memory.buffer.byteLength >= 2 << 20);
+  const big = linalgKernels(80 * 2 ** 20);
+  assert.ok(big !== null && big !== small && big.memory !== small.memory);
+  assert.ok(big.memory.buffer.byteLength >= 80 * 2 ** 20);
+  assert.equal(linalgKernels(2 ** 31 + 1), null, "beyond int32 byte offsets");
 });
 
 Deno.test("dense products: the WebAssembly path gives the JavaScript path's numbers", () => {
