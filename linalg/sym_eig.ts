@@ -379,7 +379,10 @@ function sortAscending(d: Float64Array, z: Float64Array | null, n: number): SymE
   return { values, vectors };
 }
 
-/** Columns of Q per pass of the WebAssembly formation of Q (n * 64 values stay in cache). */
+/**
+ * Columns of Q per strip of the WebAssembly formation of Q (n * 64 values stay in cache; the
+ * kernel's row pitch is 512 bytes, and `i >> 6` below).
+ */
 const FORMQ_STRIP = 64;
 
 /** Rotations held before they are applied in one pass over Z (at least one sweep's worth). */
@@ -393,8 +396,13 @@ function rotationCapacity(n: number): number {
  * table.
  */
 function simdBytes(stride: number, rotations: number): number {
-  const square = stride * stride * 8;
+  const square = qSize(stride) * 8;
   return (rotations > 0 ? 2 : 1) * square + 4 * stride * 8 + rotations * 16 + rotations * 8;
+}
+
+/** Values of each of the two matrix areas: A (n x stride) and Q in strips of 64 columns. */
+function qSize(stride: number): number {
+  return Math.max(stride * stride, stride * (Math.ceil(stride / FORMQ_STRIP) * FORMQ_STRIP));
 }
 
 /**
@@ -416,7 +424,7 @@ function symEigSimd(
   k: LinalgKernels,
   s: number,
 ): SymEig {
-  const square = s * s;
+  const square = qSize(s);
   const capacity = wantVectors ? rotationCapacity(n) : 0;
   const aOff = 0;
   const qOff = wantVectors ? square : 0;
@@ -483,16 +491,19 @@ function symEigSimd(
     tridiagonalQL(d, e, n, cs, sn, null);
     return sortAscending(d, null, n);
   }
-  // Q = H_0 ... H_{n-3}, accumulated backwards (as formQ).
-  const q = mem.subarray(qOff, qOff + square);
+  // Q = H_0 ... H_{n-3}, accumulated backwards (as formQ), in strips of 64 columns: strip c
+  // holds columns 64c .. 64c+63 of row i at 64 (c n + i) .., contiguous (rows 512 bytes apart).
+  const qStrips = Math.ceil(n / FORMQ_STRIP);
+  const q = mem.subarray(qOff, qOff + qStrips * n * FORMQ_STRIP);
   q.fill(0);
-  for (let i = 0; i < n; i++) q[i * s + i] = 1;
-  // Column strips of Q, each through every reflector while it stays in cache.
+  for (let i = 0; i < n; i++) q[((i >> 6) * n + i) * FORMQ_STRIP + (i & 63)] = 1;
+  // Each strip through every reflector while it stays in cache.
   const betaOff = uOff; // the reduction's vectors are no longer needed
   mem.set(beta, betaOff);
   const scratch = (betaOff + s) * 8;
-  for (let j = 0; j < n; j += FORMQ_STRIP) {
-    k.formq(qOff * 8, s, aOff * 8, betaOff * 8, n, j, Math.min(n, j + FORMQ_STRIP), scratch);
+  for (let c = 0; c < qStrips; c++) {
+    const j0 = c * FORMQ_STRIP, qs = (qOff + c * n * FORMQ_STRIP) * 8;
+    k.formq(qs, s, aOff * 8, betaOff * 8, n, j0, Math.min(n, j0 + FORMQ_STRIP), scratch);
   }
   // Z = Q into A's place in strips of eight components (rows of Z): strip t holds components
   // 8t .. 8t+7 of column j at 8 (t n + j) .. + 7, a contiguous block per strip; padding zero.
@@ -502,8 +513,12 @@ function symEigSimd(
   for (let t = 0; t < strips; t++) {
     const lanes = Math.min(8, n - 8 * t), base = t * n * 8;
     for (let l = 0; l < lanes; l++) {
-      const row = (8 * t + l) * s;
-      for (let j = 0; j < n; j++) zs[base + j * 8 + l] = q[row + j]!;
+      const i = 8 * t + l;
+      for (let c = 0; c < qStrips; c++) {
+        const from = (c * n + i) * FORMQ_STRIP, j0 = c * FORMQ_STRIP;
+        const width = Math.min(FORMQ_STRIP, n - j0);
+        for (let jj = 0; jj < width; jj++) zs[base + (j0 + jj) * 8 + l] = q[from + jj]!;
+      }
     }
   }
   let count = 0, sweeps = 0;
