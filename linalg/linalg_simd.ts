@@ -18,10 +18,13 @@ import { LINALG_SIMD_WASM_BASE64 } from "./linalg_simd_wasm.ts";
 export interface LinalgKernels {
   /** The instance's memory (its buffer changes when it grows). */
   readonly memory: WebAssembly.Memory;
-  /** QL rotations applied to components [t0, t1) of Zᵀ: `(zt, stride, hdr, sweeps, rots, t0, t1)`. */
+  /**
+   * The recorded QL sweeps applied to the strips [t0, t1) of Z (eight components of every column
+   * per strip, `stripb` bytes apart): `(zt, stripb, hdr, sweeps, rots, t0, t1)`.
+   */
   readonly rot: (
     zt: number,
-    s: number,
+    stripb: number,
     hdr: number,
     ns: number,
     rots: number,
@@ -54,11 +57,12 @@ export interface LinalgKernels {
     y2: number,
   ) => void;
   /**
-   * Q = H_0 ... H_{n-3} on the columns [j0, j1) of Q (the identity there), reflector k in row k
-   * of `hv` with factor `beta[k]`; `u` is scratch for j1 - j0 values.
+   * Q = H_0 ... H_{n-3} on one strip of 64 columns [j0, j0 + 64) of Q held at `qs`, 512 bytes
+   * per row (the identity there; j1 - j0 columns real), reflector k in row k of `hv` (stride s)
+   * with factor `beta[k]`; `u` is scratch for 64 values.
    */
   readonly formq: (
-    q: number,
+    qs: number,
     s: number,
     hv: number,
     beta: number,

@@ -232,7 +232,7 @@
 
   ;; Q = H_0 H_1 ... H_{n-3} on one strip of 64 columns [$j0, $j0 + 64) of Q, held at $qs with
   ;; row i at $qs + 512 i (the identity there on entry; columns past n zero). Every reflector,
-  ;; k = n-3 down to 0 with beta[k] != 0 (v in row k of $hv, stride $s, from k + 1), is applied
+  ;; k = n-3 down to 0 with beta[k] != 0 (v in row k of $hvm, stride $s, from k + 1), is applied
   ;; to the strip before the next strip is touched (columns are independent):
   ;; u = vᵀ Q[k+1:, strip] summed over rows ascending, eight rows per load and store of u, then
   ;; Q[i][strip] -= (beta v[i]) u. Each column's own entries start at k + 1; an odd first one is
