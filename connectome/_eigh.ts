@@ -9,7 +9,7 @@
  * @module
  */
 import { symEig } from "../linalg/sym_eig.ts";
-import { matMulSymmetric } from "./_dense.ts";
+import { matMulSymmetric, transpose } from "./_dense.ts";
 
 /** Eigenvalues and eigenvectors of a symmetric matrix. */
 export interface SymEig {
@@ -71,15 +71,10 @@ export function formSymmetric(
   for (let k = 0; k < n; k++) fv[k] = f(values[k] as number);
   // scaled = V diag(f) (rows of V contiguous), vt = Vᵀ; out = scaled vt
   const scaled = new Float64Array(n * n);
-  const vt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
-    for (let k = 0; k < n; k++) {
-      const v = vectors[i * n + k]!;
-      scaled[i * n + k] = v * fv[k]!;
-      vt[k * n + i] = v;
-    }
+    for (let k = 0; k < n; k++) scaled[i * n + k] = vectors[i * n + k]! * fv[k]!;
   }
-  return matMulSymmetric(scaled, vt, n);
+  return matMulSymmetric(scaled, transpose(vectors, n), n);
 }
 
 /**
