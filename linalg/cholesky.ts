@@ -5,19 +5,7 @@
  *
  * @module
  */
-
-function checkSquare(a: Float64Array, n: number, what: string): void {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`${what}: n must be a non-negative integer, found ${n}`);
-  }
-  if (!(a instanceof Float64Array) || a.length !== n * n) {
-    throw new TypeError(
-      `${what}: expected a Float64Array of ${n * n} values (n = ${n}), found ${
-        a instanceof Float64Array ? `${a.length} values` : typeof a
-      }`,
-    );
-  }
-}
+import { checkSquare } from "./check_square.ts";
 
 /**
  * Lower-triangular Cholesky factor L of a symmetric positive definite n x n matrix (A = L Lᵀ),
@@ -136,9 +124,17 @@ export function choleskySolve(l: Float64Array, n: number, b: ArrayLike<number>):
  */
 export function choleskyInverse(l: Float64Array, n: number): Float64Array {
   checkSquare(l, n, "choleskyInverse");
-  // U = L⁻ᵀ (upper): row j of U is column j of L⁻¹, the forward substitution L x = e_j,
-  // x_i = (δ_ij - Σ_{j<=k<i} L[i,k] x_k) / L[i,i]: dot products of rows of L with the rows of U
-  // being built, four of them at a time so that each row of L is read once for the four.
+  // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ with U = L⁻ᵀ.
+  return upperTimesTranspose(inverseTransposed(l, n, true), n, null);
+}
+
+/**
+ * U = L⁻ᵀ (upper) for a lower-triangular L: row j of U is column j of L⁻¹, the forward
+ * substitution L x = e_j, x_i = (δ_ij - Σ_{j<=k<i} L[i,k] x_k) / L[i,i] (no division when
+ * `divide` is false: L has a unit diagonal). Dot products of rows of L with the rows of U being
+ * built, four of them at a time so that each row of L is read once for the four.
+ */
+function inverseTransposed(l: Float64Array, n: number, divide: boolean): Float64Array {
   const u = new Float64Array(n * n);
   let j0 = 0;
   for (; j0 + 4 <= n; j0 += 4) {
@@ -153,7 +149,7 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
         s2 += x * u[r2 + k]!;
         s3 += x * u[r3 + k]!;
       }
-      const inv = 1 / l[ri + i]!;
+      const inv = divide ? 1 / l[ri + i]! : 1; // times 1 is exact
       u[r0 + i] = ((i === j0 ? 1 : 0) - s0) * inv;
       if (i >= j0 + 1) u[r1 + i] = ((i === j0 + 1 ? 1 : 0) - s1) * inv;
       if (i >= j0 + 2) u[r2 + i] = ((i === j0 + 2 ? 1 : 0) - s2) * inv;
@@ -166,20 +162,29 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
       const ri = i * n;
       let s = 0;
       for (let k = j; k < i; k++) s += l[ri + k]! * u[rj + k]!;
-      u[rj + i] = ((i === j ? 1 : 0) - s) / l[ri + i]!;
+      const x = (i === j ? 1 : 0) - s;
+      u[rj + i] = divide ? x / l[ri + i]! : x;
     }
   }
-  // A⁻¹ = L⁻ᵀ L⁻¹ = U Uᵀ: (i, j) is the dot product of rows i and j of U from column max(i, j);
-  // lower triangle, four rows j at a time against row i.
+  return u;
+}
+
+/**
+ * U D⁻¹ Uᵀ for an upper-triangular U (D = I when `d` is null), both triangles filled:
+ * (i, j) = Σ_{k >= i} (U[i,k] / D[k]) U[j,k] for j <= i, four rows j at a time against row i.
+ */
+function upperTimesTranspose(u: Float64Array, n: number, d: Float64Array | null): Float64Array {
   const out = new Float64Array(n * n);
+  const t = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;
+    for (let k = i; k < n; k++) t[k] = d === null ? u[ri + k]! : u[ri + k]! / d[k]!;
     let j = 0;
     for (; j + 4 <= i + 1; j += 4) {
       const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
       let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
       for (let k = i; k < n; k++) {
-        const x = u[ri + k]!;
+        const x = t[k]!;
         s0 += x * u[r0 + k]!;
         s1 += x * u[r1 + k]!;
         s2 += x * u[r2 + k]!;
@@ -193,7 +198,7 @@ export function choleskyInverse(l: Float64Array, n: number): Float64Array {
     for (; j <= i; j++) {
       const rj = j * n;
       let s = 0;
-      for (let k = i; k < n; k++) s += u[ri + k]! * u[rj + k]!;
+      for (let k = i; k < n; k++) s += t[k]! * u[rj + k]!;
       out[ri + j] = s;
     }
   }
@@ -298,68 +303,6 @@ export function ldltInverse(f: Ldlt, n: number): Float64Array {
   if (d.length !== n) {
     throw new TypeError(`ldltInverse: d must hold ${n} values, found ${d.length}`);
   }
-  // U = L⁻ᵀ (unit upper): row j of U is column j of L⁻¹, x_i = δ_ij - Σ_{j<=k<i} L[i,k] x_k,
-  // four rows at a time sharing the reads of each row of L.
-  const u = new Float64Array(n * n);
-  let j0 = 0;
-  for (; j0 + 4 <= n; j0 += 4) {
-    const r0 = j0 * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-    for (let i = j0; i < n; i++) {
-      const ri = i * n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let k = j0; k < i; k++) {
-        const x = l[ri + k]!;
-        s0 += x * u[r0 + k]!;
-        s1 += x * u[r1 + k]!;
-        s2 += x * u[r2 + k]!;
-        s3 += x * u[r3 + k]!;
-      }
-      u[r0 + i] = (i === j0 ? 1 : 0) - s0;
-      if (i >= j0 + 1) u[r1 + i] = (i === j0 + 1 ? 1 : 0) - s1;
-      if (i >= j0 + 2) u[r2 + i] = (i === j0 + 2 ? 1 : 0) - s2;
-      if (i >= j0 + 3) u[r3 + i] = (i === j0 + 3 ? 1 : 0) - s3;
-    }
-  }
-  for (let j = j0; j < n; j++) {
-    const rj = j * n;
-    for (let i = j; i < n; i++) {
-      const ri = i * n;
-      let s = 0;
-      for (let k = j; k < i; k++) s += l[ri + k]! * u[rj + k]!;
-      u[rj + i] = (i === j ? 1 : 0) - s;
-    }
-  }
-  // A⁻¹ = U D⁻¹ Uᵀ: (i, j) = Σ_{k >= i} (U[i,k] / D[k]) U[j,k] for j <= i, four rows j at a time.
-  const out = new Float64Array(n * n);
-  const t = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const ri = i * n;
-    for (let k = i; k < n; k++) t[k] = u[ri + k]! / d[k]!;
-    let j = 0;
-    for (; j + 4 <= i + 1; j += 4) {
-      const r0 = j * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      for (let k = i; k < n; k++) {
-        const x = t[k]!;
-        s0 += x * u[r0 + k]!;
-        s1 += x * u[r1 + k]!;
-        s2 += x * u[r2 + k]!;
-        s3 += x * u[r3 + k]!;
-      }
-      out[ri + j] = s0;
-      out[ri + j + 1] = s1;
-      out[ri + j + 2] = s2;
-      out[ri + j + 3] = s3;
-    }
-    for (; j <= i; j++) {
-      const rj = j * n;
-      let s = 0;
-      for (let k = i; k < n; k++) s += t[k]! * u[rj + k]!;
-      out[ri + j] = s;
-    }
-  }
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
-  }
-  return out;
+  // A⁻¹ = L⁻ᵀ D⁻¹ L⁻¹ = U D⁻¹ Uᵀ with U = L⁻ᵀ (unit upper).
+  return upperTimesTranspose(inverseTransposed(l, n, false), n, d);
 }

@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { checkSquare } from "./check_square.ts";
 import { type LinalgKernels, linalgKernels, rowStride } from "./linalg_simd.ts";
 
 /** Result of {@link symEig}. */
@@ -55,16 +56,7 @@ const EPS = 2 ** -52;
  * ```
  */
 export function symEig(a: Float64Array, n: number, options: SymEigOptions = {}): SymEig {
-  if (!Number.isInteger(n) || n < 0) {
-    throw new RangeError(`symEig: n must be a non-negative integer, found ${n}`);
-  }
-  if (!(a instanceof Float64Array) || a.length !== n * n) {
-    throw new TypeError(
-      `symEig: expected a Float64Array of ${n * n} values (n = ${n}), found ${
-        a instanceof Float64Array ? `${a.length} values` : typeof a
-      }`,
-    );
-  }
+  checkSquare(a, n, "symEig");
   const wantVectors = options.vectors ?? true;
   const d = new Float64Array(n);
   const e = new Float64Array(n);

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkSquare } from "./check_square.ts";
 import { ldlt, ldltInverse } from "./cholesky.ts";
 import { symEig } from "./sym_eig.ts";
 
@@ -74,16 +75,7 @@ export function symmetricPinv(
   rows: number,
   info?: PinvInfo,
 ): Float64Array {
-  if (!Number.isInteger(k) || k < 0) {
-    throw new RangeError(`symmetricPinv: k must be a non-negative integer, found ${k}`);
-  }
-  if (!(g instanceof Float64Array) || g.length !== k * k) {
-    throw new TypeError(
-      `symmetricPinv: expected a Float64Array of ${k * k} values (k = ${k}), found ${
-        g instanceof Float64Array ? `${g.length} values` : typeof g
-      }`,
-    );
-  }
+  checkSquare(g, k, "symmetricPinv", "k");
   // Active indices: rows with some non-zero entry.
   const active: number[] = [];
   for (let i = 0; i < k; i++) {
