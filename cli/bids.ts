@@ -17,9 +17,9 @@ import { createProgress } from "./progress.ts";
 import { writeStderr } from "./io.ts";
 import { bidsTangentGroup } from "./bids_connectivity.ts";
 import { type BidsSetup, setupBids } from "./bids_setup.ts";
-import { bidsBatchDeps, bidsRun, removeBidsLeftovers } from "./bids_batch.ts";
+import { bidsBatchDeps, bidsRun } from "./bids_batch.ts";
 import { bidsReportStep, bidsTangentStep } from "./bids_group_steps.ts";
-import { finishBatch } from "./run_steps.ts";
+import { finishBatch, removeLeftoversStep } from "./run_steps.ts";
 
 /** A run's confounds as nilearn's `load_confounds_strategy` returns them, plus the file read. */
 export interface RunConfounds {
@@ -78,7 +78,9 @@ export async function runBids(
     write(`niimask bids: error: ${withFlagNames(errorMessage(e), "atlas")}\n`);
     return EXIT_USAGE;
   }
-  if (opts.skipExisting) await removeBidsLeftovers(opts, setup.subjects, write);
+  if (opts.skipExisting) {
+    await removeLeftoversStep(opts.outputDir, opts.connectivity, setup.subjects, opts.quiet, write);
+  }
   const conn = opts.connectivity;
   const tangent = conn !== null && conn.kinds.includes("tangent")
     ? bidsTangentGroup(conn, opts)

@@ -27,8 +27,7 @@ import { fileExists, writeFilesAtomically } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { runConnectivityFiles } from "./connectivity_outputs.ts";
 import { type BidsTangentGroup, relmatsDifference } from "./bids_connectivity.ts";
-import { type BidsSetup, headerGrid, join } from "./bids_setup.ts";
-import { perRunKinds, removeLeftoversStep, runOutputFiles } from "./run_steps.ts";
+import { type BidsSetup, headerGrid } from "./bids_setup.ts";
 import { batchJobs, failureRecordHooks } from "./run_steps.ts";
 
 /** A run ready to transform. */
@@ -128,31 +127,6 @@ export function bidsRun(
     return r;
   };
   return { fittedFor, fingerprint, denoise, runTR, tangent, runTRs: new Map() };
-}
-
-/**
- * Before a resumed batch: remove this run's own leftovers of a killed run, the temporaries of
- * its outputs (never other files, nor other runs' temporaries). A failure is a warning.
- *
- * @param opts validated options.
- * @param subjects this invocation's runs.
- * @param write the stderr writer.
- */
-export async function removeBidsLeftovers(
-  opts: BidsOptions,
-  subjects: readonly BatchSubject[],
-  write: (text: string) => void,
-): Promise<void> {
-  const kinds = perRunKinds(opts.connectivity);
-  await removeLeftoversStep(
-    opts.outputDir,
-    [
-      join(opts.outputDir, "dataset_description.json"),
-      ...subjects.flatMap((s) => runOutputFiles(opts.outputDir, s.subject, kinds)),
-    ],
-    opts.quiet,
-    write,
-  );
 }
 
 /** Skipped only when the sidecar records the same atlas, parameters, strategy and matrices. */

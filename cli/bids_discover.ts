@@ -6,6 +6,7 @@
  * @module
  */
 import { entity, parseBidsName } from "./bids_naming.ts";
+import { joinPath } from "./naming.ts";
 
 /** The filters of `niimask bids`; an absent or empty filter keeps every run. */
 export interface RunFilters {
@@ -118,10 +119,6 @@ export function describeFilters(filters: RunFilters): string {
   return parts.length > 0 ? parts.join(" ") : "no filters";
 }
 
-function join(dir: string, name: string): string {
-  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
-}
-
 async function listDir(dir: string): Promise<Deno.DirEntry[]> {
   const out: Deno.DirEntry[] = [];
   try {
@@ -160,16 +157,16 @@ export async function findPreprocRuns(dir: string, desc = "preproc"): Promise<st
   const runs: string[] = [];
   const scanFunc = async (funcDir: string) => {
     for (const e of await listDir(funcDir)) {
-      if (!e.isDirectory && isPreprocBold(e.name, desc)) runs.push(join(funcDir, e.name));
+      if (!e.isDirectory && isPreprocBold(e.name, desc)) runs.push(joinPath(funcDir, e.name));
     }
   };
   for (const sub of await listDir(dir)) {
     if (!sub.name.startsWith("sub-") || sub.isFile) continue;
-    const subDir = join(dir, sub.name);
-    await scanFunc(join(subDir, "func"));
+    const subDir = joinPath(dir, sub.name);
+    await scanFunc(joinPath(subDir, "func"));
     for (const ses of await listDir(subDir)) {
       if (ses.name.startsWith("ses-") && !ses.isFile) {
-        await scanFunc(join(join(subDir, ses.name), "func"));
+        await scanFunc(joinPath(joinPath(subDir, ses.name), "func"));
       }
     }
   }

@@ -52,11 +52,6 @@ export interface BidsSetup {
   readonly inflateBackend: string;
 }
 
-/** Join a folder and a file name. */
-export function join(dir: string, name: string): string {
-  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
-}
-
 /** A NIfTI file's grid, from its header only. */
 export async function headerGrid(
   path: string,

@@ -14,10 +14,10 @@ import { withFlagNames } from "./flag_names.ts";
 import { createProgress } from "./progress.ts";
 import { writeStderr } from "./io.ts";
 import { type ExtractSetup, setupExtract } from "./extract_setup.ts";
-import { extractBatchDeps, extractRun, removeExtractLeftovers } from "./extract_batch.ts";
+import { extractBatchDeps, extractRun } from "./extract_batch.ts";
 import { extractTangentStep } from "./extract_tangent.ts";
 import { extractReportStep } from "./extract_report.ts";
-import { finishBatch } from "./run_steps.ts";
+import { finishBatch, removeLeftoversStep } from "./run_steps.ts";
 
 /** Where `extract` runs: its output stream and its abort signal (Ctrl-C). */
 export interface ExtractContext {
@@ -49,7 +49,9 @@ export async function runExtract(opts: ExtractOptions, ctx: ExtractContext): Pro
     write(`niimask extract: error: ${withFlagNames(errorMessage(e))}\n`);
     return EXIT_USAGE;
   }
-  if (opts.skipExisting) await removeExtractLeftovers(opts, setup.subjects, write);
+  if (opts.skipExisting) {
+    await removeLeftoversStep(opts.out, opts.connectivity, setup.subjects, opts.quiet, write);
+  }
   const run = extractRun(opts, setup);
   const progress = createProgress({ write, isTerminal: ctx.isTerminal, quiet: opts.quiet });
   const summary = await runBatch(setup.subjects, extractBatchDeps(opts, setup, run, write), {

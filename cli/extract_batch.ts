@@ -22,13 +22,7 @@ import { VERSION } from "./version.ts";
 import { relmatPaths, runConnectivityFiles } from "./connectivity_outputs.ts";
 import { type GroupRunSource, timeseriesStem } from "./connectivity_group.ts";
 import type { ExtractSetup } from "./extract_setup.ts";
-import {
-  batchJobs,
-  failureRecordHooks,
-  perRunKinds,
-  removeLeftoversStep,
-  runOutputFiles,
-} from "./run_steps.ts";
+import { batchJobs, failureRecordHooks, perRunKinds } from "./run_steps.ts";
 
 /** A subject ready to transform: its confounds and sample mask (when any). */
 export interface Prepared {
@@ -77,31 +71,6 @@ export function extractRun(opts: ExtractOptions, setup: ExtractSetup): ExtractRu
     ConfoundsSelection: selection,
   };
   return { params, tR, selection, fingerprint, tangentRuns: new Map() };
-}
-
-/**
- * Before a resumed batch: remove this run's own leftovers of a killed run, the temporaries of
- * its outputs (never other files, nor other subjects' temporaries). A failure is a warning.
- *
- * @param opts validated options.
- * @param subjects this run's subjects.
- * @param write the stderr writer.
- */
-export async function removeExtractLeftovers(
-  opts: ExtractOptions,
-  subjects: readonly BatchSubject[],
-  write: (text: string) => void,
-): Promise<void> {
-  const kinds = perRunKinds(opts.connectivity);
-  await removeLeftoversStep(
-    opts.out,
-    [
-      `${opts.out}/dataset_description.json`,
-      ...subjects.flatMap((s) => runOutputFiles(opts.out, s.subject, kinds)),
-    ],
-    opts.quiet,
-    write,
-  );
 }
 
 /** Skipped only when the sidecar records the same maps, parameters and confounds selection. */

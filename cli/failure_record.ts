@@ -5,6 +5,7 @@
  * @module
  */
 import { temporaryName } from "./io.ts";
+import { joinPath } from "./naming.ts";
 
 /** The content of a failure record (JSON object). */
 export interface FailureRecord {
@@ -42,10 +43,6 @@ export const FAILURE_RECORD_SUFFIX = "_timeseries.failed.json";
  */
 export function failureRecordName(subject: string): string {
   return `${subject}${FAILURE_RECORD_SUFFIX}`;
-}
-
-function joinPath(dir: string, name: string): string {
-  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
 }
 
 /**

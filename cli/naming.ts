@@ -52,7 +52,19 @@ export function subjectName(imgPath: string): string {
   return subject;
 }
 
-function join(dir: string, name: string): string {
+/**
+ * `dir/name`, without doubling a separator that ends `dir`.
+ *
+ * @param dir a folder.
+ * @param name a name in it.
+ * @returns the joined path.
+ * @example
+ * ```ts
+ * import { joinPath } from "./naming.ts";
+ * console.log(joinPath("out/", "a.tsv"), joinPath("out", "a.tsv")); // out/a.tsv out/a.tsv
+ * ```
+ */
+export function joinPath(dir: string, name: string): string {
   return dir.endsWith("/") || dir.endsWith("\\") ? `${dir}${name}` : `${dir}/${name}`;
 }
 
@@ -70,8 +82,8 @@ function join(dir: string, name: string): string {
  */
 export function outputPaths(outDir: string, subject: string): SubjectOutputs {
   return {
-    tsv: join(outDir, `${subject}_timeseries.tsv`),
-    json: join(outDir, `${subject}_timeseries.json`),
+    tsv: joinPath(outDir, `${subject}_timeseries.tsv`),
+    json: joinPath(outDir, `${subject}_timeseries.json`),
   };
 }
 

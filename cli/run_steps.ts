@@ -17,7 +17,7 @@ import {
   removeFailureRecord,
   writeFailureRecord,
 } from "./failure_record.ts";
-import { outputPaths } from "./naming.ts";
+import { joinPath, outputPaths } from "./naming.ts";
 import type { ConnectivityRequest } from "./connectivity_args.ts";
 import type { ConnectivityKind } from "../connectome/connectivity_measure.ts";
 import { relmatPaths } from "./connectivity_outputs.ts";
@@ -230,21 +230,28 @@ export function runOutputFiles(
 
 /**
  * Before a resumed batch (`--skip-existing`): remove this run's own leftovers of a killed run, the
- * temporaries of the given outputs (never other files, nor other runs' temporaries). A failure is
- * a warning.
+ * temporaries of its outputs (the folder's `dataset_description.json`, and every file
+ * {@link runOutputFiles} names for these subjects), never other files nor other runs'
+ * temporaries. A failure is a warning.
  *
  * @param outDir the output folder (named in the message).
- * @param paths the outputs whose temporaries go ({@link runOutputFiles}, the folder's
- *   `dataset_description.json`).
+ * @param connectivity the connectivity outputs asked for, if any.
+ * @param subjects this invocation's subjects (runs).
  * @param quiet no message when some were removed.
  * @param write the stderr writer.
  */
 export async function removeLeftoversStep(
   outDir: string,
-  paths: readonly string[],
+  connectivity: ConnectivityRequest | null | undefined,
+  subjects: readonly BatchSubject[],
   quiet: boolean,
   write: (text: string) => void,
 ): Promise<void> {
+  const kinds = perRunKinds(connectivity);
+  const paths = [
+    joinPath(outDir, "dataset_description.json"),
+    ...subjects.flatMap((s) => runOutputFiles(outDir, s.subject, kinds)),
+  ];
   try {
     const removed = await removeLeftoverTemporariesOf(paths);
     if (removed.length > 0 && !quiet) {
