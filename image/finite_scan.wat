@@ -1,7 +1,7 @@
 ;; NaN/±Infinity checks over a range of a memory, 128-bit SIMD (image/finite_scan_wasm.ts).
 ;; Each function answers 1 when a value in [p, p + n * size) has an all-ones exponent (NaN or
 ;; ±Infinity), else 0. n must be a multiple of 8 (f32) or 4 (f64): 32 bytes per iteration.
-;; Assembled by scripts/build_finite_scan_wasm.ts into image/finite_scan_wasm_bytes.ts.
+;; Assembled by scripts/build_wasm.ts into image/finite_scan_wasm_bytes.ts.
 (module
   (memory (import "env" "memory") 1)
   (func (export "f32") (param $p i32) (param $n i32) (result i32)

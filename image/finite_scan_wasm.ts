@@ -10,29 +10,13 @@
  */
 import { hasNonFinite } from "./finite_scan.ts";
 import { FINITE_SCAN_WASM_BASE64 } from "./finite_scan_wasm_bytes.ts";
-
-/** The module's bytes (`image/finite_scan.wat`, built by `scripts/build_finite_scan_wasm.ts`). */
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const text = atob(FINITE_SCAN_WASM_BASE64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
+import { compileWasm } from "../linalg/wasm_module.ts";
 
 let compiled: WebAssembly.Module | null | undefined;
 
 /** The compiled module, or null when this runtime cannot run it (no WebAssembly or no SIMD). */
 function scanModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = moduleBytes();
-      compiled = typeof WebAssembly !== "undefined" && WebAssembly.validate(bytes)
-        ? new WebAssembly.Module(bytes)
-        : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileWasm(FINITE_SCAN_WASM_BASE64);
   return compiled;
 }
 

@@ -33,6 +33,7 @@ import {
   PROJECT_SIMD_SHARED_WASM_BASE64,
   PROJECT_SIMD_WASM_BASE64,
 } from "./project_simd_wasm.ts";
+import { compileWasm } from "../linalg/wasm_module.ts";
 
 /**
  * Projects batches of up to {@link PROJECT_BATCH} volumes: fill columns 0..n-1 with
@@ -116,28 +117,17 @@ interface Resident extends MapsProjector {
 
 const modules = new Map<boolean, WebAssembly.Module | null>();
 
-/** A module from its base64 bytes, or null when this engine cannot compile it. */
-function compile(base64: string): WebAssembly.Module | null {
-  try {
-    const text = atob(base64);
-    const bytes = new Uint8Array(text.length);
-    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-    return new WebAssembly.Module(bytes);
-  } catch {
-    return null;
-  }
-}
-
 /**
  * The compiled kernel module (importing a shared memory or not): with its relaxed-SIMD function
  * where the engine has relaxed SIMD, else without it; null where WebAssembly SIMD is unavailable.
  */
 function kernelModule(shared: boolean): WebAssembly.Module | null {
   if (modules.has(shared)) return modules.get(shared)!;
-  const mod = typeof WebAssembly !== "object" ? null : compile(
-    shared ? PROJECT_SIMD_RELAXED_SHARED_WASM_BASE64 : PROJECT_SIMD_RELAXED_WASM_BASE64,
-  ) ??
-    compile(shared ? PROJECT_SIMD_SHARED_WASM_BASE64 : PROJECT_SIMD_WASM_BASE64);
+  const relaxed = shared
+    ? PROJECT_SIMD_RELAXED_SHARED_WASM_BASE64
+    : PROJECT_SIMD_RELAXED_WASM_BASE64;
+  const plain = shared ? PROJECT_SIMD_SHARED_WASM_BASE64 : PROJECT_SIMD_WASM_BASE64;
+  const mod = compileWasm(relaxed) ?? compileWasm(plain);
   modules.set(shared, mod);
   return mod;
 }

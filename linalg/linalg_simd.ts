@@ -13,6 +13,7 @@
  * @module
  */
 import { LINALG_SIMD_WASM_BASE64 } from "./linalg_simd_wasm.ts";
+import { compileWasm } from "./wasm_module.ts";
 
 /** The kernels' exports (addresses are byte offsets into `memory`). */
 export interface LinalgKernels {
@@ -120,18 +121,7 @@ export function setLinalgSimd(on: boolean): boolean {
 
 /** The compiled module, or null when this runtime cannot run it. */
 function linalgModule(): WebAssembly.Module | null {
-  if (compiled === undefined) {
-    try {
-      const text = atob(LINALG_SIMD_WASM_BASE64);
-      const bytes = new Uint8Array(text.length);
-      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      compiled = typeof WebAssembly !== "undefined" && WebAssembly.validate(bytes)
-        ? new WebAssembly.Module(bytes)
-        : null;
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileWasm(LINALG_SIMD_WASM_BASE64);
   return compiled;
 }
 

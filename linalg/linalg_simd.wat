@@ -5,7 +5,7 @@
 ;; Addresses are byte offsets into the imported memory; matrices are row-major with a row stride
 ;; of $s float64 values; vectors are indexed by absolute position (element j at v + 8 j).
 ;; Column ranges [$k1, $n) are processed in pairs up to $k1 + roundup2($n - $k1): callers keep a
-;; zero padding column after the last one. Assembled by scripts/build_linalg_wasm.ts into
+;; zero padding column after the last one. Assembled by scripts/build_wasm.ts into
 ;; linalg/linalg_simd_wasm.ts.
 (module
   (memory (import "env" "memory") 1)
