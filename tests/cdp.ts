@@ -2,7 +2,7 @@
  * A minimal headless-Chromium driver over the DevTools protocol (WebSocket), for the browser
  * tests: open a page, evaluate expressions, take a screenshot. Every wait is bounded.
  */
-import { chromiumPath } from "./report_fixtures.ts";
+import { CHROMIUM_HEADLESS_ARGS, chromiumPath } from "./report_fixtures.ts";
 
 interface Pending {
   resolve: (v: Record<string, unknown>) => void;
@@ -48,15 +48,7 @@ export class Chromium {
     const profile = await Deno.makeTempDir({ prefix: "niimask_chromium_" });
     const proc = new Deno.Command(chromiumPath(), {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
+        ...CHROMIUM_HEADLESS_ARGS,
         "--remote-debugging-port=0",
         `--user-data-dir=${profile}`,
         "about:blank",

@@ -10,19 +10,11 @@ import {
   vecToSymMatrix,
 } from "../connectome/mod.ts";
 import type { Matrix } from "../types.ts";
-import { lcg } from "./lcg.ts";
+import { randomSymmetric } from "./matrix_fixtures.ts";
 
-function randomSymmetric(n: number, seed: number): Matrix {
-  const r = lcg(seed);
-  const data = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = r() - 0.5;
-      data[i * n + j] = v;
-      data[j * n + i] = v;
-    }
-  }
-  return { data, shape: [n, n] };
+/** {@link randomSymmetric} as a Matrix. */
+function symmetricMatrix(n: number, seed: number): Matrix {
+  return { data: randomSymmetric(n, seed), shape: [n, n] };
 }
 
 Deno.test("symMatrixToVec reads the lower triangle row by row and keeps the Frobenius norm", () => {
@@ -30,7 +22,7 @@ Deno.test("symMatrixToVec reads the lower triangle row by row and keeps the Frob
   const s = Math.SQRT2;
   deepStrictEqual(Array.from(symMatrixToVec(m)), [1 / s, 2, 3 / s, 4, 5, 6 / s]);
   deepStrictEqual(Array.from(symMatrixToVec(m, { discardDiagonal: true })), [2, 4, 5]);
-  const sym = randomSymmetric(6, 1);
+  const sym = symmetricMatrix(6, 1);
   const v = symMatrixToVec(sym);
   const frob = Math.sqrt(sym.data.reduce((a, x) => a + x * x, 0));
   const norm = Math.sqrt(v.reduce((a, x) => a + x * x, 0));
@@ -39,7 +31,7 @@ Deno.test("symMatrixToVec reads the lower triangle row by row and keeps the Frob
 });
 
 Deno.test("vecToSymMatrix inverts symMatrixToVec, with or without a separate diagonal", () => {
-  const sym = randomSymmetric(5, 2);
+  const sym = symmetricMatrix(5, 2);
   const back = vecToSymMatrix(symMatrixToVec(sym));
   deepStrictEqual(back.shape, [5, 5]);
   back.data.forEach((v, i) => ok(Math.abs(v - sym.data[i]!) < 1e-15));

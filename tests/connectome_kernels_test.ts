@@ -9,18 +9,7 @@ import { eigh, eigvalsh, formSymmetric, mapEigenvalues } from "../connectome/_ei
 import { invert, invertSymmetric } from "../connectome/_inv.ts";
 import { connectivityMeasure, empiricalCovariance } from "../connectome/mod.ts";
 import { lcg } from "./lcg.ts";
-
-function naiveProduct(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * n + j]!;
-      out[i * n + j] = s;
-    }
-  }
-  return out;
-}
+import { maxAbsDiff, naiveMatMul } from "./matrix_fixtures.ts";
 
 function random(n: number, seed: number): Float64Array {
   const r = lcg(seed);
@@ -41,15 +30,8 @@ function spd(n: number, seed: number, shift = 0.1): Float64Array {
   return out;
 }
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
-
 function identityError(a: Float64Array, inv: Float64Array, n: number): number {
-  const p = naiveProduct(a, inv, n);
+  const p = naiveMatMul(a, inv, n);
   let d = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) d = Math.max(d, Math.abs(p[i * n + j]! - (i === j ? 1 : 0)));
@@ -67,10 +49,10 @@ function isSymmetric(m: Float64Array, n: number): boolean {
 Deno.test("matMul and matMulSymmetric match the triple loop (sizes around the 4-row blocks)", () => {
   for (const n of [1, 2, 3, 4, 5, 7, 8, 13]) {
     const a = random(n, n), b = random(n, n + 100);
-    assert.ok(maxAbsDiff(matMul(a, b, n), naiveProduct(a, b, n)) <= 1e-14, `matMul n=${n}`);
+    assert.ok(maxAbsDiff(matMul(a, b, n), naiveMatMul(a, b, n)) <= 1e-14, `matMul n=${n}`);
     // a symmetric product: s (spd) times s
     const s = spd(n, n + 200);
-    const expected = naiveProduct(s, s, n);
+    const expected = naiveMatMul(s, s, n);
     const got = matMulSymmetric(s, s, n);
     assert.ok(isSymmetric(got, n), `exactly symmetric n=${n}`);
     for (let i = 0; i < n; i++) {
@@ -85,7 +67,7 @@ Deno.test("matMul and matMulSymmetric match the triple loop (sizes around the 4-
 Deno.test("congruence: W C W, exactly symmetric, equal to the two products", () => {
   for (const n of [3, 6, 9]) {
     const w = spd(n, 1 + n), c = spd(n, 2 + n);
-    const expected = naiveProduct(naiveProduct(w, c, n), w, n);
+    const expected = naiveMatMul(naiveMatMul(w, c, n), w, n);
     const got = congruence(w, c, n);
     assert.ok(isSymmetric(got, n));
     assert.ok(maxAbsDiff(got, expected) <= 1e-12 * Math.max(...expected.map(Math.abs)));
@@ -100,7 +82,7 @@ Deno.test("matrix functions: sqrt(M)² = M, exp(log M) = M, eigenvalues ascendin
   assert.deepEqual(Array.from(values), Array.from(eigh(m, n).values));
   const root = mapEigenvalues(Math.sqrt, m, n);
   assert.ok(isSymmetric(root, n));
-  assert.ok(maxAbsDiff(naiveProduct(root, root, n), m) <= 1e-12);
+  assert.ok(maxAbsDiff(naiveMatMul(root, root, n), m) <= 1e-12);
   const log = mapEigenvalues(Math.log, m, n);
   assert.ok(maxAbsDiff(mapEigenvalues(Math.exp, log, n), m) <= 1e-11);
   // V diag(f) Vᵀ by hand

@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { symEig } from "../linalg/sym_eig.ts";
 import { linalgKernels, setLinalgSimd } from "../linalg/linalg_simd.ts";
 import { congruence, matMul, matMulSymmetric } from "../connectome/_dense.ts";
+import { naiveMatMul } from "./matrix_fixtures.ts";
 
 const simd = linalgKernels(1) !== null;
 
@@ -42,7 +43,7 @@ function withSpectrum(values: number[], seed: number): Float64Array {
     for (let i = 0; i < n; i++) {
       for (let j = 0; j < n; j++) h[i * n + j] = (i === j ? 1 : 0) - (2 * u[i]! * u[j]!) / uu;
     }
-    q = matMulJs(q, h, n);
+    q = naiveMatMul(q, h, n);
   }
   const a = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
@@ -54,18 +55,6 @@ function withSpectrum(values: number[], seed: number): Float64Array {
   }
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a[j * n + i] = a[i * n + j]!;
   return a;
-}
-
-function matMulJs(a: Float64Array, b: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k]! * b[k * n + j]!;
-      out[i * n + j] = s;
-    }
-  }
-  return out;
 }
 
 /** Run `f` with the JavaScript kernels forced. */
@@ -187,7 +176,7 @@ Deno.test("dense products: the WebAssembly path gives the JavaScript path's numb
     sameBits(matMul(c, b, n), js(() => matMul(c, b, n)), `matMul n=${n}`);
     sameBits(matMulSymmetric(a, b, n), js(() => matMulSymmetric(a, b, n)), `sym n=${n}`);
     sameBits(congruence(a, b, n), js(() => congruence(a, b, n)), `congruence n=${n}`);
-    const direct = matMulJs(c, b, n);
+    const direct = naiveMatMul(c, b, n);
     const got = matMul(c, b, n);
     for (let i = 0; i < n * n; i++) assert.ok(Math.abs(got[i]! - direct[i]!) <= 1e-12 * n);
   }

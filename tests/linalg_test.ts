@@ -3,44 +3,12 @@ import { symEig } from "../linalg/sym_eig.ts";
 import { cholesky, choleskyInverse, choleskySolve, ldlt, ldltInverse } from "../linalg/cholesky.ts";
 import { CHOLESKY_MAX_CONDITION, type PinvInfo, symmetricPinv } from "../linalg/sym_pinv.ts";
 import { lcg } from "./lcg.ts";
-
-/** Random symmetric n x n matrix, entries uniform in [-0.5, 0.5). */
-function randomSymmetric(n: number, seed: number): Float64Array {
-  const r = lcg(seed);
-  const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const v = r() - 0.5;
-      a[i * n + j] = v;
-      a[j * n + i] = v;
-    }
-  }
-  return a;
-}
-
-/** C = A B (n x m times m x p), row-major. */
-function matmul(a: Float64Array, b: Float64Array, n: number, m: number, p: number): Float64Array {
-  const c = new Float64Array(n * p);
-  for (let i = 0; i < n; i++) {
-    for (let k = 0; k < m; k++) {
-      const f = a[i * m + k]!;
-      for (let j = 0; j < p; j++) c[i * p + j] = c[i * p + j]! + f * b[k * p + j]!;
-    }
-  }
-  return c;
-}
+import { maxAbsDiff, naiveMatMul, randomSymmetric } from "./matrix_fixtures.ts";
 
 function transpose(a: Float64Array, n: number, m: number): Float64Array {
   const t = new Float64Array(n * m);
   for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) t[j * n + i] = a[i * m + j]!;
   return t;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
 }
 
 function identity(n: number): Float64Array {
@@ -58,9 +26,9 @@ function checkDecomposition(a: Float64Array, n: number, tol: number, orthTol = t
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) vl[i * n + j] = vectors[i * n + j]! * values[j]!;
   }
-  const rec = matmul(vl, transpose(vectors, n, n), n, n, n);
+  const rec = naiveMatMul(vl, transpose(vectors, n, n), n, n, n);
   assert.ok(maxAbsDiff(rec, a) <= tol, `A = V Λ Vᵀ within ${tol}: ${maxAbsDiff(rec, a)}`);
-  const vtv = matmul(transpose(vectors, n, n), vectors, n, n, n);
+  const vtv = naiveMatMul(transpose(vectors, n, n), vectors, n, n, n);
   assert.ok(maxAbsDiff(vtv, identity(n)) <= orthTol, `VᵀV = I: ${maxAbsDiff(vtv, identity(n))}`);
   // Eigenvalues only: the same values.
   const only = symEig(a, n, { vectors: false });
@@ -119,13 +87,13 @@ Deno.test("symEig: rank-deficient and repeated eigenvalues", () => {
   const n = 30, r = 4;
   const rnd = lcg(9);
   const b = Float64Array.from({ length: n * r }, () => rnd() - 0.5);
-  const a = matmul(b, transpose(b, n, r), n, r, n);
+  const a = naiveMatMul(b, transpose(b, n, r), n, r, n);
   const { values } = symEig(a, n);
   const scale = values[n - 1]!;
   for (let i = 0; i < n - r; i++) assert.ok(Math.abs(values[i]!) < 1e-14 * n * scale, `zero ${i}`);
   for (let i = n - r; i < n; i++) assert.ok(values[i]! > 1e-3 * scale);
   // The non-zero eigenvalues are those of BᵀB (4 x 4).
-  const small = symEig(matmul(transpose(b, n, r), b, r, n, r), r).values;
+  const small = symEig(naiveMatMul(transpose(b, n, r), b, r, n, r), r).values;
   assert.ok(maxAbsDiff(values.subarray(n - r), small) < 1e-13 * scale);
   checkDecomposition(a, n, 1e-13);
   // Q diag(1,1,1,2,2,5) Qᵀ for an orthogonal Q (from a random matrix's eigenvectors).
@@ -133,7 +101,7 @@ Deno.test("symEig: rank-deficient and repeated eigenvalues", () => {
   const lam = [2, 1, 5, 1, 2, 1];
   const ql = new Float64Array(36);
   for (let i = 0; i < 6; i++) for (let j = 0; j < 6; j++) ql[i * 6 + j] = q[i * 6 + j]! * lam[j]!;
-  const rep = matmul(ql, transpose(q, 6, 6), 6, 6, 6);
+  const rep = naiveMatMul(ql, transpose(q, 6, 6), 6, 6, 6);
   assert.ok(maxAbsDiff(symEig(rep, 6).values, [1, 1, 1, 2, 2, 5]) < 1e-14 * 6 * 5);
   checkDecomposition(rep, 6, 1e-13);
   // The identity: one eigenvalue repeated n times.
@@ -156,12 +124,12 @@ Deno.test("cholesky: factor, solve and inverse of an SPD matrix", () => {
   const l = cholesky(a, n)!;
   assert.ok(l !== null);
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) assert.equal(l[i * n + j], 0);
-  assert.ok(maxAbsDiff(matmul(l, transpose(l, n, n), n, n, n), a) < 1e-12);
+  assert.ok(maxAbsDiff(naiveMatMul(l, transpose(l, n, n), n, n, n), a) < 1e-12);
   const x0 = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
-  const x = choleskySolve(l, n, matmul(a, x0, n, n, 1));
+  const x = choleskySolve(l, n, naiveMatMul(a, x0, n, n, 1));
   assert.ok(maxAbsDiff(x, x0) < 1e-12);
   const inv = choleskyInverse(l, n);
-  assert.ok(maxAbsDiff(matmul(a, inv, n, n, n), identity(n)) < 1e-12);
+  assert.ok(maxAbsDiff(naiveMatMul(a, inv, n, n, n), identity(n)) < 1e-12);
   assert.ok(maxAbsDiff(inv, transpose(inv, n, n)) === 0, "symmetric");
   assert.equal(cholesky(Float64Array.from([1, 0, 0, 0]), 2), null); // singular
   assert.equal(cholesky(Float64Array.from([-1]), 1), null);
@@ -180,9 +148,9 @@ Deno.test("ldlt: unit factor and diagonal reconstruct the matrix; inverse; diago
       for (let j = i + 1; j < n; j++) assert.equal(f.l[i * n + j], 0);
       for (let j = 0; j < n; j++) ld[i * n + j] = f.l[i * n + j]! * f.d[j]!;
     }
-    assert.ok(maxAbsDiff(matmul(ld, transpose(f.l, n, n), n, n, n), a) < 1e-12);
+    assert.ok(maxAbsDiff(naiveMatMul(ld, transpose(f.l, n, n), n, n, n), a) < 1e-12);
     const inv = ldltInverse(f, n);
-    assert.ok(maxAbsDiff(matmul(a, inv, n, n, n), identity(n)) < 1e-12);
+    assert.ok(maxAbsDiff(naiveMatMul(a, inv, n, n, n), identity(n)) < 1e-12);
     // Against the square-root factor's inverse.
     assert.ok(maxAbsDiff(inv, choleskyInverse(cholesky(a, n)!, n)) < 1e-14);
   }
@@ -204,9 +172,9 @@ Deno.test("ldlt: unit factor and diagonal reconstruct the matrix; inverse; diago
 
 /** Penrose conditions: G X G = G, X G X = X, X symmetric (G, X symmetric so GX = (XG)ᵀ). */
 function checkPenrose(g: Float64Array, x: Float64Array, k: number, tol: number): void {
-  const gx = matmul(g, x, k, k, k);
-  assert.ok(maxAbsDiff(matmul(gx, g, k, k, k), g) <= tol, "G X G = G");
-  assert.ok(maxAbsDiff(matmul(x, gx, k, k, k), x) <= tol * 1e3, "X G X = X");
+  const gx = naiveMatMul(g, x, k, k, k);
+  assert.ok(maxAbsDiff(naiveMatMul(gx, g, k, k, k), g) <= tol, "G X G = G");
+  assert.ok(maxAbsDiff(naiveMatMul(x, gx, k, k, k), x) <= tol * 1e3, "X G X = X");
   assert.ok(maxAbsDiff(gx, transpose(gx, k, k)) <= tol, "G X symmetric");
   assert.ok(maxAbsDiff(x, transpose(x, k, k)) <= tol, "X symmetric");
 }
@@ -219,7 +187,7 @@ function gram(rows: number, k: number, seed: number, dup: number[] = [], zero: n
     for (const c of dup) m[i * k + c] = m[i * k]!;
     for (const c of zero) m[i * k + c] = 0;
   }
-  return matmul(transpose(m, rows, k), m, k, rows, k);
+  return naiveMatMul(transpose(m, rows, k), m, k, rows, k);
 }
 
 Deno.test("symmetricPinv: well-conditioned Gram matrix takes the Cholesky path", () => {
@@ -228,7 +196,7 @@ Deno.test("symmetricPinv: well-conditioned Gram matrix takes the Cholesky path",
   const info: PinvInfo = { condition: 0 };
   const x = symmetricPinv(g, k, rows, info);
   assert.equal(info.method, "cholesky");
-  assert.ok(maxAbsDiff(matmul(g, x, k, k, k), identity(k)) < 1e-12);
+  assert.ok(maxAbsDiff(naiveMatMul(g, x, k, k, k), identity(k)) < 1e-12);
   // The condition number, against the eigenvalues.
   const ev = symEig(g, k, { vectors: false }).values;
   const exact = ev[k - 1]! / ev[0]!;

@@ -9,13 +9,7 @@ import { multiMapsMasker } from "../maskers/mod.ts";
 import { highVarianceConfounds } from "../image/high_variance_confounds.ts";
 import type { Image, Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
+import { maxAbsDiff } from "./matrix_fixtures.ts";
 
 // ---- smoothing on anisotropic voxels -------------------------------------------------------
 

@@ -166,6 +166,19 @@ export function hasChromium(): boolean {
   }
 }
 
+/** Headless Chromium with no GPU, sandbox, network services or first-run work (fresh profiles). */
+export const CHROMIUM_HEADLESS_ARGS: readonly string[] = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--hide-scrollbars",
+];
+
 /**
  * Screenshot an HTML file with headless Chromium (fresh profile, no network services).
  *
@@ -184,15 +197,7 @@ export async function chromiumScreenshot(
   try {
     const out = await new Deno.Command(chromiumPath(), {
       args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--hide-scrollbars",
+        ...CHROMIUM_HEADLESS_ARGS,
         `--user-data-dir=${profile}`,
         `--screenshot=${pngPath}`,
         `--window-size=${width},${height}`,

@@ -8,19 +8,13 @@ import assert from "node:assert/strict";
 import { butterworth, clean } from "../signal/mod.ts";
 import type { Matrix } from "../types.ts";
 import { lcg } from "./lcg.ts";
+import { maxAbsDiff } from "./matrix_fixtures.ts";
 
 const quiet = { onWarning: () => {} };
 
 function randomMatrix(rows: number, cols: number, seed: number): Matrix {
   const r = lcg(seed);
   return { data: Float64Array.from({ length: rows * cols }, () => r() - 0.5), shape: [rows, cols] };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  assert.equal(a.length, b.length);
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
 }
 
 /** Rows `rows` of a matrix. */
