@@ -25,8 +25,8 @@ export interface Missing {
   readonly keywords: string[];
 }
 
-/** What a component may need besides the table. */
-export interface ComponentParams {
+/** The `loadConfounds` options that choose the components' columns (as given, checked here). */
+export interface ComponentOptions {
   readonly motion: unknown;
   readonly wmCsf: unknown;
   readonly globalSignal: unknown;
@@ -36,6 +36,10 @@ export interface ComponentParams {
   readonly scrub: unknown;
   readonly fdThreshold: unknown;
   readonly stdDvarsThreshold: unknown;
+}
+
+/** What a component may need besides the table. */
+export interface ComponentParams extends ComponentOptions {
   /** The parsed JSON sidecar, or null when there is none. */
   readonly json: unknown;
   /** The JSON sidecar's path (for messages). */

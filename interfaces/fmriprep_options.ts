@@ -6,20 +6,12 @@
  * @module
  */
 import type { LoadConfoundsOptions, WarningSink } from "./fmriprep_types.ts";
+import type { ComponentOptions } from "./fmriprep_components.ts";
 import { warnOnce } from "../signal/warnings.ts";
 
 /** Every option with its value (defaults filled in). */
-export interface ResolvedOptions {
+export interface ResolvedOptions extends ComponentOptions {
   readonly strategy: readonly string[];
-  readonly motion: unknown;
-  readonly wmCsf: unknown;
-  readonly globalSignal: unknown;
-  readonly compcor: unknown;
-  readonly nCompcor: unknown;
-  readonly icaAroma: unknown;
-  readonly scrub: unknown;
-  readonly fdThreshold: unknown;
-  readonly stdDvarsThreshold: unknown;
   readonly demean: boolean;
   readonly onWarning: WarningSink;
 }
