@@ -7,6 +7,7 @@
  * @module
  */
 import type { multiMapsMasker as MakeMasker } from "../mod.ts";
+import { BENCH_CLEANING } from "./workloads.ts";
 
 const data = new URL("./.data/v1/", import.meta.url).pathname;
 const rounds = Number(Deno.args[0] ?? 3);
@@ -16,11 +17,7 @@ const fitted = await multiMapsMasker({
   mapsImg: `${data}maps_3mm_64.nii.gz`,
   maskImg: `${data}mask_2mm.nii.gz`,
   resamplingTarget: "mask",
-  detrend: true,
-  standardize: "zscore_sample",
-  tR: 2,
-  lowPass: 0.1,
-  highPass: 0.01,
+  ...BENCH_CLEANING,
 }).fit();
 const subjects = [`${data}sub-01_2mm_bold.nii.gz`, `${data}sub-02_2mm_bold.nii.gz`];
 await fitted.transform(subjects[0]!); // warm-up: plan, JIT

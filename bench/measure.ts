@@ -32,7 +32,7 @@ import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import { openNifti } from "../image/load.ts";
 import { gunzipPass, igzipPass, isGzipFile } from "./gunzip_baseline.ts";
 import { resolveInflateBackend } from "../image/inflate_select.ts";
-import { synthConfounds } from "./workloads.ts";
+import { BENCH_CLEANING, synthConfounds } from "./workloads.ts";
 
 /** What a child measures. */
 export interface MeasureSpec {
@@ -184,15 +184,7 @@ export async function measureHere(spec: MeasureSpec): Promise<MeasureResult> {
   }
   const allGzip = gzipped.every((g) => g);
   // 2. fit.
-  const cleanConfig = spec.clean
-    ? {
-      detrend: true,
-      standardize: "zscore_sample" as const,
-      lowPass: 0.1,
-      highPass: 0.01,
-      tR: 2,
-    }
-    : {};
+  const cleanConfig = spec.clean ? BENCH_CLEANING : {};
   const t0 = performance.now();
   const fitCpu0 = cpuSeconds();
   const fitted = await multiMapsMasker({

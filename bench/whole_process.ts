@@ -10,6 +10,7 @@
 import type { Matrix } from "../types.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import { resolveInflateBackend } from "../image/inflate_select.ts";
+import { BENCH_CLEANING } from "./workloads.ts";
 
 /** What the whole-process child runs. */
 export interface WholeProcessSpec {
@@ -105,15 +106,7 @@ async function writeSignals(m: Matrix, path: string): Promise<void> {
 
 /** Fit and extract every subject (the child's job). */
 async function runHere(spec: WholeProcessSpec): Promise<WholeProcessResult> {
-  const clean = spec.clean
-    ? {
-      detrend: true,
-      standardize: "zscore_sample" as const,
-      lowPass: 0.1,
-      highPass: 0.01,
-      tR: 2,
-    }
-    : {};
+  const clean = spec.clean ? BENCH_CLEANING : {};
   let t = performance.now();
   const fitted = await multiMapsMasker({
     mapsImg: spec.maps,

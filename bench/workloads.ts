@@ -279,6 +279,18 @@ function denseMaps(grid: BenchGrid, maps: SparseMaps): Float32Array {
 }
 
 /**
+ * The bench's masker cleaning (with {@link synthConfounds} as confounds): detrend,
+ * `zscore_sample`, band-pass 0.01–0.1 Hz at tR 2 s.
+ */
+export const BENCH_CLEANING = {
+  detrend: true,
+  standardize: "zscore_sample",
+  lowPass: 0.1,
+  highPass: 0.01,
+  tR: 2,
+} as const;
+
+/**
  * Eight deterministic confounds (nT x 8): motion-like random walks and slow drifts, like
  * fMRIPrep's six motion parameters plus white-matter and CSF signals.
  */

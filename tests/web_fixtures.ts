@@ -68,21 +68,8 @@ export async function writeFixture(dir: string): Promise<void> {
  * Run the command line (in this process) on fixture images with {@link FLAGS}; returns the
  * output folder.
  */
-export async function cliOutputs(dir: string, subjects: string[]): Promise<string> {
-  const out = `${dir}/cli_out`;
-  const opts = parseExtractArgs([
-    `--maps=${dir}/${NAMES.maps}`,
-    `--out=${out}`,
-    `--confounds=${dir}/{subject}_desc-confounds_timeseries.tsv`,
-    "--quiet",
-    ...FLAGS,
-    ...subjects.map((s) => `${dir}/${s}_bold.nii.gz`),
-  ]);
-  if ("help" in opts) throw new Error("unexpected help request");
-  let log = "";
-  const code = await runExtract(opts, { isTerminal: false, write: (t) => (log += t) });
-  if (code !== 0) throw new Error(`niimask extract failed (${code}): ${log}`);
-  return out;
+export function cliOutputs(dir: string, subjects: string[]): Promise<string> {
+  return cliOutputsWith(dir, subjects, [], "cli_out");
 }
 
 /** Largest relative difference between two TSV texts of equal header and shape. */
