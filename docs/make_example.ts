@@ -1,7 +1,7 @@
 /**
  * Regenerate docs/example_report.html, its screenshot docs/example_report.png and the participant
  * report screenshot docs/example_participant_report.png, by running the commands on real data
- * with a clear licence (NIIMASK_SHARED_DATA, default /work/shared/data):
+ * with a clear licence (NIIMASK_SHARED_DATA, default ../shared/data beside the repository):
  *
  * - `niimask extract` on nipy's MNI functional slab (BSD-3-Clause; 20 volumes, TR 2 s, z 0 to
  *   16 mm) with the Harvard-Oxford subcortical probabilistic atlas (FSL; 21 maps, names from its

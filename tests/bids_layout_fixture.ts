@@ -1,15 +1,16 @@
 /**
  * A small fMRIPrep-like layout for end-to-end tests of `niimask bids`, built in a temp dir from
- * the confounds files of the nilearn 0.11.1 golden cases (`/work/shared/conformance/fmriprep/`,
+ * the confounds files of the nilearn 0.11.1 golden cases (`../shared/conformance/fmriprep/`,
  * both file generations): the same three runs as tests/cli_bids_e2e_test.ts.
  */
 import { saveImg } from "../image/save.ts";
 import type { Image } from "../types.ts";
 import { synthBold } from "../synthetic/mod.ts";
 import { copyConfounds, gridBlobMaps, setHeaderTrMs } from "./cli_fixtures.ts";
+import { SHARED_CONFORMANCE } from "./real_data_fixtures.ts";
 
 /** The golden cases folder. */
-export const CASES = "/work/shared/conformance/fmriprep";
+export const CASES = `${SHARED_CONFORMANCE}/fmriprep`;
 /** Whether the golden cases are on this machine (tests skip otherwise). */
 export const HAVE_CASES: boolean = await Deno.stat(CASES).then(() => true, () => false);
 /** The space entity of every run. */

@@ -21,7 +21,7 @@ import { bidsLayout, HAVE_CASES, outStem, SUBJECTS } from "./bids_layout_fixture
 import { niimask } from "./cli_fixtures.ts";
 
 const SKIP = !HAVE_CASES;
-if (SKIP) console.warn("cli_bids_connectivity_test: /work/shared/conformance absent, skipping");
+if (SKIP) console.warn("cli_bids_connectivity_test: ../shared/conformance absent, skipping");
 
 /** Every file below `dir`, by relative path. */
 async function readTree(dir: string): Promise<Map<string, string>> {

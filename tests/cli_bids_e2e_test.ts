@@ -1,7 +1,7 @@
 /**
  * End-to-end tests of `niimask bids`: the CLI runs as a subprocess on small fMRIPrep-like
  * layouts built in a temp dir from the confounds files of the nilearn 0.11.1 golden cases
- * (`/work/shared/conformance/fmriprep/`, both file generations), and its outputs are compared
+ * (`../shared/conformance/fmriprep/`, both file generations), and its outputs are compared
  * with the masker applied to nilearn's own confounds and sample masks from those cases.
  */
 import assert from "node:assert/strict";

@@ -16,6 +16,7 @@ import {
   sha256Hex,
   SHAPE_7x6x5 as SHAPE,
 } from "./cli_fixtures.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
 const CONFIG = fileURLToPath(new URL("../deno.json", import.meta.url));
 const N_VOL = 20;
@@ -306,7 +307,7 @@ Deno.test("cli paper cuts: --labels reads an FSL atlas XML (ISO-8859-1) and a la
     assert.equal((await Deno.readTextFile(`${dir}/${OUT_TSV}`)).split("\n")[0], "A\tB");
 
     // The real FSL XML has 9 labels: a count mismatch names the file.
-    const real = "/work/shared/data/fsl_atlases_freeroi/MNI_Structural_Atlas.xml";
+    const real = `${SHARED_DATA}/fsl_atlases_freeroi/MNI_Structural_Atlas.xml`;
     if (await Deno.stat(real).then(() => true, () => false)) {
       run = await niimask([
         "extract",
@@ -321,7 +322,7 @@ Deno.test("cli paper cuts: --labels reads an FSL atlas XML (ISO-8859-1) and a la
       assert.equal(run.code, 2);
       assert.match(run.stderr, /--labels .*MNI_Structural_Atlas\.xml: 9 labels for 2 maps/);
     } else {
-      console.log("skipped the real FSL XML check: /work/shared/data is absent");
+      console.log(`skipped the real FSL XML check: ${SHARED_DATA} is absent`);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });

@@ -13,6 +13,7 @@ import { withFlagNames } from "../cli/flag_names.ts";
 import { taskWorkingDirectory } from "../cli/task_cwd.ts";
 import { checkAtlasGrid } from "../cli/bids_grid.ts";
 import { UsageError } from "../cli/errors.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
 const SPACE = "space-MNI152NLin2009cAsym";
 
@@ -269,9 +270,9 @@ Deno.test("cli labels: FSL atlas XML, label TSV, dseg TSV", async () => {
     () => parseFslAtlasXml('<atlas><label index="0">A</label></atlas>', "a.xml", 2),
     /a\.xml: 1 labels for 2 maps/,
   );
-  const dir = "/work/shared/data/fsl_atlases_freeroi";
+  const dir = `${SHARED_DATA}/fsl_atlases_freeroi`;
   if (!await Deno.stat(dir).then(() => true, () => false)) {
-    console.log("skipped the real FSL XML files: /work/shared/data is absent");
+    console.log(`skipped the real FSL XML files: ${SHARED_DATA} is absent`);
     return;
   }
   const ho = await readLabelsFile(`${dir}/Harvard-Oxford_Cortical_Structural_Atlas.xml`, 48);

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { loadImg, openNifti } from "../image/load.ts";
 import { NiftiParseError } from "../image/nifti_errors.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
+import { SHARED_CONFORMANCE, SHARED_DATA } from "./real_data_fixtures.ts";
 
-const DATA = "/work/shared/data";
-const CONF = "/work/shared/conformance/functions";
+const DATA = SHARED_DATA;
+const CONF = `${SHARED_CONFORMANCE}/functions`;
 const BOLD = `${DATA}/nipy_testing/functional.nii.gz`; // int16, gzip, 20 volumes
 const PLAIN = `${DATA}/gift_lowres_fmri/sub-007_lowres.nii`; // float32, uncompressed
 const MAPS = `${DATA}/fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz`;

@@ -1,6 +1,7 @@
 /**
- * Real-data fixtures of the report end-to-end tests and of docs/make_example.ts: paths into the
- * shared data folder (`NIIMASK_SHARED_DATA`, default /work/shared/data), and a one-run
+ * Real-data fixtures of the tests and of docs/make_example.ts: paths into the shared folder beside
+ * the repository (`../shared/`: the golden cases in `conformance/`, the data in `data/`;
+ * `NIIMASK_SHARED_DATA` overrides the data folder), and a one-run
  * fMRIPrep-like folder built from files with a clear licence (nipy's BSD MNI functional slab and
  * nilearn's BSD fMRIPrep confounds file, truncated to the run's 20 volumes; paired for
  * illustration only: the confounds were not computed from that run).
@@ -8,8 +9,14 @@
  * @module
  */
 
+/** The shared folder beside the repository (`../shared/`). */
+export const SHARED: string = decodeURIComponent(new URL("../../shared", import.meta.url).pathname);
+
 /** The shared data folder. */
-export const SHARED_DATA = Deno.env.get("NIIMASK_SHARED_DATA") ?? "/work/shared/data";
+export const SHARED_DATA: string = Deno.env.get("NIIMASK_SHARED_DATA") ?? `${SHARED}/data`;
+
+/** The nilearn 0.11.1 golden cases. */
+export const SHARED_CONFORMANCE: string = `${SHARED}/conformance`;
 
 /** A file of the shared data folder. */
 export function sharedData(relative: string): string {

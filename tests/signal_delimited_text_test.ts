@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { parse } from "csv-parse/sync";
 import { DelimitedSyntaxError, parseDelimited } from "../signal/delimited_text.ts";
 import { parseConfoundsTable } from "../signal/mod.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
 // csv-parse (the parser niimask used before) is the independent reference: same options as the
 // confounds reader gave it.
@@ -76,10 +77,9 @@ Deno.test("parseDelimited: an unclosed quote is an error naming its line", () =>
   );
 });
 
-const FMRIPREP =
-  "/work/shared/data/fmriprep_confounds_nilearn/test-v21_desc-confounds_timeseries.tsv";
+const FMRIPREP = `${SHARED_DATA}/fmriprep_confounds_nilearn/test-v21_desc-confounds_timeseries.tsv`;
 const REGRESSORS =
-  "/work/shared/data/fmriprep_confounds_load_confounds/test_desc-confounds_regressors.tsv";
+  `${SHARED_DATA}/fmriprep_confounds_load_confounds/test_desc-confounds_regressors.tsv`;
 
 for (const path of [FMRIPREP, REGRESSORS]) {
   let text: string | null = null;

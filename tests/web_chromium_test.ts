@@ -30,9 +30,9 @@ import { loadConfoundsStrategy } from "../interfaces/mod.ts";
 import type { LoadConfoundsStrategyOptions } from "../interfaces/mod.ts";
 import { multiMapsMasker } from "../maskers/multi_maps_masker.ts";
 import { runConnectivityFiles } from "../cli/connectivity_files.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
-const LABELS =
-  "/work/shared/data/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml";
+const LABELS = `${SHARED_DATA}/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml`;
 
 const WEB = fileURLToPath(new URL("../web/", import.meta.url));
 const missing = hasChromium() ? missingData() : `${chromiumPath()} not found`;

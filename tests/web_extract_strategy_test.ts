@@ -22,9 +22,9 @@ import {
   writeFixture,
   writeFmriprepFixture,
 } from "./web_fixtures.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
-const LABELS =
-  "/work/shared/data/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml";
+const LABELS = `${SHARED_DATA}/fsl_atlases_freeroi/Harvard-Oxford_Subcortical_Structural_Atlas.xml`;
 const missing = missingData();
 if (missing !== null) console.log(`SKIP web_extract_strategy_test (real data): ${missing}`);
 

@@ -5,8 +5,9 @@
  */
 import { parseExtractArgs } from "../cli/extract_args.ts";
 import { runExtract } from "../cli/extract.ts";
+import { SHARED_DATA } from "./real_data_fixtures.ts";
 
-const DATA = "/work/shared/data";
+const DATA = SHARED_DATA;
 const SOURCES = {
   bold: `${DATA}/nipy_testing/functional.nii.gz`,
   maps: `${DATA}/fsl_atlases_freeroi/HarvardOxford-sub-prob-2mm.nii.gz`,
