@@ -238,6 +238,15 @@ export function parseFlags(args: readonly string[], specs: readonly FlagSpec[]):
           `--${name}: missing value (expected ${spec.metavar ?? describeExpected(spec)})`,
         );
       }
+      const next = args[i + 1]!;
+      if (next.startsWith("--") && next.length > 2) {
+        // `--report --out DIR` would take "--out" as the report's name: say so instead.
+        throw new UsageError(
+          `--${name}: missing value (expected ${
+            spec.metavar ?? describeExpected(spec)
+          }), found the flag ${next} (write --${name}=VALUE for a value that starts with --)`,
+        );
+      }
       text = args[++i]!;
     }
     values.set(name, parseValue(spec, text));

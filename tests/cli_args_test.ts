@@ -155,6 +155,12 @@ Deno.test("cli args: unknown flags and bad values are UsageErrors naming the fla
   usageError([...BASE, "--detrend=maybe", "a.nii"], /--detrend/);
   usageError([...BASE, "--no-detrend", "a.nii"], /unknown flag "--no-detrend"/);
   usageError([...BASE, "a.nii", "--t-r"], /--t-r: missing value/);
+  // A flag where a value belongs is not taken as the value (`--report --out o` used to lose --out).
+  usageError(
+    ["--maps", "m.nii", "--report", "--out", "o", "a.nii"],
+    /--report: missing value \(expected FILE\.html\), found the flag --out/,
+  );
+  assert.equal(parse("--report=--odd.html", "a.nii").report, "--odd.html");
   usageError([...BASE, "--smoothing-fwhm", "4,4", "a.nii"], /--smoothing-fwhm.*three/);
   usageError([...BASE, "--confound-columns", "a,,b", "a.nii"], /--confound-columns/);
 });
