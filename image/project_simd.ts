@@ -263,6 +263,7 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
   const f32 = p.values instanceof Float32Array;
   const nTiles = p.tilePtr.length - 1;
   const nSeg = p.segMap.length;
+  const areaSize = areaBytes(k, batchStride(p));
   const at: number[] = [TABLE_BYTES];
   const sizes = [
     nS * 4,
@@ -272,13 +273,13 @@ export function residentProjector(p: MapsProjector, options: ResidentOptions = {
     nnz,
     nnz * (f32 ? 4 : 8),
     k * k * 8, // the Gram pseudo-inverse (solve's operand; shared with workers like the weights)
-    areaBytes(k, batchStride(p)), // area 0, made with the memory (a memory that is not shared never grows)
+    areaSize, // area 0, made with the memory (a memory that is not shared never grows)
   ];
   for (const size of sizes) at.push(align16(at[at.length - 1]! + size));
   const total = at.pop()!;
   if (total > MAX_PAGES * PAGE) return p;
   // Room for the other areas (whole pages each, as takeArea grows them).
-  const areaPages = Math.ceil(areaBytes(k, batchStride(p)) / PAGE);
+  const areaPages = Math.ceil(areaSize / PAGE);
   const made = newMemory(total, (MAX_AREAS - 1) * areaPages * PAGE, options.shared ?? true);
   if (made === null) return p;
   const buf = made.memory.buffer;
@@ -438,7 +439,7 @@ export function makeBatchProjector(p: MapsProjector): BatchProjector {
     },
     project: (n, out, outRow) => {
       if (!held) throw new RangeError("BatchProjector: used after release");
-      const all = n >= 32 ? -1 : (1 << n) - 1;
+      const all = (1 << n) - 1; // n <= PROJECT_BATCH (16)
       const kernel = t.fused !== null && (float32Columns & all) === all ? t.fused : t.kernel;
       float32Columns = 0;
       kernel(cAt, batchAt, stride, tileAt, ...args, nTiles, k);
